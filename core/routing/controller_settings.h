@@ -1,0 +1,35 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ilab::routing {
+
+enum class Profile {
+    IngressNginx,  // reproduces ingress-nginx v1.15 exactly, quirks included (default)
+    Kubernetes,    // the Ingress API spec and the Kubernetes Ingress conformance suite
+};
+
+const char* toString(Profile p);                          // "ingress-nginx" | "kubernetes"
+std::optional<Profile> parseProfile(const std::string&);  // accepts "ingress-nginx", "nginx", "kubernetes", "k8s"
+
+// Controller-level settings: the command-line flags that change routing plus the ingress-nginx-controller
+// ConfigMap (keys as ingress-nginx names them; the workspace's ConfigMap is merged over `configMap`).
+struct ControllerSettings {
+    Profile profile = Profile::IngressNginx;
+    std::string ingressClass = "nginx";                 // --ingress-class
+    std::string controllerClass = "k8s.io/ingress-nginx";  // --controller-class
+    bool watchIngressWithoutClass = false;              // --watch-ingress-without-class
+    std::optional<std::string> defaultBackendService;   // --default-backend-service=ns/name
+    std::optional<std::string> defaultSslCertificate;   // --default-ssl-certificate=ns/name
+    // Treat every Ingress as claimed regardless of class (conformance cases outside `ingress-class`).
+    bool claimAllIngresses = false;
+    std::map<std::string, std::string> configMap;
+
+    // Parses one --controller-arg value ("--default-backend-service=ns/name"); false + error for unknown flags.
+    bool applyControllerArg(const std::string& arg, std::string* error);
+};
+
+}  // namespace ilab::routing
