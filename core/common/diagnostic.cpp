@@ -74,7 +74,7 @@ std::string Diagnostic::message() const {
     case DiagCode::TypeInvalid:
     case DiagCode::NotFound:
         out += apiTypeText(code);
-        if (badValue) out += ": " + quoted(*badValue);
+        if (badValue) out += ": " + (isBadValueLiteral ? *badValue : quoted(*badValue));
         if (!detail.empty()) out += ": " + detail;
         break;
     default:

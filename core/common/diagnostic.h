@@ -39,6 +39,9 @@ struct Diagnostic {
     std::string detail;  // "a lowercase RFC 1123 subdomain must consist of ..."
     std::optional<SourcePos> pos;
     std::string rule;    // stable id of a lint rule or check, e.g. "backend-service-missing"
+    // Print badValue as is (numbers, null, Go-formatted values such as map[string]string{...}) instead of
+    // quoted, as the API server does for non-string values ("Invalid value: 0: must be between 1 and 65535").
+    bool isBadValueLiteral = false;
 
     // "spec.rules[0].host: Invalid value: \"Foo\": detail" — the API server's wording.
     std::string message() const;
