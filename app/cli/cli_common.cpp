@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "core/lessons/generated_secrets.h"
 #include "core/yaml/yaml_reader.h"
 #include "core/yaml/yaml_writer.h"
 
@@ -22,6 +23,7 @@ bool loadWorkspace(const QStringList& paths, model::Workspace& ws, const char* c
             if (d.rule == "unreadable") std::fprintf(stderr, "ingress-lab-cli %s: %s\n", command, d.detail.c_str());
         return false;
     }
+    lessons::fillGeneratedSecrets(ws, &ws.loadDiagnostics);
     return true;
 }
 
