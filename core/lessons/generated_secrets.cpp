@@ -7,6 +7,8 @@
 #include "core/tls/certificate.h"
 #include "core/yaml/yaml_reader.h"
 
+#include "core/yaml/node_access.h"
+
 namespace ilab::lessons {
 
 int fillGeneratedSecrets(model::Workspace& ws, Diagnostics* diags) {
@@ -35,7 +37,7 @@ int fillGeneratedSecrets(model::Workspace& ws, Diagnostics* diags) {
             }
             continue;
         }
-        YAML::Node data = r.node["data"].IsMap() ? r.node["data"] : YAML::Node(YAML::NodeType::Map);
+        YAML::Node data = yaml::get(r.node, "data").IsMap() ? yaml::get(r.node, "data") : YAML::Node(YAML::NodeType::Map);
         data["tls.crt"] = QByteArray::fromStdString(pair->certPem).toBase64().toStdString();
         data["tls.key"] = QByteArray::fromStdString(pair->keyPem).toBase64().toStdString();
         r.node["data"] = data;

@@ -9,6 +9,7 @@
 #include <QFile>
 
 #include "core/common/field_path.h"
+#include "core/yaml/node_access.h"
 
 namespace ilab::yaml {
 
@@ -76,7 +77,7 @@ std::string describe(const YAML::Node& n) {
 }
 
 std::optional<std::string> str(const YAML::Node& parent, const char* key, const FieldPath& p, const Ctx& c) {
-    YAML::Node n = parent[key];
+    YAML::Node n = get(parent, key);
     if (!n.IsDefined() || n.IsNull()) return std::nullopt;
     if (!n.IsScalar()) {
         c.typeError(p.child(key), "expected a string, got " + describe(n));
@@ -86,7 +87,7 @@ std::optional<std::string> str(const YAML::Node& parent, const char* key, const 
 }
 
 std::optional<int> integer(const YAML::Node& parent, const char* key, const FieldPath& p, const Ctx& c) {
-    YAML::Node n = parent[key];
+    YAML::Node n = get(parent, key);
     if (!n.IsDefined() || n.IsNull()) return std::nullopt;
     if (!n.IsScalar() || isQuoted(n)) {
         c.typeError(p.child(key), "expected an integer, got " + describe(n), n.IsScalar() ? n.Scalar() : "");
@@ -106,7 +107,7 @@ std::optional<int> integer(const YAML::Node& parent, const char* key, const Fiel
 
 std::map<std::string, std::string> strMap(const YAML::Node& parent, const char* key, const FieldPath& p, const Ctx& c) {
     std::map<std::string, std::string> out;
-    YAML::Node n = parent[key];
+    YAML::Node n = get(parent, key);
     if (!n.IsDefined() || n.IsNull()) return out;
     if (!n.IsMap()) {
         c.typeError(p.child(key), "expected a map of strings, got " + describe(n));
@@ -127,7 +128,7 @@ std::map<std::string, std::string> strMap(const YAML::Node& parent, const char* 
 }
 
 YAML::Node mapAt(const YAML::Node& parent, const char* key, const FieldPath& p, const Ctx& c) {
-    YAML::Node n = parent[key];
+    YAML::Node n = get(parent, key);
     if (!n.IsDefined() || n.IsNull()) return YAML::Node(YAML::NodeType::Undefined);
     if (!n.IsMap()) {
         c.typeError(p.child(key), "expected an object, got " + describe(n));
@@ -137,7 +138,7 @@ YAML::Node mapAt(const YAML::Node& parent, const char* key, const FieldPath& p, 
 }
 
 YAML::Node seqAt(const YAML::Node& parent, const char* key, const FieldPath& p, const Ctx& c) {
-    YAML::Node n = parent[key];
+    YAML::Node n = get(parent, key);
     if (!n.IsDefined() || n.IsNull()) return YAML::Node(YAML::NodeType::Undefined);
     if (!n.IsSequence()) {
         c.typeError(p.child(key), "expected an array, got " + describe(n));
@@ -219,7 +220,7 @@ model::Ingress parseIngress(const YAML::Node& doc, const model::ObjectMeta& meta
                     continue;
                 }
                 rule.host = str(rules[i], "host", rp, c);
-                if (YAML::Node http = rules[i]["http"]; http.IsDefined()) {
+                if (YAML::Node http = get(rules[i], "http"); http.IsDefined()) {
                     model::HTTPIngressRuleValue hv;
                     if (http.IsMap()) {
                         FieldPath hp = rp.child("http");
@@ -263,14 +264,14 @@ model::Ingress parseIngress(const YAML::Node& doc, const model::ObjectMeta& meta
             }
         }
     }
-    if (YAML::Node st = doc["status"]; st.IsMap()) {
-        YAML::Node lb = st["loadBalancer"];
-        if (lb.IsMap() && lb["ingress"].IsSequence()) {
-            for (const auto& e : lb["ingress"]) {
+    if (YAML::Node st = get(doc, "status"); st.IsMap()) {
+        YAML::Node lb = get(st, "loadBalancer");
+        if (lb.IsMap() && get(lb, "ingress").IsSequence()) {
+            for (const auto& e : get(lb, "ingress")) {
                 if (!e.IsMap()) continue;
                 model::IngressLoadBalancerIngress x;
-                if (e["ip"].IsScalar()) x.ip = e["ip"].Scalar();
-                if (e["hostname"].IsScalar()) x.hostname = e["hostname"].Scalar();
+                if (get(e, "ip").IsScalar()) x.ip = get(e, "ip").Scalar();
+                if (get(e, "hostname").IsScalar()) x.hostname = get(e, "hostname").Scalar();
                 ing.status.push_back(x);
             }
         }
@@ -280,7 +281,7 @@ model::Ingress parseIngress(const YAML::Node& doc, const model::ObjectMeta& meta
 
 model::IntOrString intOrString(const YAML::Node& parent, const char* key) {
     model::IntOrString v;
-    YAML::Node n = parent[key];
+    YAML::Node n = get(parent, key);
     if (!n.IsDefined() || !n.IsScalar()) return v;
     const std::string& s = n.Scalar();
     if (!isQuoted(n) && !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
@@ -298,7 +299,7 @@ model::Service parseService(const YAML::Node& doc, const model::ObjectMeta& meta
     YAML::Node spec = mapAt(doc, "spec", FieldPath(), c);
     if (!spec.IsDefined()) return s;
     s.type = str(spec, "type", sp, c).value_or("ClusterIP");
-    if (spec["selector"].IsDefined() && !spec["selector"].IsNull()) {
+    if (get(spec, "selector").IsDefined() && !get(spec, "selector").IsNull()) {
         s.selector = strMap(spec, "selector", sp, c);
         s.hasSelector = !s.selector.empty();
     }
@@ -377,8 +378,8 @@ model::EndpointSlice parseEndpointSlice(const YAML::Node& doc, const model::Obje
             FieldPath ep = root.child("endpoints").index(i);
             auto addrs = strList(eps[i], "addresses", ep, c);
             bool ready = true;
-            if (YAML::Node cond = eps[i]["conditions"]; cond.IsMap() && cond["ready"].IsScalar())
-                ready = cond["ready"].Scalar() != "false";
+            if (YAML::Node cond = get(eps[i], "conditions"); cond.IsMap() && get(cond, "ready").IsScalar())
+                ready = get(cond, "ready").Scalar() != "false";
             for (const auto& ip : addrs) s.endpoints.push_back(model::EndpointAddress{ip, str(eps[i], "hostname", ep, c), ready});
         }
     }
@@ -470,11 +471,11 @@ model::IngressClass parseIngressClass(const YAML::Node& doc, const model::Object
 
 YAML::Node convertBackend(const YAML::Node& old) {
     YAML::Node b(YAML::NodeType::Map);
-    if (old["serviceName"].IsDefined()) {
+    if (get(old, "serviceName").IsDefined()) {
         YAML::Node svc(YAML::NodeType::Map);
-        svc["name"] = old["serviceName"];
+        svc["name"] = get(old, "serviceName");
         YAML::Node port(YAML::NodeType::Map);
-        YAML::Node sp = old["servicePort"];
+        YAML::Node sp = get(old, "servicePort");
         if (sp.IsScalar()) {
             const std::string& v = sp.Scalar();
             bool numeric = !v.empty() && std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
@@ -484,7 +485,7 @@ YAML::Node convertBackend(const YAML::Node& old) {
         svc["port"] = port;
         b["service"] = svc;
     }
-    if (old["resource"].IsDefined()) b["resource"] = old["resource"];
+    if (get(old, "resource").IsDefined()) b["resource"] = get(old, "resource");
     return b;
 }
 
@@ -493,7 +494,7 @@ YAML::Node convertBackend(const YAML::Node& old) {
 std::vector<std::pair<std::string, std::string>> convertBetaIngress(YAML::Node& doc) {
     std::vector<std::pair<std::string, std::string>> aliases;
     doc["apiVersion"] = "networking.k8s.io/v1";
-    YAML::Node spec = doc["spec"];
+    YAML::Node spec = get(doc, "spec");
     if (!spec.IsMap()) return aliases;
     YAML::Node newSpec(YAML::NodeType::Map);
     for (auto it = spec.begin(); it != spec.end(); ++it) {
@@ -507,23 +508,23 @@ std::vector<std::pair<std::string, std::string>> convertBetaIngress(YAML::Node& 
             newSpec[key] = it->second;
         }
     }
-    YAML::Node rules = newSpec["rules"];
+    YAML::Node rules = get(newSpec, "rules");
     if (rules.IsSequence()) {
         for (std::size_t i = 0; i < rules.size(); ++i) {
-            YAML::Node paths = rules[i]["http"]["paths"];
-            if (!rules[i].IsMap() || !rules[i]["http"].IsMap() || !paths.IsSequence()) continue;
+            YAML::Node paths = get(get(rules[i], "http"), "paths");
+            if (!rules[i].IsMap() || !get(rules[i], "http").IsMap() || !paths.IsSequence()) continue;
             for (std::size_t j = 0; j < paths.size(); ++j) {
                 YAML::Node p = paths[j];
                 if (!p.IsMap()) continue;
                 const std::string base = "spec.rules[" + std::to_string(i) + "].http.paths[" + std::to_string(j) + "]";
-                if (p["backend"].IsMap() && p["backend"]["serviceName"].IsDefined()) {
-                    p["backend"] = convertBackend(p["backend"]);
+                if (get(p, "backend").IsMap() && get(get(p, "backend"), "serviceName").IsDefined()) {
+                    p["backend"] = convertBackend(get(p, "backend"));
                     aliases.emplace_back(base + ".backend.service.name", base + ".backend.serviceName");
                     aliases.emplace_back(base + ".backend.service.port", base + ".backend.servicePort");
                     aliases.emplace_back(base + ".backend.service.port.number", base + ".backend.servicePort");
                     aliases.emplace_back(base + ".backend.service.port.name", base + ".backend.servicePort");
                 }
-                if (!p["pathType"].IsDefined()) {
+                if (!get(p, "pathType").IsDefined()) {
                     p["pathType"] = "ImplementationSpecific";
                     aliases.emplace_back(base + ".pathType", base);
                 }
@@ -535,8 +536,8 @@ std::vector<std::pair<std::string, std::string>> convertBetaIngress(YAML::Node& 
 }
 
 bool isBetaIngress(const YAML::Node& doc) {
-    if (!doc["kind"].IsScalar() || doc["kind"].Scalar() != "Ingress" || !doc["apiVersion"].IsScalar()) return false;
-    const std::string& v = doc["apiVersion"].Scalar();
+    if (!get(doc, "kind").IsScalar() || get(doc, "kind").Scalar() != "Ingress" || !get(doc, "apiVersion").IsScalar()) return false;
+    const std::string& v = get(doc, "apiVersion").Scalar();
     return v == "extensions/v1beta1" || v == "networking.k8s.io/v1beta1";
 }
 
@@ -616,8 +617,8 @@ void addResource(YAML::Node doc, const std::string& file, int docIndex, int line
         return;
     }
     // kind: List (kubectl get -o yaml) -> its items
-    if (doc["kind"].IsScalar() && doc["kind"].Scalar() == "List" && doc["items"].IsSequence()) {
-        YAML::Node items = doc["items"];
+    if (get(doc, "kind").IsScalar() && get(doc, "kind").Scalar() == "List" && get(doc, "items").IsSequence()) {
+        YAML::Node items = get(doc, "items");
         for (std::size_t i = 0; i < items.size(); ++i)
             addResource(items[i], file, docIndex, lineOffset, ws, "items[" + std::to_string(i) + "]");
         return;
@@ -632,7 +633,7 @@ void addResource(YAML::Node doc, const std::string& file, int docIndex, int line
     std::map<std::string, SourcePos> original;
     if (isBetaIngress(doc)) {
         recordPositions(doc, FieldPath(), file, lineOffset, original);
-        const std::string oldVersion = doc["apiVersion"].Scalar();
+        const std::string oldVersion = get(doc, "apiVersion").Scalar();
         aliases = convertBetaIngress(doc);
         Diagnostic d;
         d.severity = Severity::Warning;
@@ -670,8 +671,8 @@ void reparse(Resource& r, Diagnostics* diags) {
     const YAML::Node& doc = r.node;
     if (r.source.fields.empty()) recordPositions(doc, FieldPath(), r.source.file, r.source.pos.line > 0 ? r.source.pos.line - 1 : 0, r.source.fields);
     Ctx c{diags, "", &r.source};
-    r.apiVersion = doc["apiVersion"].IsScalar() ? doc["apiVersion"].Scalar() : "";
-    r.kind = doc["kind"].IsScalar() ? doc["kind"].Scalar() : "";
+    r.apiVersion = get(doc, "apiVersion").IsScalar() ? get(doc, "apiVersion").Scalar() : "";
+    r.kind = get(doc, "kind").IsScalar() ? get(doc, "kind").Scalar() : "";
     r.meta = parseMeta(doc, c);
     c.object = r.displayName();
     // creationTimestamp missing: order of appearance is creation order (conformance cases' convention)

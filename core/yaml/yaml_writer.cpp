@@ -5,6 +5,8 @@
 
 #include <QByteArray>
 
+#include "core/yaml/node_access.h"
+
 namespace ilab::yaml {
 
 namespace {
@@ -158,12 +160,13 @@ void toJsonImpl(std::ostringstream& o, const YAML::Node& n, int indent, int leve
 YAML::Node normalizedNode(const model::Resource& r) {
     YAML::Node doc = YAML::Clone(r.node);
     if (!doc.IsMap()) return doc;
-    if (doc["metadata"].IsMap())
-        doc["metadata"] = orderedMap(doc["metadata"], {"name", "namespace", "labels", "annotations"});
+    if (get(doc, "metadata").IsMap())
+        doc["metadata"] = orderedMap(get(doc, "metadata"), {"name", "namespace", "labels", "annotations"});
     // Secrets: stringData is folded into base64 data (as the API server stores it)
-    if (r.kind == "Secret" && doc["stringData"].IsMap()) {
-        YAML::Node data = doc["data"].IsMap() ? doc["data"] : YAML::Node(YAML::NodeType::Map);
-        for (auto it = doc["stringData"].begin(); it != doc["stringData"].end(); ++it) {
+    if (r.kind == "Secret" && get(doc, "stringData").IsMap()) {
+        YAML::Node data = get(doc, "data").IsMap() ? get(doc, "data") : YAML::Node(YAML::NodeType::Map);
+        const YAML::Node stringData = get(doc, "stringData");
+        for (auto it = stringData.begin(); it != stringData.end(); ++it) {
             if (!it->second.IsScalar() && !it->second.IsNull()) continue;
             const std::string v = it->second.IsScalar() ? it->second.Scalar() : std::string();
             data[it->first.Scalar()] = QByteArray::fromStdString(v).toBase64().toStdString();
@@ -172,7 +175,7 @@ YAML::Node normalizedNode(const model::Resource& r) {
         for (auto it = doc.begin(); it != doc.end(); ++it) {
             const std::string k = it->first.Scalar();
             if (k == "stringData") {
-                if (!rebuilt["data"].IsDefined()) rebuilt["data"] = data;
+                if (!get(rebuilt, "data").IsDefined()) rebuilt["data"] = data;
             } else if (k == "data") {
                 rebuilt["data"] = data;
             } else {

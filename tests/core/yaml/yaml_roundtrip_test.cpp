@@ -189,8 +189,8 @@ private Q_SLOTS:
         QCOMPARE(ws.loadDiagnostics[0].code, DiagCode::Converted);
         QCOMPARE(ws.loadDiagnostics[0].pos->line, 1);
         // converted fields still point at what the user wrote
-        QCOMPARE(r.source.find("spec.rules[0].http.paths[0].backend.service.name").line, 14);
-        QCOMPARE(r.source.find("spec.defaultBackend.service.name").line, 6);
+        QCOMPARE(r.source.find("spec.rules[0].http.paths[0].backend.service.name").line, 15);
+        QCOMPARE(r.source.find("spec.defaultBackend.service.name").line, 7);
         // and the export is v1
         const std::string y = yaml::toYaml(ws);
         QVERIFY(y.find("serviceName") == std::string::npos);
@@ -202,7 +202,7 @@ private Q_SLOTS:
         QCOMPARE(ws.resources.size(), std::size_t(2));
         QCOMPARE(ws.resources[0].kind, std::string("Service"));
         QCOMPARE(ws.resources[1].kind, std::string("Ingress"));
-        QCOMPARE(ws.resources[1].source.find("spec.defaultBackend.service.name").line, 15);
+        QCOMPARE(ws.resources[1].source.find("spec.defaultBackend.service.name").line, 18);
     }
 
     void jsonInputEqualsYamlInput() {
