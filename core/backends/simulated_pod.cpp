@@ -1,0 +1,309 @@
+#include "core/backends/simulated_pod.h"
+
+#include <QHostAddress>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <llhttp.h>
+
+namespace ilab::backends {
+
+namespace {
+constexpr std::size_t MAX_HEADER_BYTES = 64 * 1024;  // a pod is more lenient than the proxy in front of it
+constexpr int IDLE_TIMEOUT_MS = 120000;               // longer than the proxy's upstream keep-alive
+constexpr qsizetype MAX_BUFFERED_INPUT = 4 * 1024 * 1024;
+
+const char* reasonPhrase(int status) {
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Status";
+    }
+}
+
+std::string lower(std::string s) {
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+}  // namespace
+
+// One client connection of a pod. Requests are parsed by llhttp; the parser pauses after each message so a
+// pipelined request is answered only after the previous answer was written (in order, one at a time).
+class PodConnection {
+public:
+    PodConnection(SimulatedPod* pod, QTcpSocket* socket) : m_pod(pod), m_socket(socket) {
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        llhttp_init(&m_parser, HTTP_REQUEST, &SETTINGS);
+        m_parser.data = this;
+        m_idle = new QTimer(socket);
+        m_idle->setSingleShot(true);
+        m_idle->setInterval(IDLE_TIMEOUT_MS);
+        QObject::connect(m_idle, &QTimer::timeout, socket, [socket] { socket->abort(); });
+        // Callbacks that touch `this` use m_ctx as context: deleting the connection disconnects them at once,
+        // even while the socket itself waits for deleteLater.
+        QObject::connect(socket, &QTcpSocket::readyRead, &m_ctx, [this] { onReadyRead(); });
+        QObject::connect(socket, &QTcpSocket::disconnected, &m_ctx, [this] { m_pod->connectionClosed(this); });
+        m_idle->start();
+    }
+    ~PodConnection() {
+        m_socket->disconnect();
+        m_socket->abort();
+        m_socket->deleteLater();
+    }
+    void abort() { m_socket->abort(); }
+
+private:
+    static const llhttp_settings_t SETTINGS;
+    static PodConnection* self(llhttp_t* p) { return static_cast<PodConnection*>(p->data); }
+
+    static llhttp_settings_t makeSettings() {
+        llhttp_settings_t s;
+        llhttp_settings_init(&s);
+        s.on_message_begin = [](llhttp_t* p) {
+            PodConnection* c = self(p);
+            c->m_req = SimulatedPod::Request{};
+            c->m_headerBytes = 0;
+            c->m_field.clear();
+            c->m_value.clear();
+            return 0;
+        };
+        s.on_url = [](llhttp_t* p, const char* at, size_t n) { return self(p)->grow(self(p)->m_req.url, at, n); };
+        s.on_header_field = [](llhttp_t* p, const char* at, size_t n) { return self(p)->grow(self(p)->m_field, at, n); };
+        s.on_header_value = [](llhttp_t* p, const char* at, size_t n) { return self(p)->grow(self(p)->m_value, at, n); };
+        s.on_header_value_complete = [](llhttp_t* p) {
+            PodConnection* c = self(p);
+            c->m_req.headers.emplace_back(std::move(c->m_field), std::move(c->m_value));
+            c->m_field.clear();
+            c->m_value.clear();
+            return 0;
+        };
+        s.on_headers_complete = [](llhttp_t* p) {
+            PodConnection* c = self(p);
+            c->m_req.method = llhttp_method_name(static_cast<llhttp_method_t>(llhttp_get_method(p)));
+            c->m_req.version = "HTTP/" + std::to_string(llhttp_get_http_major(p)) + "." + std::to_string(llhttp_get_http_minor(p));
+            return 0;
+        };
+        s.on_body = [](llhttp_t* p, const char*, size_t n) {
+            self(p)->m_req.bodyBytes += n;
+            return 0;
+        };
+        s.on_message_complete = [](llhttp_t* p) {
+            PodConnection* c = self(p);
+            c->m_keepAlive = llhttp_should_keep_alive(p) != 0;
+            c->m_haveRequest = true;
+            return static_cast<int>(HPE_PAUSED);
+        };
+        return s;
+    }
+
+    int grow(std::string& s, const char* at, size_t n) {
+        m_headerBytes += n;
+        if (m_headerBytes > MAX_HEADER_BYTES) {
+            llhttp_set_error_reason(&m_parser, "header too large");
+            return HPE_USER;
+        }
+        s.append(at, n);
+        return 0;
+    }
+
+    void onReadyRead() {
+        m_in.append(m_socket->readAll());
+        m_idle->start();
+        if (m_in.size() > MAX_BUFFERED_INPUT && m_busy) {
+            m_socket->abort();  // a client pipelining megabytes while we wait: drop it
+            return;
+        }
+        parseMore();
+    }
+
+    void parseMore() {
+        while (!m_busy && !m_closing && !m_in.isEmpty()) {
+            const llhttp_errno_t err = llhttp_execute(&m_parser, m_in.constData(), static_cast<size_t>(m_in.size()));
+            if (err == HPE_OK) {
+                m_in.clear();
+                return;
+            }
+            if (err == HPE_PAUSED) {
+                const char* pos = llhttp_get_error_pos(&m_parser);
+                const qsizetype used = pos ? pos - m_in.constData() : m_in.size();
+                m_in.remove(0, used);
+                llhttp_resume(&m_parser);
+                if (m_haveRequest) {
+                    m_haveRequest = false;
+                    handleRequest();
+                }
+                continue;
+            }
+            // Malformed request: answer 400 and close, as a real server would.
+            m_closing = true;
+            m_in.clear();
+            m_socket->write("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n"
+                            "Connection: close\r\n\r\nbad request\n");
+            m_socket->disconnectFromHost();
+            return;
+        }
+    }
+
+    void handleRequest() {
+        SimulatedPod::Response r = m_pod->answer(m_req);
+        const bool keepAlive = m_keepAlive;
+        if (r.latencyMs <= 0) {
+            send(r, keepAlive);
+            return;
+        }
+        m_busy = true;
+        QTimer::singleShot(r.latencyMs, &m_ctx, [this, r = std::move(r), keepAlive] {
+            m_busy = false;
+            send(r, keepAlive);
+            parseMore();
+        });
+    }
+
+    void send(const SimulatedPod::Response& r, bool keepAlive) {
+        const bool head = m_req.method == "HEAD";
+        QByteArray out;
+        out.reserve(static_cast<qsizetype>(256 + r.body.size()));
+        out += "HTTP/1.1 " + QByteArray::number(r.status) + " " + reasonPhrase(r.status) + "\r\n";
+        out += "Content-Type: " + QByteArray::fromStdString(r.contentType) + "\r\n";
+        const bool noBody = r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200);
+        if (!noBody) out += "Content-Length: " + QByteArray::number(static_cast<qsizetype>(r.body.size())) + "\r\n";
+        for (const auto& [k, v] : r.headers) out += QByteArray::fromStdString(k) + ": " + QByteArray::fromStdString(v) + "\r\n";
+        if (!keepAlive) out += "Connection: close\r\n";
+        out += "\r\n";
+        if (!head && !noBody) out += QByteArray::fromStdString(r.body);
+        m_socket->write(out);
+        if (!keepAlive) {
+            m_closing = true;
+            m_socket->disconnectFromHost();
+        }
+    }
+
+    QObject m_ctx;
+    SimulatedPod* m_pod;
+    QTcpSocket* m_socket;
+    QTimer* m_idle = nullptr;
+    llhttp_t m_parser;
+    QByteArray m_in;  // bytes not yet parsed
+    SimulatedPod::Request m_req;
+    std::string m_field, m_value;
+    std::size_t m_headerBytes = 0;
+    bool m_haveRequest = false;
+    bool m_keepAlive = true;
+    bool m_busy = false;     // an answer is delayed (latency): parsing waits
+    bool m_closing = false;
+};
+
+const llhttp_settings_t PodConnection::SETTINGS = PodConnection::makeSettings();
+
+SimulatedPod::SimulatedPod(PodIdentity identity, PodBehavior behavior, std::uint64_t seed, QObject* parent)
+    : QObject(parent), m_identity(std::move(identity)), m_behavior(std::move(behavior)), m_rng(seed) {
+    connect(&m_server, &QTcpServer::newConnection, this, &SimulatedPod::onNewConnection);
+}
+
+SimulatedPod::~SimulatedPod() { stop(); }
+
+int SimulatedPod::listen(int preferredPort, std::string* error) {
+    if (m_server.isListening()) return m_server.serverPort();
+    bool ok = m_server.listen(QHostAddress::LocalHost, static_cast<quint16>(preferredPort));
+    if (!ok && preferredPort != 0) ok = m_server.listen(QHostAddress::LocalHost, 0);
+    if (!ok) {
+        if (error) *error = m_server.errorString().toStdString();
+        return 0;
+    }
+    m_port = m_server.serverPort();
+    return m_port;
+}
+
+void SimulatedPod::stop() {
+    m_server.close();
+    const auto conns = m_connections;
+    m_connections.clear();
+    for (PodConnection* c : conns) delete c;
+}
+
+void SimulatedPod::onNewConnection() {
+    while (QTcpSocket* s = m_server.nextPendingConnection()) {
+        s->setParent(this);
+        m_connections.insert(new PodConnection(this, s));
+    }
+}
+
+void SimulatedPod::connectionClosed(PodConnection* c) {
+    if (m_connections.remove(c)) delete c;
+}
+
+SimulatedPod::Response SimulatedPod::answer(const Request& req) {
+    m_requests.fetch_add(1);
+    Response r;
+    std::string path = req.url;
+    if (const auto q = path.find('?'); q != std::string::npos) path.resize(q);
+    r.latencyMs = m_behavior.latencyMs;
+    r.headers = m_behavior.headers;
+
+    if (m_behavior.failureRate > 0) {
+        std::uniform_real_distribution<double> d(0.0, 1.0);
+        if (d(m_rng) < m_behavior.failureRate) {
+            r.status = m_behavior.failureStatus;
+            r.contentType = "text/plain; charset=utf-8";
+            r.body = "simulated failure from pod " + m_identity.podName + "\n";
+            return r;
+        }
+    }
+
+    std::optional<std::string> fixedBody = m_behavior.body;
+    std::string contentType = m_behavior.contentType;
+    r.status = m_behavior.status.value_or(200);
+    if (const PathResponse* pr = m_behavior.match(path)) {
+        r.status = pr->status;
+        fixedBody = pr->body;
+        if (!pr->contentType.empty()) contentType = pr->contentType;
+        if (pr->latencyMs >= 0) r.latencyMs = pr->latencyMs;
+        for (const auto& h : pr->headers) r.headers.push_back(h);
+    }
+    if (fixedBody) {
+        r.body = *fixedBody;
+        r.contentType = contentType.empty() ? "text/plain; charset=utf-8" : contentType;
+        return r;
+    }
+    QJsonObject headers;
+    std::string host;
+    for (const auto& [k, v] : req.headers) {
+        const QString key = QString::fromStdString(lower(k));
+        const QString val = QString::fromStdString(v);
+        if (headers.contains(key)) headers[key] = headers[key].toString() + ", " + val;
+        else headers[key] = val;
+        if (key == QLatin1String("host") && host.empty()) host = v;
+    }
+    QJsonObject o;
+    o["service"] = QString::fromStdString(m_identity.service);
+    o["pod"] = QString::fromStdString(m_identity.podName);
+    o["namespace"] = QString::fromStdString(m_identity.ns);
+    o["version"] = QString::fromStdString(m_identity.version);
+    o["method"] = QString::fromStdString(req.method);
+    o["path"] = QString::fromStdString(req.url);
+    o["host"] = QString::fromStdString(host);
+    o["headers"] = headers;
+    r.body = QJsonDocument(o).toJson(QJsonDocument::Indented).toStdString();
+    r.contentType = contentType.empty() ? "application/json" : contentType;
+    return r;
+}
+
+}  // namespace ilab::backends
