@@ -27,6 +27,9 @@ struct ControllerSettings {
     // Treat every Ingress as claimed regardless of class (conformance cases outside `ingress-class`).
     bool claimAllIngresses = false;
     std::map<std::string, std::string> configMap;
+    // compile() also builds the other profile's table so an explained decision can say where the profiles differ
+    // (Decision::otherProfileDiffers). Off halves compile time and memory.
+    bool compileOtherProfile = true;
 
     // Parses one --controller-arg value ("--default-backend-service=ns/name"); false + error for unknown flags.
     bool applyControllerArg(const std::string& arg, std::string* error);

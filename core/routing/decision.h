@@ -95,6 +95,17 @@ struct Decision {
     std::vector<std::string> trace;         // human-readable steps (filled when asked for)
     // Where the other profile would decide differently: one line, "" when they agree.
     std::string otherProfileDiffers;
+    // Name of the location (nginx location / Ingress path) that won, "" when none; for the GUI and traces.
+    std::string matchedPath;
+
+    // Whether a backend receives the request (false for Respond/Redirect and for an access-phase denial).
+    bool contactsBackend() const { return action == Action::Proxy && accessDeniedStatus == 0; }
+    // The status the client receives: the router's status, the access-phase status, or 200 assumed for a
+    // proxied request (simulated pods answer 200; a real backend decides).
+    int clientStatus() const {
+        if (accessDeniedStatus != 0) return accessDeniedStatus;
+        return action == Action::Proxy ? 200 : status;
+    }
 };
 
 // Certificate chosen for a TLS handshake.

@@ -1,0 +1,468 @@
+// RouteTable::route and certificateFor: one decision per request, in ingress-nginx's phase order
+// (semantics.md §16): host -> server, app-root, location, body size, trailing-slash 301, CORS preflight,
+// redirect annotations, rewrite, HTTPS redirect, canary/backend, then the policies the proxy enforces.
+
+#include <cctype>
+#include <cstdio>
+
+#include "core/routing/route_table_impl.h"
+#include "core/routing/uri.h"
+
+namespace ilab::routing {
+
+using namespace detail;
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x, std::uint64_t salt) {
+    // splitmix64: derives independent draws from the one random input.
+    std::uint64_t z = x + 0x9E3779B97F4A7C15ULL * (salt + 1);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+std::string hex64(std::uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+std::string firstListEntry(const std::string& v) {
+    auto comma = v.find(',');
+    return annotations::trim(comma == std::string::npos ? v : v.substr(0, comma));
+}
+
+class Tracer {
+public:
+    Tracer(bool on, std::vector<std::string>& out) : m_on(on), m_out(out) {}
+    void operator()(const std::string& s) const {
+        if (m_on) m_out.push_back(s);
+    }
+    bool on() const { return m_on; }
+
+private:
+    bool m_on;
+    std::vector<std::string>& m_out;
+};
+
+const CertEntry& lookupCert(const RouteTable::Impl& m, const std::string& name, bool* found, std::string* how) {
+    *found = false;
+    if (!name.empty()) {
+        if (auto it = m.certs.find(name); it != m.certs.end()) {
+            *found = true;
+            if (how) *how = "exact TLS host " + name;
+            return it->second;
+        }
+        if (auto dot = name.find('.'); dot != std::string::npos) {
+            const std::string wild = "*" + name.substr(dot);
+            if (auto it = m.certs.find(wild); it != m.certs.end()) {
+                *found = true;
+                if (how) *how = "wildcard TLS host " + wild;
+                return it->second;
+            }
+        }
+    }
+    if (how) *how = name.empty() ? "no SNI" : "no TLS host matches " + name;
+    return m.defaultCert;
+}
+
+struct Matched {
+    int server = -1;
+    int location = -1;
+    bool autoRedirect = false;
+};
+
+// Location selection inside one server. Fills trace lines about candidates.
+int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::string& uri, bool* autoRedirect, const Tracer& T) {
+    const bool nginx = m.settings.profile == Profile::IngressNginx;
+    *autoRedirect = false;
+    if (srv.regexMode) {
+        const QString q = QString::fromStdString(uri);
+        std::string tried;
+        for (int idx : srv.regexOrder) {
+            const auto& loc = srv.locations[idx];
+            if (loc.regex && loc.regex->isValid() && loc.regex->match(q).hasMatch()) {
+                if (T.on()) {
+                    if (!tried.empty()) T("  regexes tried first (longer, no match): " + tried);
+                    T("  ~* \"^" + loc.name + "\" matches (first match in length-descending order wins)");
+                }
+                return idx;
+            }
+            if (T.on()) tried += (tried.empty() ? "" : ", ") + ("^" + loc.name);
+        }
+        return srv.root;
+    }
+    if (auto it = srv.exact.find(uri); it != srv.exact.end()) {
+        if (T.on()) T(std::string("  exact location = ") + uri + " matches" + (nginx ? " (exact locations are checked first)" : ""));
+        return it->second;
+    }
+    if (nginx) {
+        const std::string slash = uri + "/";
+        auto e = srv.exact.find(slash);
+        auto p = srv.prefix.find(slash);
+        if (e != srv.exact.end() || p != srv.prefix.end()) {
+            *autoRedirect = true;
+            return e != srv.exact.end() ? e->second : p->second;
+        }
+        for (std::size_t i = uri.size(); i > 0; --i) {
+            if (uri[i - 1] != '/') continue;
+            auto it = srv.prefix.find(uri.substr(0, i));
+            if (it == srv.prefix.end()) continue;
+            if (T.on()) {
+                T("  prefix location " + uri.substr(0, i) + " is the longest matching prefix");
+                for (std::size_t j = i - 1; j > 0; --j) {
+                    if (uri[j - 1] != '/') continue;
+                    if (auto o = srv.prefix.find(uri.substr(0, j)); o != srv.prefix.end() && !srv.locations[o->second].isDefault)
+                        T("  also matched but shorter: " + uri.substr(0, j) + " (" + srv.locations[o->second].origin + ")");
+                }
+            }
+            return it->second;
+        }
+        return srv.root;
+    }
+    // kubernetes: element-wise prefix, longest first ("/" has the key "").
+    std::string key = uri;
+    while (!key.empty() && key.back() == '/') key.pop_back();
+    for (;;) {
+        if (auto it = srv.prefix.find(key); it != srv.prefix.end()) {
+            if (T.on()) T("  Prefix " + (key.empty() ? std::string("/") : key) + " is the longest element-wise prefix match");
+            return it->second;
+        }
+        if (key.empty()) break;
+        key = key.substr(0, key.rfind('/'));
+    }
+    return srv.root;
+}
+
+}  // namespace
+
+Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bool wantTrace) const {
+    const Impl& m = *m_impl;
+    const bool nginx = m.settings.profile == Profile::IngressNginx;
+    Decision d;
+    Tracer T(wantTrace, d.trace);
+    T(std::string("profile ") + toString(m.settings.profile) + ": " + req.method + " " + req.scheme + "://" + req.host + req.target);
+    for (const auto& ig : m.ignored) T("ignored Ingress " + ig);
+    const bool https = req.scheme == "https";
+    if (nginx) d.responseHeaders.emplace_back("Server", "nginx");
+
+    // TLS: the certificate the handshake presented (routing itself uses the Host header).
+    if (https) {
+        std::string sni = req.sni ? toLower(*req.sni) : std::string();
+        if (!sni.empty() && sni.back() == '.') sni.pop_back();
+        bool found = false;
+        std::string how;
+        const CertEntry& c = lookupCert(m, sni, &found, &how);
+        d.tlsCertificate = c.certificate;
+        T("TLS: SNI " + (sni.empty() ? std::string("(none)") : sni) + " -> certificate " + c.certificate + " (" + how +
+          (c.note.empty() ? "" : "; " + c.note) + ")");
+        if (nginx && !m.hstsValue.empty()) d.responseHeaders.emplace_back("Strict-Transport-Security", m.hstsValue);
+    }
+
+    auto finishOther = [&]() {
+        if (!wantTrace || !m.other) return;
+        Decision o = m.other->route(req, randomValue, false);
+        auto summary = [](const Decision& x) {
+            std::string s = std::to_string(x.clientStatus());
+            if (x.contactsBackend() && x.backend) s += " -> " + x.backend->ns + "/" + x.backend->service + ":" + x.backend->port;
+            if (!x.location.empty()) s += " Location " + x.location;
+            return s;
+        };
+        const std::string mine = summary(d), theirs = summary(o);
+        if (mine != theirs)
+            d.otherProfileDiffers = std::string(toString(m.other->settings().profile)) + " profile: " + theirs + " (here: " + mine + ")";
+        if (!d.otherProfileDiffers.empty()) T("other profile differs: " + d.otherProfileDiffers);
+    };
+    auto respond = [&](int status, const std::string& why) {
+        d.action = Decision::Action::Respond;
+        d.status = status;
+        T("=> " + std::to_string(status) + ": " + why);
+        finishOther();
+        return d;
+    };
+    auto redirect = [&](int status, const std::string& location, const std::string& why) {
+        d.action = Decision::Action::Redirect;
+        d.status = status;
+        d.location = location;
+        d.responseHeaders.emplace_back("Location", location);
+        T("=> " + std::to_string(status) + " Location: " + location + " (" + why + ")");
+        finishOther();
+        return d;
+    };
+
+    // ---- host -> server (§2) ----
+    auto nh = normalizeHost(req.host);
+    if (!nh) return respond(400, "invalid Host header \"" + req.host + "\" (nginx rejects it)");
+    const std::string host = *nh;
+    const SplitTarget st = splitTarget(req.target);
+    const std::string rawUri = st.path + (st.hasQuery ? "?" + st.query : "");
+    int s = -1;
+    if (host.empty()) {
+        T("host: no Host name -> catch-all server");
+    } else if (auto it = m.exactHosts.find(host); it != m.exactHosts.end()) {
+        s = it->second;
+        T("host: " + host + " -> server " + m.servers[s].name + (m.servers[s].name == host ? " (exact)" : " (server-alias)"));
+    } else if (auto w = m.wwwRedirects.find(host); w != m.wwwRedirects.end()) {
+        T("host: " + host + " is the from-to-www-redirect name of " + w->second);
+        std::string uri = rawUri;
+        if (uri.size() > 1 && uri.back() == '/') uri.pop_back();
+        return redirect(m.httpRedirectCode, req.scheme + "://" + w->second + ":" + std::to_string(req.listenPort) + uri, "from-to-www-redirect");
+    } else {
+        T("host: no exact server for " + host);
+        if (auto dot = host.find('.'); dot != std::string::npos && dot > 0) {
+            const std::string label = host.substr(0, dot);
+            bool labelOk = true;
+            for (char c : label)
+                if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) labelOk = false;
+            if (auto it = m.wildcardHosts.find(host.substr(dot + 1)); labelOk && it != m.wildcardHosts.end()) {
+                s = it->second;
+                T("host: wildcard server " + m.servers[s].name + " matches (one label \"" + label + "\")");
+            } else {
+                T("host: no wildcard server *." + host.substr(dot + 1));
+            }
+        }
+        if (s < 0) T("host: unknown -> catch-all server (hostless rules, rules-less Ingress, or default backend)");
+    }
+    if (s < 0) s = m.catchAll;
+    const Server& srv = m.servers[s];
+
+    // ---- app-root (server-level 302, §9.2) ----
+    auto normalized = normalizePath(st.path);
+    if (!normalized) return respond(400, "request path \"" + st.path + "\" cannot be normalised");
+    const std::string uri = *normalized;
+    if (uri != st.path) T("path normalised: " + st.path + " -> " + uri);
+    if (nginx && srv.appRoot && uri == "/")
+        return redirect(302, req.scheme + "://" + req.host + *srv.appRoot, "app-root of " + srv.appRootIngress);
+
+    // ---- location (§3) ----
+    if (srv.regexMode) T("server " + srv.name + " is in regex mode: " + srv.regexReason + " (every path is a case-insensitive ^regex)");
+    bool autoRedirect = false;
+    int li = selectLocation(m, srv, uri, &autoRedirect, T);
+    const Server* locServer = &srv;
+    if (!nginx && li >= 0 && srv.locations[li].isDefault && s != m.catchAll) {
+        // kubernetes: a rule without host applies to all traffic.
+        bool ar = false;
+        const Server& ca = m.servers[m.catchAll];
+        int ci = selectLocation(m, ca, uri, &ar, T);
+        if (ci >= 0 && !ca.locations[ci].isDefault) {
+            T("  no path of " + srv.name + " matches; a hostless rule does");
+            li = ci;
+            locServer = &ca;
+        }
+    }
+    for (const auto& sh : locServer->shadowed) T("  not used: " + sh);
+    if (li < 0) return respond(404, "no location");
+    const Location& loc = locServer->locations[li];
+    const IngressPolicy* pol = loc.ingress >= 0 ? &m.ingresses[loc.ingress] : nullptr;
+    d.matchedPath = loc.rulePath;
+    if (loc.isDefault) T("location: default \"/\" of server " + locServer->name + ": " + loc.origin);
+    else T("location: " + loc.ruleType + " " + loc.rulePath + " from " + loc.origin);
+
+    // ---- body size 413, trailing-slash 301 (§12, §3.2.4) ----
+    if (nginx) {
+        const auto& limit = pol ? pol->ann.proxy.maxBodyBytes : m.proxyDefaults.maxBodyBytes;
+        d.maxBodyBytes = limit;
+        if (req.contentLength && limit && *req.contentLength > *limit)
+            return respond(413, "body of " + std::to_string(*req.contentLength) + " bytes exceeds proxy-body-size " +
+                                    (pol ? pol->ann.proxy.maxBodyText : m.proxyDefaults.maxBodyText));
+        if (autoRedirect) {
+            std::string loc301 = req.scheme + "://" + hostWithoutPort(req.host) + uri + "/" + (st.hasQuery ? "?" + st.query : "");
+            return redirect(301, loc301, "nginx auto-redirect: location " + uri + "/ exists but " + uri + " does not (trailing-slash quirk)");
+        }
+    }
+
+    // ---- CORS preflight, redirect annotations (§10, §9.3) ----
+    // Location-level annotations apply to the Ingress's own paths. The default "/" location a server gets keeps
+    // only the server-wide effects (HTTPS redirect, body size): it is not one of the Ingress's paths.
+    const auto* ann = pol && nginx && !loc.isDefault ? &pol->ann : nullptr;
+    std::optional<std::string> acao;
+    if (ann && ann->cors.enabled) {
+        acao = annotations::corsAllowOrigin(ann->cors, req.header("Origin"));
+        T(acao ? "CORS: origin allowed (Access-Control-Allow-Origin: " + *acao + ")" : "CORS: origin not allowed: no CORS headers");
+        if (acao && req.method == "OPTIONS") {
+            for (auto& h : annotations::corsHeaders(ann->cors, *acao)) d.responseHeaders.push_back(h);
+            d.responseHeaders.emplace_back("Content-Type", "text/plain charset=UTF-8");
+            d.responseHeaders.emplace_back("Content-Length", "0");
+            return respond(204, "CORS preflight answered by the controller");
+        }
+    }
+    if (ann && ann->redirect.url) {
+        std::string target = *ann->redirect.url;
+        if (target[0] == '/' && !ann->redirect.relative) target = req.scheme + "://" + hostWithoutPort(req.host) + target;
+        return redirect(ann->redirect.code, target, "redirect annotation of " + pol->name);
+    }
+
+    // ---- rewrite (§9.1) ----
+    d.upstreamPath = rawUri;
+    bool rewritten = false;
+    if (ann && ann->rewrite.target && loc.rewriteRegex && *ann->rewrite.target != loc.rulePath) {
+        if (auto out = annotations::applyRewrite(*loc.rewriteRegex, *ann->rewrite.target, uri, st.query)) {
+            d.upstreamPath = *out;
+            rewritten = true;
+            T("rewrite-target " + *ann->rewrite.target + ": " + uri + " -> " + *out);
+        }
+    }
+
+    // ---- HTTPS redirect (§7) ----
+    const std::optional<std::string> xfh = req.header("X-Forwarded-Host");
+    const std::optional<std::string> xfp = req.header("X-Forwarded-Proto");
+    const std::string bestHost = m.useForwardedHeaders && xfh && !xfh->empty() ? firstListEntry(*xfh) : req.host;
+    if (nginx) {
+        const auto& ssl = pol ? pol->ann.sslRedirect : m.sslDefaults;
+        const std::string passScheme = m.useForwardedHeaders && xfp ? *xfp : req.scheme;
+        bool certFound = false;
+        std::string how;
+        const CertEntry& hostCert = lookupCert(m, host, &certFound, &how);
+        if (certFound && !hostCert.note.empty()) how += "; " + hostCert.note;
+        bool exempt = false;
+        for (const auto& p : m.noTlsRedirectLocations)
+            if (loc.rulePath.rfind(p, 0) == 0) exempt = true;
+        if (passScheme == "http" && !exempt && (ssl.forceSslRedirect || (ssl.sslRedirect && certFound))) {
+            std::string u = rawUri;
+            if (!ssl.preserveTrailingSlash && u.size() >= 1 && u.back() == '/') u.pop_back();
+            std::string target = "https://" + hostWithoutPort(bestHost) + (ssl.usePortInRedirects ? ":443" : "") + u;
+            return redirect(m.httpRedirectCode, target,
+                            ssl.forceSslRedirect ? "force-ssl-redirect" : "ssl-redirect: a certificate is configured for " + host + " (" + how + ")");
+        }
+        if (passScheme == "http" && certFound && !ssl.sslRedirect) T("HTTPS redirect: disabled by ssl-redirect: \"false\"");
+    }
+
+    // ---- backend: service-weights, canary (§8) ----
+    if (loc.target < 0) return respond(404, "controller default backend (no --default-backend-service): 404");
+    int t = loc.target;
+    if (!loc.weighted.empty()) {
+        const std::uint32_t draw = static_cast<std::uint32_t>(mix(randomValue, 1) % annotations::SERVICE_WEIGHT_SCALE);
+        for (const auto& [wt, cumulative] : loc.weighted)
+            if (draw < cumulative) {
+                t = wt;
+                break;
+            }
+        T("service-weights: draw " + std::to_string(draw / 1000.0) + "% -> " + m.targets[t].ref.service);
+    }
+    if (nginx) {
+        if (auto c = m.canaries.find(m.targets[t].ref.upstreamName); c != m.canaries.end()) {
+            const auto& cc = c->second.config;
+            auto choice = annotations::decideCanary(cc, cc.byHeader ? req.header(*cc.byHeader) : std::nullopt,
+                                                    cc.byCookie ? req.cookie(*cc.byCookie) : std::nullopt, randomValue);
+            d.canary = choice.useCanary ? "canary" : "main";
+            T("canary " + c->second.ingress + ": " + d.canary + " (" + choice.reason + ")");
+            if (choice.useCanary) t = c->second.target;
+        }
+    }
+    const Target& tg = m.targets[t];
+    d.backend = tg.ref;
+    d.endpoints = tg.endpoints;
+    d.ingress = pol ? pol->name : "";
+    d.upstreamHost = ann && ann->upstream.vhost ? *ann->upstream.vhost : bestHost;
+    T("backend: " + tg.ref.ns + "/" + tg.ref.service + ":" + tg.ref.port + " (upstream " + tg.ref.upstreamName + ", " +
+      std::to_string(tg.endpoints->size()) + " endpoints)");
+    if (tg.endpoints->empty()) {
+        if (pol && pol->fallbackTarget >= 0 && !m.targets[pol->fallbackTarget].endpoints->empty()) {
+            const Target& fb = m.targets[pol->fallbackTarget];
+            d.fallbackBackend = fb.ref;
+            d.fallbackEndpoints = fb.endpoints;
+            T("no endpoints (" + tg.problem + "): default-backend annotation -> " + fb.ref.service);
+            d.upstreamHeaders.emplace_back("X-Code", "503");
+            d.upstreamHeaders.emplace_back("X-Format", req.header("Accept").value_or("text/html"));
+            d.upstreamHeaders.emplace_back("X-Namespace", tg.ref.ns);
+            d.upstreamHeaders.emplace_back("X-Ingress-Name", pol->name.substr(pol->name.find('/') + 1));
+            d.upstreamHeaders.emplace_back("X-Service-Name", tg.ref.service);
+            d.upstreamHeaders.emplace_back("X-Service-Port", tg.ref.port);
+        } else {
+            return respond(503, tg.problem);
+        }
+    }
+    d.action = Decision::Action::Proxy;
+    d.status = 0;
+
+    // ---- policies the proxy enforces: rate limit (pre-access), access list (access phase) ----
+    std::string clientAddr = req.clientIp;
+    if (nginx && m.useForwardedHeaders)
+        if (auto xff = req.header("X-Forwarded-For"); xff && !xff->empty()) clientAddr = firstListEntry(*xff);
+    if (ann) {
+        d.backendProtocol = ann->backendProtocol == "AUTO_HTTP" ? (https ? "HTTPS" : "HTTP") : ann->backendProtocol;
+        d.timeouts = {ann->proxy.connectTimeoutMs, ann->proxy.readTimeoutMs, ann->proxy.sendTimeoutMs, ann->proxy.nextUpstreamTries};
+        d.upstreamHashBy = ann->upstream.hashBy;
+        if (ann->rateLimit.isSet()) {
+            RateLimitPolicy rl;
+            rl.zone = pol->ns + "_" + pol->name.substr(pol->name.find('/') + 1);
+            rl.rps = ann->rateLimit.rps;
+            rl.rpm = ann->rateLimit.rpm;
+            rl.burstMultiplier = ann->rateLimit.burstMultiplier;
+            rl.connections = ann->rateLimit.connections;
+            rl.allowlist = ann->rateLimit.allowlist;
+            rl.rejectStatus = ann->rateLimit.rejectStatus;
+            rl.connRejectStatus = ann->rateLimit.connRejectStatus;
+            d.rateLimit = rl;
+            T("rate limit: zone " + rl.zone + (rl.rps > 0 ? ", " + std::to_string(static_cast<int>(rl.rps)) + " r/s" : "") +
+              (rl.rpm > 0 ? ", " + std::to_string(static_cast<int>(rl.rpm)) + " r/m" : "") + ", burst x" +
+              std::to_string(rl.burstMultiplier) + " (enforced by the proxy; rejects with " + std::to_string(rl.rejectStatus) + ")");
+        }
+        if (ann->affinity.enabled) {
+            AffinityPolicy a;
+            a.cookieName = ann->affinity.cookieName;
+            a.path = ann->affinity.path.value_or(loc.rulePath);
+            a.expires = ann->affinity.expires;
+            a.maxAge = ann->affinity.maxAge;
+            a.domain = ann->affinity.domain;
+            a.sameSite = ann->affinity.sameSite;
+            a.secure = ann->affinity.secure || https;
+            a.mode = ann->affinity.mode;
+            d.affinity = a;
+            T("affinity: cookie " + a.cookieName + " Path=" + a.path + (a.secure ? " Secure" : ""));
+        }
+        if (ann->access.isSet()) {
+            std::string why;
+            d.accessDeniedStatus = annotations::accessStatus(ann->access, clientAddr, &why);
+            T("access: " + why + (d.accessDeniedStatus ? " -> " + std::to_string(d.accessDeniedStatus) + " (after the rate limit)" : " -> allowed"));
+        }
+    }
+
+    // ---- headers (§15) ----
+    if (nginx) {
+        auto set = [&](const char* k, const std::string& v) { d.upstreamHeaders.emplace_back(k, v); };
+        set("Host", d.upstreamHost);
+        const auto rid = req.header("X-Request-ID");
+        set("X-Request-ID", rid && !rid->empty() ? *rid : hex64(mix(randomValue, 2)) + hex64(mix(randomValue, 3)));
+        set("X-Real-IP", clientAddr);
+        const auto xff = req.header("X-Forwarded-For");
+        set("X-Forwarded-For", m.useForwardedHeaders && m.computeFullForwardedFor && xff ? *xff + ", " + req.clientIp : clientAddr);
+        set("X-Forwarded-Host", bestHost);
+        const auto xfport = req.header("X-Forwarded-Port");
+        set("X-Forwarded-Port", m.useForwardedHeaders && xfport ? *xfport : std::to_string(req.listenPort));
+        const std::string proto = m.useForwardedHeaders && xfp ? *xfp : req.scheme;
+        set("X-Forwarded-Proto", proto);
+        set("X-Forwarded-Scheme", proto);
+        set("X-Scheme", proto);
+        if (xff) set("X-Original-Forwarded-For", *xff);
+        if (xfh) set("X-Original-Forwarded-Host", *xfh);
+        if (rewritten && ann && ann->rewrite.xForwardedPrefix) set("X-Forwarded-Prefix", *ann->rewrite.xForwardedPrefix);
+        d.upstreamHeadersRemoved.push_back("Proxy");
+        if (acao)
+            for (auto& h : annotations::corsHeaders(ann->cors, *acao)) d.responseHeaders.push_back(h);
+    } else {
+        d.upstreamHost = req.host;
+        d.upstreamHeaders.emplace_back("Host", req.host);
+    }
+    T("=> proxy to " + tg.ref.ns + "/" + tg.ref.service + ":" + tg.ref.port + ", upstream path " + d.upstreamPath);
+    finishOther();
+    return d;
+}
+
+TlsChoice RouteTable::certificateFor(const std::string& sniIn) const {
+    std::string sni = toLower(sniIn);
+    if (!sni.empty() && sni.back() == '.') sni.pop_back();
+    bool found = false;
+    std::string how;
+    const CertEntry& c = lookupCert(*m_impl, sni, &found, &how);
+    TlsChoice t;
+    t.certificate = c.certificate;
+    t.pemCert = c.pemCert;
+    t.pemKey = c.pemKey;
+    t.trace.push_back("SNI " + (sni.empty() ? std::string("(none)") : sni) + ": " + how + " -> " + c.certificate);
+    if (!c.note.empty()) t.trace.push_back(c.note);
+    return t;
+}
+
+}  // namespace ilab::routing
