@@ -201,6 +201,9 @@ bool LoadGenerator::Worker::init(std::string& error) {
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(m_cfg.timeout.count()));
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_cfg.connectTimeout.count()));
         curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+        // Environment proxies (http_proxy, …) are ignored, as wrk does: a run measures the target itself, and a
+        // proxy would silently bypass --resolve pinning. Also saves ~1.4k instructions of getenv per request.
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
         if (m_resolve) curl_easy_setopt(e, CURLOPT_RESOLVE, m_resolve);
         if (!m_cfg.keepAlive) {
             curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);

@@ -284,6 +284,22 @@ private slots:
         QCOMPARE(QString::fromStdString(r.uniqSummary()), QString("     10 plain text\n"));
     }
 
+    void environmentProxiesAreIgnored() {
+        // A proxy from the environment would bypass --resolve pinning; a dead one makes the point visible.
+        TestHttpServer server(echoPod);
+        const std::string proxy = "http://127.0.0.1:" + std::to_string(ilab::testing::deadPort());
+        qputenv("http_proxy", QByteArray::fromStdString(proxy));
+        qputenv("HTTP_PROXY", QByteArray::fromStdString(proxy));
+        LoadConfig cfg;
+        cfg.targets = {target(url(server.port()))};
+        cfg.requests = 5;
+        const Results r = runToEnd(cfg);
+        qunsetenv("http_proxy");
+        qunsetenv("HTTP_PROXY");
+        QCOMPARE(r.responses(), uint64_t(5));
+        QCOMPARE(server.requests(), 5);
+    }
+
     void openModelHonoursTheRate() {
         TestHttpServer server(echoPod);
         LoadConfig cfg;
