@@ -1,13 +1,295 @@
+#include <csignal>
 #include <cstdio>
+#include <memory>
+#include <unistd.h>
 
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QFileSystemWatcher>
+#include <QHostAddress>
+#include <QSocketNotifier>
+#include <QThread>
+#include <QTimer>
+
+#include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "core/controller/local_controller.h"
+#include "core/validation/validator.h"
 
+// `ingress-lab-cli serve FILE|DIR...`: the local controller, headless.
+// Contract (tests rely on it): once every listener is bound, exactly one line
+//   ready http=ADDR:PORT https=ADDR:PORT admin=ADDR:PORT
+// is printed and flushed on stdout; after it, controller log lines (klog format, including event lines) and
+// access-log lines (ingress-nginx upstream format) follow on stdout. Diagnostics go to stderr.
+// Exit: 0 after SIGINT/SIGTERM, 2 on bad usage, an unreadable workspace or an address that cannot be bound.
 namespace ilab::cli {
 
-// Placeholder until the subsystem lands; exits 2 so nobody mistakes it for a result.
-int runServe(const QStringList&) {
-    std::fprintf(stderr, "ingress-lab-cli serve: not available in this build yet\n");
-    return 2;
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+// Validation is advice here: whatever it finds (or if it fails), serve what compiles.
+void printValidation(const model::Workspace& ws) {
+    printDiagnostics(ws.loadDiagnostics, stderr);
+    try {
+        printDiagnostics(validation::validate(ws), stderr);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ingress-lab-cli serve: validation failed: %s\n", e.what());
+    }
+}
+
+void onSignal(int) {
+    const char c = 1;
+    [[maybe_unused]] ssize_t n = ::write(g_signalPipe[1], &c, 1);
+}
+
+bool parseHostPort(const QString& text, std::string* host, int* port) {
+    const qsizetype colon = text.lastIndexOf(':');
+    if (colon <= 0) return false;
+    QString h = text.left(colon);
+    if (h.startsWith('[') && h.endsWith(']')) h = h.mid(1, h.size() - 2);
+    bool ok = false;
+    const int p = text.mid(colon + 1).toInt(&ok);
+    if (!ok || p < 0 || p > 65535) return false;
+    if (QHostAddress(h).isNull()) return false;
+    *host = h.toStdString();
+    *port = p;
+    return true;
+}
+
+// Prints the controller log and the access log as they grow (main thread, every 100 ms).
+class LogPrinter {
+public:
+    explicit LogPrinter(const controller::LocalController& c) : m_ctl(c.controllerLog()), m_access(c.accessLog()) {}
+    void flush() {
+        bool any = drain(*m_ctl, m_ctlId);
+        any = drain(*m_access, m_accessId) || any;
+        if (any) std::fflush(stdout);
+    }
+
+private:
+    static bool drain(const events::LineLog& log, std::uint64_t& last) {
+        bool any = false;
+        while (true) {
+            events::LineBatch b = log.linesSince(last, 5000);
+            if (b.lines.empty()) return any;
+            for (const auto& l : b.lines) {
+                std::fwrite(l.data(), 1, l.size(), stdout);
+                std::fputc('\n', stdout);
+            }
+            last = b.firstId + b.lines.size() - 1;
+            any = true;
+        }
+    }
+    std::shared_ptr<events::LineLog> m_ctl, m_access;
+    std::uint64_t m_ctlId = 0, m_accessId = 0;
+};
+
+}  // namespace
+
+int runServe(const QStringList& args) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Serve the workspace through the local controller: a real HTTP/HTTPS proxy "
+                                               "in front of simulated pods. Logs go to stdout."));
+    p.addHelpOption();
+    p.addOption({QStringLiteral("http"), QStringLiteral("HTTP listener (port 0 = free port)."), QStringLiteral("ADDR:PORT"),
+                 QStringLiteral("127.0.0.1:8080")});
+    p.addOption({QStringLiteral("https"), QStringLiteral("HTTPS listener (port 0 = free port)."), QStringLiteral("ADDR:PORT"),
+                 QStringLiteral("127.0.0.1:8443")});
+    p.addOption({QStringLiteral("admin"), QStringLiteral("Admin listener: /metrics, /healthz."), QStringLiteral("ADDR:PORT"),
+                 QStringLiteral("127.0.0.1:10254")});
+    p.addOption({QStringLiteral("profile"), QStringLiteral("ingress-nginx (default) or kubernetes."), QStringLiteral("P"),
+                 QStringLiteral("ingress-nginx")});
+    p.addOption({QStringLiteral("controller-arg"), QStringLiteral("A controller flag, e.g. --default-backend-service=ns/name."),
+                 QStringLiteral("ARG")});
+    p.addOption({QStringLiteral("auto-backends"),
+                 QStringLiteral("Give every Service an Ingress references that has no pods one echo pod (creating the Service if missing).")});
+    p.addOption({QStringLiteral("workers"), QStringLiteral("Proxy worker threads."), QStringLiteral("N"), QStringLiteral("2")});
+    p.addPositionalArgument(QStringLiteral("FILE|DIR"), QStringLiteral("Workspace files or folders ('demo' = built-in demo)."));
+    // --controller-arg values start with "--": accept "--controller-arg=--x=y" and "--controller-arg --x=y".
+    QStringList argv{QStringLiteral("serve")};
+    QStringList controllerArgs;
+    for (int i = 0; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--controller-arg") && i + 1 < args.size()) {
+            controllerArgs << args[++i];
+            continue;
+        }
+        if (args[i].startsWith(QLatin1String("--controller-arg="))) {
+            controllerArgs << args[i].mid(17);
+            continue;
+        }
+        argv << args[i];
+    }
+    if (!p.parse(argv)) {
+        std::fprintf(stderr, "ingress-lab-cli serve: %s\n", qPrintable(p.errorText()));
+        return 2;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        printText(stdout, p.helpText().toStdString());
+        return 0;
+    }
+    controller::StartOptions opts;
+    for (const auto& [name, host, port] : {std::tuple{"http", &opts.proxy.httpAddress, &opts.proxy.httpPort},
+                                           std::tuple{"https", &opts.proxy.httpsAddress, &opts.proxy.httpsPort},
+                                           std::tuple{"admin", &opts.adminAddress, &opts.adminPort}}) {
+        const QString v = p.value(QString::fromLatin1(name));
+        if (!parseHostPort(v, host, port)) {
+            std::fprintf(stderr, "ingress-lab-cli serve: --%s: expected ADDR:PORT (e.g. 127.0.0.1:8080), got '%s'\n", name, qPrintable(v));
+            return 2;
+        }
+    }
+    bool ok = false;
+    opts.proxy.workerThreads = p.value(QStringLiteral("workers")).toInt(&ok);
+    if (!ok || opts.proxy.workerThreads < 1 || opts.proxy.workerThreads > 64) {
+        std::fprintf(stderr, "ingress-lab-cli serve: --workers: expected 1-64\n");
+        return 2;
+    }
+    routing::ControllerSettings settings;
+    const auto profile = routing::parseProfile(p.value(QStringLiteral("profile")).toStdString());
+    if (!profile) {
+        std::fprintf(stderr, "ingress-lab-cli serve: --profile: unknown profile '%s' (ingress-nginx, kubernetes)\n",
+                     qPrintable(p.value(QStringLiteral("profile"))));
+        return 2;
+    }
+    settings.profile = *profile;
+    for (const QString& a : controllerArgs) {
+        std::string error;
+        if (!settings.applyControllerArg(a.toStdString(), &error)) {
+            std::fprintf(stderr, "ingress-lab-cli serve: --controller-arg %s: %s\n", qPrintable(a), error.c_str());
+            return 2;
+        }
+    }
+    const QStringList paths = p.positionalArguments();
+    model::Workspace ws;
+    if (!loadWorkspace(paths, ws, "serve")) return 2;
+    printValidation(ws);
+
+    if (::pipe(g_signalPipe) != 0) {
+        std::perror("ingress-lab-cli serve: pipe");
+        return 2;
+    }
+    struct sigaction sa {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    QThread controlThread;
+    controlThread.setObjectName(QStringLiteral("ilab-control"));
+    auto* ctl = new controller::LocalController;
+    ctl->moveToThread(&controlThread);
+    QObject::connect(&controlThread, &QThread::finished, ctl, &QObject::deleteLater);
+    controlThread.start();
+
+    LogPrinter printer(*ctl);
+    int exitCode = 0;
+    QObject::connect(ctl, &controller::LocalController::started, qApp, [&printer](const controller::ReadyInfo& info) {
+        printer.flush();
+        const std::string line = info.readyLine() + "\n";
+        std::fwrite(line.data(), 1, line.size(), stdout);
+        std::fflush(stdout);
+    }, Qt::QueuedConnection);
+    QObject::connect(ctl, &controller::LocalController::startFailed, qApp, [&exitCode](const QString& message) {
+        std::fprintf(stderr, "ingress-lab-cli serve: %s\n", qPrintable(message));
+        exitCode = 2;
+        QCoreApplication::exit(2);
+    }, Qt::QueuedConnection);
+
+    QTimer printTimer;
+    QObject::connect(&printTimer, &QTimer::timeout, [&printer] { printer.flush(); });
+    printTimer.start(100);
+
+    QSocketNotifier sigNotifier(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&sigNotifier, &QSocketNotifier::activated, [] {
+        char buf[16];
+        [[maybe_unused]] ssize_t n = ::read(g_signalPipe[0], buf, sizeof buf);
+        QCoreApplication::exit(0);
+    });
+
+    // Reload on change. Editors save by writing a new file and renaming it over the old one, which drops the
+    // watch on the file: watch the parent folders too and re-add the files whenever anything changes.
+    QFileSystemWatcher watcher;
+    QStringList watchFiles, watchDirs;
+    for (const QString& path : paths) {
+        if (path == QLatin1String("demo")) continue;
+        const QFileInfo fi(path);
+        if (fi.isDir()) {
+            watchDirs << fi.absoluteFilePath();
+        } else {
+            watchFiles << fi.absoluteFilePath();
+            watchDirs << fi.absolutePath();
+        }
+    }
+    watchDirs.removeDuplicates();
+    auto rewatch = [&] {
+        QStringList missing;
+        for (const QString& f : watchFiles)
+            if (!watcher.files().contains(f) && QFileInfo::exists(f)) missing << f;
+        for (const QString& d : watchDirs)
+            if (!watcher.directories().contains(d) && QFileInfo::exists(d)) missing << d;
+        if (!missing.isEmpty()) watcher.addPaths(missing);
+    };
+    rewatch();
+    QTimer reloadTimer;
+    reloadTimer.setSingleShot(true);
+    reloadTimer.setInterval(150);
+    QByteArray lastContent;
+    auto snapshotFiles = [&] {
+        // A folder event fires for unrelated files too: reload only when a watched input really changed.
+        QByteArray all;
+        for (const QString& path : paths) {
+            const QFileInfo fi(path);
+            if (fi.isDir()) {
+                for (const QFileInfo& e : QDir(path).entryInfoList({"*.yaml", "*.yml", "*.json"}, QDir::Files, QDir::Name)) {
+                    QFile f(e.absoluteFilePath());
+                    if (f.open(QIODevice::ReadOnly)) all += e.fileName().toUtf8() + '\0' + f.readAll() + '\0';
+                }
+            } else {
+                QFile f(path);
+                if (f.open(QIODevice::ReadOnly)) all += f.readAll() + '\0';
+            }
+        }
+        return all;
+    };
+    lastContent = snapshotFiles();
+    QObject::connect(&reloadTimer, &QTimer::timeout, [&] {
+        rewatch();
+        const QByteArray content = snapshotFiles();
+        if (content == lastContent) return;
+        lastContent = content;
+        model::Workspace next;
+        if (!loadWorkspace(paths, next, "serve")) return;  // keep serving the last good workspace
+        printValidation(next);
+        QMetaObject::invokeMethod(ctl, [ctl, w = std::make_shared<model::Workspace>(next.clone())]() mutable {
+            ctl->setWorkspace(std::move(*w));
+        }, Qt::QueuedConnection);
+    });
+    QObject::connect(&watcher, &QFileSystemWatcher::fileChanged, &reloadTimer, qOverload<>(&QTimer::start));
+    QObject::connect(&watcher, &QFileSystemWatcher::directoryChanged, &reloadTimer, qOverload<>(&QTimer::start));
+
+    auto wsPtr = std::make_shared<model::Workspace>(ws.clone());
+    const bool autoBackends = p.isSet(QStringLiteral("auto-backends"));
+    QMetaObject::invokeMethod(ctl, [ctl, wsPtr, settings, autoBackends, opts]() mutable {
+        ctl->setSettings(settings);
+        ctl->setAutoBackends(autoBackends);
+        ctl->setWorkspace(std::move(*wsPtr));
+        ctl->start(opts);
+    }, Qt::QueuedConnection);
+
+    const int rc = QCoreApplication::exec();
+    if (exitCode == 0) exitCode = rc;
+    QMetaObject::invokeMethod(ctl, [ctl] { ctl->stop(); }, Qt::BlockingQueuedConnection);
+    controlThread.quit();
+    controlThread.wait();
+    printer.flush();
+    ::close(g_signalPipe[0]);
+    ::close(g_signalPipe[1]);
+    return exitCode;
 }
 
 }  // namespace ilab::cli
