@@ -94,9 +94,9 @@ private:
         m_diags->push_back(std::move(d));
     }
     IngressStatus& status(const std::string& name) {
-        for (auto& s : m_out.status)
-            if (s.ingress == name) return s;
+        if (auto it = m_statusIndex.find(name); it != m_statusIndex.end()) return m_out.status[it->second];
         m_out.status.push_back({name, IngressStatus::State::Enabled, {}});
+        m_statusIndex[name] = m_out.status.size() - 1;
         return m_out.status.back();
     }
     void warnStatus(const std::string& name, const std::string& reason) {
@@ -915,6 +915,7 @@ private:
     bool m_allowSnippets = false;
     std::vector<Claimed> m_claimed;
     std::unordered_map<std::string, int> m_targetIndex;
+    std::unordered_map<std::string, std::size_t> m_statusIndex;
     std::unordered_map<std::string, int> m_serverIndex;
     std::map<std::string, int> m_aliases;
     int m_k8sDefault = -1;

@@ -141,7 +141,12 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
     const Impl& m = *m_impl;
     const bool nginx = m.settings.profile == Profile::IngressNginx;
     Decision d;
-    Tracer T(wantTrace, d.trace);
+    Tracer tracer(wantTrace, d.trace);
+// Trace lines are only built when asked for (the proxy routes without a trace on its hot path).
+#define T(...)                                          \
+    do {                                                \
+        if (wantTrace) d.trace.push_back(__VA_ARGS__); \
+    } while (0)
     T(std::string("profile ") + toString(m.settings.profile) + ": " + req.method + " " + req.scheme + "://" + req.host + req.target);
     for (const auto& ig : m.ignored) T("ignored Ingress " + ig);
     const bool https = req.scheme == "https";
@@ -238,13 +243,13 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
     // ---- location (§3) ----
     if (srv.regexMode) T("server " + srv.name + " is in regex mode: " + srv.regexReason + " (every path is a case-insensitive ^regex)");
     bool autoRedirect = false;
-    int li = selectLocation(m, srv, uri, &autoRedirect, T);
+    int li = selectLocation(m, srv, uri, &autoRedirect, tracer);
     const Server* locServer = &srv;
     if (!nginx && li >= 0 && srv.locations[li].isDefault && s != m.catchAll) {
         // kubernetes: a rule without host applies to all traffic.
         bool ar = false;
         const Server& ca = m.servers[m.catchAll];
-        int ci = selectLocation(m, ca, uri, &ar, T);
+        int ci = selectLocation(m, ca, uri, &ar, tracer);
         if (ci >= 0 && !ca.locations[ci].isDefault) {
             T("  no path of " + srv.name + " matches; a hostless rule does");
             li = ci;
@@ -448,6 +453,7 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
     T("=> proxy to " + tg.ref.ns + "/" + tg.ref.service + ":" + tg.ref.port + ", upstream path " + d.upstreamPath);
     finishOther();
     return d;
+#undef T
 }
 
 TlsChoice RouteTable::certificateFor(const std::string& sniIn) const {
