@@ -61,9 +61,27 @@ struct ProxyConfig {
     int headerTimeoutMs = 60000;       // client_header_timeout
     int keepaliveTimeoutMs = 75000;    // keepalive_timeout
     int maxHeaderBytes = 32 * 1024;    // large_client_header_buffers 4 8k -> 431/400 above
+    // Adds `X-Ingress-Lab-Upstream: <upstream name>` to proxied responses (for the traffic generator).
+    bool exposeUpstreamHeader = false;
 };
 
 enum class ProxyError { ListenFailed, TlsSetupFailed };
+
+// Test seam: decides requests and TLS certificates without a compiled RouteTable, so the data plane can be
+// tested with exact Decision fields (timeouts, tries, limits). Unset members fall back to the route table.
+struct RouterOverride {
+    std::function<routing::Decision(const routing::RequestView&)> route;
+    std::function<routing::TlsChoice(const std::string& sni)> certificateFor;
+};
+
+// Counters since start (relaxed atomics: a consistent snapshot is not needed).
+struct ProxyStats {
+    std::uint64_t activeConnections = 0;
+    std::uint64_t totalConnections = 0;
+    std::uint64_t requests = 0;             // finished requests, local answers included
+    std::uint64_t tlsHandshakeFailures = 0;
+    std::uint64_t upstreamFailures = 0;     // refused / reset / timed out attempts (retries included)
+};
 
 // The data plane: HTTP and HTTPS listeners and worker threads (never the GUI thread). Owned by the local
 // controller; setRouteTable() may be called from any thread and swaps the table without dropping connections
@@ -80,11 +98,13 @@ public:
     void stop();  // closes listeners and connections, joins workers
 
     void setRouteTable(routing::RouteTableConstSharedPtr table);
+    void setRouterForTest(RouterOverride router);  // before start()
     int httpPort() const;   // actual ports once started
     int httpsPort() const;
 
     // Counters for tests and the status bar.
     std::uint64_t activeConnections() const;
+    ProxyStats stats() const;
 
 private:
     struct Impl;

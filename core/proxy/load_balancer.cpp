@@ -1,0 +1,152 @@
+#include "core/proxy/load_balancer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <ctime>
+
+#include "core/proxy/http_util.h"
+
+namespace ilab::proxy {
+
+namespace {
+std::uint64_t fnv1a(const std::string& s) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+std::string queryArg(const std::string& target, const std::string& name) {
+    auto q = target.find('?');
+    if (q == std::string::npos) return {};
+    std::size_t pos = q + 1;
+    while (pos <= target.size()) {
+        auto amp = target.find('&', pos);
+        if (amp == std::string::npos) amp = target.size();
+        std::string item = target.substr(pos, amp - pos);
+        auto eq = item.find('=');
+        if (item.substr(0, eq) == name) return eq == std::string::npos ? "" : item.substr(eq + 1);
+        pos = amp + 1;
+    }
+    return {};
+}
+}  // namespace
+
+std::string LoadBalancer::endpointKey(const routing::Endpoint& e) {
+    if (e.address.find(':') != std::string::npos) return "[" + e.address + "]:" + std::to_string(e.port);
+    return e.address + ":" + std::to_string(e.port);
+}
+
+std::string LoadBalancer::endpointHash(const routing::Endpoint& e) {
+    std::string out;
+    std::uint64_t h = fnv1a(endpointKey(e));
+    static const char* HEX = "0123456789abcdef";
+    for (int i = 15; i >= 0; --i) out.push_back(HEX[(h >> (4 * i)) & 15]);
+    return out;
+}
+
+std::string LoadBalancer::hashKey(const std::string& expr, const routing::RequestView& r) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < expr.size()) {
+        if (expr[i] != '$') {
+            out.push_back(expr[i++]);
+            continue;
+        }
+        std::size_t j = i + 1;
+        bool braces = j < expr.size() && expr[j] == '{';
+        if (braces) ++j;
+        std::size_t start = j;
+        while (j < expr.size() && (std::isalnum(static_cast<unsigned char>(expr[j])) || expr[j] == '_')) ++j;
+        std::string var = expr.substr(start, j - start);
+        if (braces && j < expr.size() && expr[j] == '}') ++j;
+        i = j;
+        auto path = r.target.substr(0, r.target.find('?'));
+        if (var == "request_uri") out += r.target;
+        else if (var == "uri" || var == "document_uri") out += path;
+        else if (var == "remote_addr" || var == "binary_remote_addr") out += r.clientIp;
+        else if (var == "host" || var == "http_host") out += r.host;
+        else if (var == "args" || var == "query_string") out += r.target.find('?') == std::string::npos ? "" : r.target.substr(r.target.find('?') + 1);
+        else if (var.rfind("http_", 0) == 0) {
+            std::string name = var.substr(5);
+            std::replace(name.begin(), name.end(), '_', '-');
+            out += r.header(name).value_or("");
+        } else if (var.rfind("cookie_", 0) == 0) out += r.cookie(var.substr(7)).value_or("");
+        else if (var.rfind("arg_", 0) == 0) out += queryArg(r.target, var.substr(4));
+    }
+    return out;
+}
+
+bool LoadBalancer::usable(const std::string& key, std::int64_t nowMs) const {
+    if (m_failedUntil.empty()) return true;
+    auto it = m_failedUntil.find(key);
+    return it == m_failedUntil.end() || it->second <= nowMs;
+}
+
+LoadBalancer::Pick LoadBalancer::pick(const routing::Decision& d, const std::vector<routing::Endpoint>& eps,
+                                      const std::string& upstreamName, const routing::RequestView& request,
+                                      const std::vector<std::string>& tried, std::int64_t nowMs) {
+    Pick result;
+    if (eps.empty()) return result;
+    std::vector<std::string> keys;
+    keys.reserve(eps.size());
+    for (const auto& e : eps) keys.push_back(endpointKey(e));
+    auto isTried = [&](std::size_t i) { return std::find(tried.begin(), tried.end(), keys[i]) != tried.end(); };
+    // Two passes: healthy and untried first; then any untried (every endpoint failed recently: try anyway).
+    auto candidate = [&](std::size_t i, bool healthOnly) {
+        return !isTried(i) && (!healthOnly || usable(keys[i], nowMs));
+    };
+
+    if (d.affinity) {
+        if (auto cookie = request.cookie(d.affinity->cookieName)) {
+            std::string hash = cookie->substr(0, cookie->find('|'));
+            for (std::size_t i = 0; i < eps.size(); ++i) {
+                if (endpointHash(eps[i]) == hash && candidate(i, true)) {
+                    result.endpoint = &eps[i];
+                    return result;
+                }
+            }
+        }
+    }
+    std::size_t chosen = eps.size();
+    if (d.upstreamHashBy && !d.upstreamHashBy->empty()) {
+        std::uint64_t h = fnv1a(hashKey(*d.upstreamHashBy, request));
+        for (bool healthOnly : {true, false}) {
+            for (std::size_t k = 0; k < eps.size() && chosen == eps.size(); ++k) {
+                std::size_t i = (h + k) % eps.size();
+                if (candidate(i, healthOnly)) chosen = i;
+            }
+            if (chosen != eps.size()) break;
+        }
+    } else {
+        std::uint64_t& next = m_roundRobin[upstreamName];
+        for (bool healthOnly : {true, false}) {
+            for (std::size_t k = 0; k < eps.size() && chosen == eps.size(); ++k) {
+                std::size_t i = (next + k) % eps.size();
+                if (candidate(i, healthOnly)) chosen = i;
+            }
+            if (chosen != eps.size()) break;
+        }
+        if (chosen != eps.size()) next = chosen + 1;
+    }
+    if (chosen == eps.size()) return result;
+    result.endpoint = &eps[chosen];
+    if (d.affinity) {
+        const auto& a = *d.affinity;
+        std::string c = a.cookieName + "=" + endpointHash(eps[chosen]) + "|" + upstreamName;
+        if (a.expires) c += "; Expires=" + httpDate(std::time(nullptr) + std::strtoll(a.expires->c_str(), nullptr, 10));
+        if (a.maxAge) c += "; Max-Age=" + *a.maxAge;
+        if (a.domain) c += "; Domain=" + *a.domain;
+        c += "; Path=" + (a.path.empty() ? std::string("/") : a.path);
+        c += "; HttpOnly";
+        if (a.secure || request.scheme == "https") c += "; Secure";
+        if (a.sameSite) c += "; SameSite=" + *a.sameSite;
+        result.setCookie = std::move(c);
+    }
+    return result;
+}
+
+}  // namespace ilab::proxy

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/routing/decision.h"
+#include "core/routing/request.h"
+
+namespace ilab::proxy {
+
+// Chooses the endpoint for one upstream attempt: affinity cookie (semantics.md §14), upstream-hash-by, else
+// round robin per upstream name; endpoints that failed recently are skipped (passive health like nginx
+// max_fails=1 fail_timeout=10s) unless every endpoint failed. Thread: its worker's loop. Owner: ProxyWorker.
+class LoadBalancer {
+public:
+    static constexpr std::int64_t FAIL_TIMEOUT_MS = 10000;
+
+    struct Pick {
+        const routing::Endpoint* endpoint = nullptr;
+        std::string setCookie;  // Set-Cookie value when the affinity cookie must be (re)issued
+    };
+    Pick pick(const routing::Decision& decision, const std::vector<routing::Endpoint>& endpoints,
+              const std::string& upstreamName, const routing::RequestView& request,
+              const std::vector<std::string>& triedKeys, std::int64_t nowMs);
+    void markFailed(const std::string& key, std::int64_t nowMs) { m_failedUntil[key] = nowMs + FAIL_TIMEOUT_MS; }
+    void markSucceeded(const std::string& key) {
+        if (!m_failedUntil.empty()) m_failedUntil.erase(key);
+    }
+
+    static std::string endpointKey(const routing::Endpoint& e);   // "127.0.0.1:8080", "[::1]:8080"
+    static std::string endpointHash(const routing::Endpoint& e);  // 16 hex chars (affinity cookie)
+    // upstream-hash-by expression ($request_uri, $remote_addr, $http_x, $cookie_x, $arg_x, text) for a request.
+    static std::string hashKey(const std::string& expression, const routing::RequestView& request);
+
+private:
+    bool usable(const std::string& key, std::int64_t nowMs) const;
+
+    std::unordered_map<std::string, std::uint64_t> m_roundRobin;   // upstream name -> next index
+    std::unordered_map<std::string, std::int64_t> m_failedUntil;   // endpoint key -> monotonic ms
+};
+
+}  // namespace ilab::proxy

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/proxy/event_loop.h"
+#include "core/proxy/http_util.h"
+#include "core/proxy/load_balancer.h"
+#include "core/proxy/proxy_server.h"
+#include "core/proxy/rate_limiter.h"
+#include "core/routing/route_table.h"
+#include "core/tls/tls_server_context.h"
+
+namespace ilab::proxy {
+
+class DownstreamConnection;
+class UpstreamConnection;
+
+// State every worker shares (read-only after start, except the thread-safe parts).
+struct ProxyShared {
+    ProxyConfig config;
+    std::shared_ptr<TelemetrySink> telemetry;           // may be null
+    std::shared_ptr<tls::TlsServerContext> tls;         // null without an HTTPS listener
+    RouterOverride routerForTest;                       // empty in production
+    RateLimiter rateLimiter{&EventLoop::monotonicMs};
+    std::atomic<std::uint64_t> activeConnections{0};
+    std::atomic<std::uint64_t> totalConnections{0};
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint64_t> tlsHandshakeFailures{0};
+    std::atomic<std::uint64_t> upstreamFailures{0};
+};
+
+// A listening socket shared by all workers (each adds it to its epoll with EPOLLEXCLUSIVE).
+struct ListenerSocket {
+    int fd = -1;
+    bool tls = false;
+    int port = 0;
+};
+
+// One data-plane thread with its own epoll loop (EventLoop): accepts from the shared listeners, owns its
+// client connections, its upstream keep-alive pools (per endpoint, growing with concurrency, idle ones
+// closed after UPSTREAM_IDLE_MS) and its load-balancer state, and keeps its own copy of the route table
+// (replaced by a task posted from setRouteTable(): the request path takes no lock, style.md B.7).
+// Thread: created by ProxyServer on the control thread; everything else runs on its own thread.
+// Owner: ProxyServer.
+class ProxyWorker {
+public:
+    static constexpr std::int64_t UPSTREAM_IDLE_MS = 60000;
+    static constexpr std::size_t MAX_IDLE_PER_ENDPOINT = 1024;
+
+    ProxyWorker(ProxyShared& shared, int index, std::vector<ListenerSocket> listeners,
+                routing::RouteTableConstSharedPtr table);
+    ~ProxyWorker();
+    bool start(std::string* error);
+    void stop();  // any thread; joins
+    void setRouteTable(routing::RouteTableConstSharedPtr table);  // any thread
+
+    // Loop-thread API for the connections.
+    EventLoop& loop() { return m_loop; }
+    ProxyShared& shared() { return m_shared; }
+    const routing::RouteTableConstSharedPtr& table() const { return m_table; }
+    FastRandom& random() { return m_random; }
+    LoadBalancer& balancer() { return m_balancer; }
+    const std::string& dateHeader();  // "Date: ...\r\n", cached per second
+    std::int64_t nowMs() const { return m_loop.nowMs(); }
+
+    // A pooled idle connection to `endpoint` or a new one (connecting). nullptr + error if the socket fails.
+    UpstreamConnection* acquireUpstream(const routing::Endpoint& endpoint, std::string* error);
+    void returnToPool(UpstreamConnection* up);     // keep-alive
+    void upstreamClosed(UpstreamConnection* up);   // closed: forget it (deleted by the loop)
+    void markDirty(DownstreamConnection* c);       // flush at the end of the batch
+    void downstreamClosed(DownstreamConnection* c);
+
+    void emitEvent(const std::string& type, const std::string& reason, const std::string& object,
+                   const std::string& message);
+
+private:
+    class Acceptor;
+    void run();
+    void onTick(std::int64_t nowMs);
+    void onBatchEnd();
+    void accept(const ListenerSocket& l);
+
+    ProxyShared& m_shared;
+    int m_index;
+    std::vector<ListenerSocket> m_listeners;
+    std::vector<std::unique_ptr<Acceptor>> m_acceptors;
+    EventLoop m_loop;
+    std::thread m_thread;
+    routing::RouteTableConstSharedPtr m_table;  // loop thread only
+    FastRandom m_random;
+    LoadBalancer m_balancer;
+    std::unordered_set<DownstreamConnection*> m_clients;
+    std::unordered_set<UpstreamConnection*> m_upstreams;  // active and idle
+    std::unordered_map<std::string, std::vector<UpstreamConnection*>> m_idle;  // endpoint key -> idle (LIFO)
+    std::vector<DownstreamConnection*> m_dirty;
+    std::int64_t m_dateSecond = -1;
+    std::string m_date;
+};
+
+}  // namespace ilab::proxy

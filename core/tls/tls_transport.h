@@ -1,0 +1,54 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/routing/route_table.h"
+#include "core/tls/tls_server_context.h"
+#include "core/tls/transport.h"
+
+namespace ilab::tls {
+
+// Server-side TLS with OpenSSL directly on the non-blocking socket (SSL_set_fd: no memory-BIO copies).
+// The certificate is chosen in the servername callback by RouteTable::certificateFor(SNI) on the table pinned
+// when the connection was accepted (exact, wildcard, else the default certificate).
+// Thread and owner: as Transport.
+class TlsTransport final : public Transport {
+public:
+    using CertificateLookup = std::function<routing::TlsChoice(const std::string& sni)>;
+    // `lookup` (optional) replaces the table's certificateFor (tests).
+    TlsTransport(int fd, std::shared_ptr<TlsServerContext> context, routing::RouteTableConstSharedPtr table,
+                 CertificateLookup lookup = {});
+    ~TlsTransport() override;
+    int fd() const override { return m_fd; }
+    bool isTls() const override { return true; }
+    IoStatus handshake() override;
+    IoResult read(char* buffer, std::size_t length) override;
+    IoResult write(const char* data, std::size_t length) override;
+    bool wantsWrite() const override { return m_wantWrite; }
+    void shutdown() override;
+    std::string lastError() const override { return m_error; }
+    std::string serverName() const override { return m_serverName; }
+    bool isHandshakeDone() const { return m_handshakeDone; }
+    // Certificate served: "namespace/secret" or "default".
+    const std::string& certificateName() const { return m_certificateName; }
+    std::string protocolVersion() const;  // "TLSv1.3"
+
+    // OpenSSL servername callback (internal).
+    int onServerName();
+
+private:
+    IoStatus mapError(int rc, bool reading);
+
+    int m_fd;
+    SSL* m_ssl = nullptr;
+    std::shared_ptr<TlsServerContext> m_context;
+    routing::RouteTableConstSharedPtr m_table;
+    CertificateLookup m_lookup;
+    bool m_wantWrite = false;
+    bool m_handshakeDone = false;
+    std::string m_error, m_serverName, m_certificateName = "default";
+};
+
+}  // namespace ilab::tls
