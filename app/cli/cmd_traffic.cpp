@@ -39,6 +39,7 @@ const char* const TRAFFIC_USAGE =
     "  -d DURATION          run for a time instead: 10s, 500ms, 2m (with -n: whichever ends first)\n"
     "  -c C                 concurrency: requests in flight (default 10)\n"
     "  --rate R             open model: start R requests per second (default: as fast as possible)\n"
+    "  -t THREADS           worker threads sharing -c, -n and --rate (default 1; more where cores are free)\n"
     "  -w, --weight W       relative weight of the preceding URL in the mix (default 1)\n"
     "  --resolve H:P:ADDR   pin host H port P to ADDR (like curl; HTTPS keeps SNI and Host)\n"
     "  -X METHOD            request method (default GET, or POST with --data)\n"
@@ -293,6 +294,11 @@ int runTraffic(const QStringList& args) {
             cfg.concurrency = v.toInt(&ok);
             if (!ok || cfg.concurrency < 1 || cfg.concurrency > 10000)
                 return usageError("-c must be between 1 and 10000");
+        } else if (a == "-t" || a == "--threads") {
+            if (!value(v)) return usageError("-t needs a number");
+            bool ok = false;
+            cfg.threads = v.toInt(&ok);
+            if (!ok || cfg.threads < 1 || cfg.threads > 64) return usageError("-t must be between 1 and 64");
         } else if (a == "--rate") {
             if (!value(v)) return usageError("--rate needs a number");
             bool ok = false;

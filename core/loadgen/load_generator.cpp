@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <future>
+#include <unordered_map>
 
 #include <curl/curl.h>
 
@@ -71,12 +72,14 @@ void globalInitOnce() {
 // The run itself: lives entirely on the worker thread, created and destroyed there.
 class LoadGenerator::Worker {
 public:
-    explicit Worker(LoadGenerator& owner) : m_owner(owner), m_cfg(owner.m_config), m_results(m_cfg.recordLimit) {}
+    Worker(LoadGenerator& owner, LoadConfig cfg, size_t part, Clock::time_point t0)
+        : m_owner(owner), m_cfg(std::move(cfg)), m_part(part), m_results(m_cfg.recordLimit), m_t0(t0) {}
     ~Worker() { cleanup(); }
 
     bool init(std::string& error);
     void run();
     Results takeResults() { return std::move(m_results); }
+    uint64_t started() const { return m_started; }
 
 private:
     struct PreparedTarget {
@@ -117,7 +120,8 @@ private:
     void publishMaybe(int64_t now, bool force);
 
     LoadGenerator& m_owner;
-    const LoadConfig& m_cfg;
+    const LoadConfig m_cfg;
+    const size_t m_part;
     Results m_results;
 
     CURLM* m_multi = nullptr;
@@ -432,11 +436,10 @@ void LoadGenerator::Worker::drainMessages() {
 void LoadGenerator::Worker::publishMaybe(int64_t now, bool force) {
     if (!force && now < m_nextPublishUs) return;
     m_nextPublishUs = now + std::max<int64_t>(1, m_cfg.progressInterval.count()) * 1000;
-    m_owner.publish(m_results, m_started, static_cast<double>(now) / 1e6, false);
+    m_owner.publish(m_part, m_results, m_started, static_cast<double>(now) / 1e6, false);
 }
 
 void LoadGenerator::Worker::run() {
-    m_t0 = Clock::now();
     int running = 0;
     for (;;) {
         int64_t now = nowUs();
@@ -498,7 +501,7 @@ LoadGenerator::LoadGenerator(LoadConfig config) : m_config(std::move(config)) {}
 
 LoadGenerator::~LoadGenerator() {
     stop();
-    if (m_thread.joinable()) m_thread.join();
+    wait();
 }
 
 Result<bool, LoadError> LoadGenerator::validate(const LoadConfig& c) {
@@ -522,6 +525,7 @@ Result<bool, LoadError> LoadGenerator::validate(const LoadConfig& c) {
     }
     if (c.requests == 0 && c.duration.count() <= 0)
         return R::fail(LoadError::InvalidConfig, "give a request count or a duration");
+    if (c.threads < 1 || c.threads > 64) return R::fail(LoadError::InvalidConfig, "threads must be between 1 and 64");
     if (c.concurrency < 1 || c.concurrency > 10000)
         return R::fail(LoadError::InvalidConfig, "concurrency must be between 1 and 10000");
     if (c.rate < 0 || !std::isfinite(c.rate)) return R::fail(LoadError::InvalidConfig, "rate must be >= 0");
@@ -548,71 +552,116 @@ Result<bool, LoadError> LoadGenerator::start(std::function<void()> onFinished) {
     if (!valid) return valid;
     m_started = true;
     m_onFinished = std::move(onFinished);
+
+    // Split the run between the threads: concurrency, count and rate in equal parts (the first ones take the
+    // remainders). Never more threads than slots or requests.
+    size_t threads = static_cast<size_t>(std::min(m_config.threads, m_config.concurrency));
+    if (m_config.requests > 0) threads = std::min<size_t>(threads, m_config.requests);
+    std::vector<LoadConfig> parts(threads, m_config);
+    for (size_t i = 0; i < threads; ++i) {
+        LoadConfig& p = parts[i];
+        p.threads = 1;
+        p.concurrency = m_config.concurrency / static_cast<int>(threads) +
+                        (i < static_cast<size_t>(m_config.concurrency) % threads ? 1 : 0);
+        if (m_config.requests > 0) p.requests = m_config.requests / threads + (i < m_config.requests % threads ? 1 : 0);
+        p.rate = m_config.rate / static_cast<double>(threads);
+    }
     {
         std::lock_guard lock(m_mutex);
-        m_progress.planned = m_config.requests;
-        m_progress.durationSeconds = static_cast<double>(m_config.duration.count()) / 1000.0;
+        m_parts.resize(threads);
+        for (auto& part : m_parts) {
+            part.progress.planned = m_config.requests;
+            part.progress.durationSeconds = static_cast<double>(m_config.duration.count()) / 1000.0;
+        }
+        m_running = static_cast<int>(threads);
     }
-    // Handles are created on the worker thread, but init errors are reported here, synchronously.
-    std::promise<std::string> initResult;
-    auto initFuture = initResult.get_future();
-    m_thread = std::thread([this, p = std::move(initResult)]() mutable {
-        // CURLOPT_NOSIGNAL stops libcurl from touching signal handlers, so a TLS write to a peer that has gone
-        // away would raise SIGPIPE and kill the process. Block it for this thread only.
-        sigset_t pipe;
-        sigemptyset(&pipe);
-        sigaddset(&pipe, SIGPIPE);
-        pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
-        Worker worker(*this);
-        std::string error;
-        const bool ok = worker.init(error);
-        p.set_value(ok ? std::string() : error);
-        if (ok) worker.run();
-        Results results = ok ? worker.takeResults() : Results();
-        if (!ok) results.finish(0, 0);
-        {
-            std::lock_guard lock(m_mutex);
-            m_results = std::move(results);
-        }
-        publish(m_results, m_progress.started, m_results.elapsedSeconds(), true);
-        if (m_onFinished) m_onFinished();  // before the flag: once waitFor() says "ended", the callback has run
-        {
-            std::lock_guard lock(m_mutex);
-            m_finished.store(true, std::memory_order_release);
-        }
-        m_finishedCv.notify_all();
-    });
-    const std::string error = initFuture.get();
+    // Handles are created on the worker threads, but init errors are reported here, synchronously.
+    const auto t0 = Clock::now();
+    std::vector<std::future<std::string>> inits;
+    for (size_t i = 0; i < threads; ++i) {
+        std::promise<std::string> initResult;
+        inits.push_back(initResult.get_future());
+        m_threads.emplace_back([this, i, t0, cfg = std::move(parts[i]), p = std::move(initResult)]() mutable {
+            // CURLOPT_NOSIGNAL stops libcurl from touching signal handlers, so a TLS write to a peer that has
+            // gone away would raise SIGPIPE and kill the process. Block it for this thread only.
+            sigset_t pipe;
+            sigemptyset(&pipe);
+            sigaddset(&pipe, SIGPIPE);
+            pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+            Worker worker(*this, std::move(cfg), i, t0);
+            std::string error;
+            const bool ok = worker.init(error);
+            p.set_value(ok ? std::string() : error);
+            if (ok) worker.run();
+            Results results = ok ? worker.takeResults() : Results();
+            if (!ok) results.finish(0, 0);
+            publish(i, results, worker.started(), results.elapsedSeconds(), true);
+            workerFinished(i, std::move(results));
+        });
+    }
+    std::string error;
+    for (auto& f : inits) {
+        std::string e = f.get();
+        if (error.empty()) error = std::move(e);
+    }
     if (!error.empty()) {
-        m_thread.join();
+        stop();
+        wait();
         return R::fail(LoadError::CurlInit, error);
     }
     return true;
 }
 
-void LoadGenerator::publish(const Results& results, uint64_t started, double elapsedSeconds, bool finished) {
+void LoadGenerator::workerFinished(size_t part, Results results) {
+    bool last = false;
+    {
+        std::lock_guard lock(m_mutex);
+        m_parts[part].results = std::move(results);
+        m_parts[part].done = true;
+        last = --m_running == 0;
+        if (last) {
+            m_results = std::move(m_parts[0].results);
+            for (size_t i = 1; i < m_parts.size(); ++i) {
+                m_results.merge(m_parts[i].results);
+                m_parts[i].results = Results(0);
+            }
+        }
+    }
+    if (!last) return;
+    if (m_onFinished) m_onFinished();  // before the flag: once waitFor() says "ended", the callback has run
+    {
+        std::lock_guard lock(m_mutex);
+        m_finished.store(true, std::memory_order_release);
+    }
+    m_finishedCv.notify_all();
+}
+
+void LoadGenerator::publish(size_t index, const Results& results, uint64_t started, double elapsedSeconds,
+                            bool finished) {
     // Build the bulky parts outside the lock, then swap them in.
     std::vector<NamedCount> backends = results.backends();
     const auto& series = results.series();
     std::lock_guard lock(m_mutex);
-    m_progress.started = std::max(started, results.total());
-    m_progress.completed = results.total();
-    m_progress.responses = results.responses();
-    m_progress.errors = results.errors();
-    m_progress.elapsedSeconds = elapsedSeconds;
-    m_progress.backends = std::move(backends);
+    Part& part = m_parts[index];
+    Progress& p = part.progress;
+    p.started = std::max(started, results.total());
+    p.completed = results.total();
+    p.responses = results.responses();
+    p.errors = results.errors();
+    p.elapsedSeconds = elapsedSeconds;
+    p.backends = std::move(backends);
     for (int k = 0; k < ERROR_KIND_COUNT; ++k)
-        m_progress.errorsByKind[static_cast<size_t>(k)] = results.errorCount(static_cast<ErrorKind>(k));
-    for (size_t i = m_progress.backendNames.size(); i < results.backendNameCount(); ++i)
-        m_progress.backendNames.emplace_back(results.backendName(static_cast<uint32_t>(i)));
+        p.errorsByKind[static_cast<size_t>(k)] = results.errorCount(static_cast<ErrorKind>(k));
+    for (size_t i = p.backendNames.size(); i < results.backendNameCount(); ++i)
+        p.backendNames.emplace_back(results.backendName(static_cast<uint32_t>(i)));
     // Closed seconds never change: copy only what is new, and replace the open one.
-    m_progress.series.resize(m_publishedClosed);
-    for (size_t i = m_publishedClosed; i < series.size(); ++i) {
-        m_progress.series.push_back(series[i]);
-        if (series[i].closed && i == m_publishedClosed) ++m_publishedClosed;
+    p.series.resize(part.publishedClosed);
+    for (size_t i = part.publishedClosed; i < series.size(); ++i) {
+        p.series.push_back(series[i]);
+        if (series[i].closed && i == part.publishedClosed) ++part.publishedClosed;
     }
-    m_progress.seriesSize = m_progress.series.size();
-    m_progress.finished = finished;
+    p.seriesSize = p.series.size();
+    p.finished = finished;
 }
 
 void LoadGenerator::stop() { m_stopRequested.store(true, std::memory_order_relaxed); }
@@ -624,26 +673,99 @@ bool LoadGenerator::waitFor(std::chrono::milliseconds timeout) {
 }
 
 void LoadGenerator::wait() {
-    if (m_thread.joinable()) m_thread.join();
+    for (auto& t : m_threads)
+        if (t.joinable()) t.join();
 }
 
 Progress LoadGenerator::progress(size_t seriesFrom) const {
     std::lock_guard lock(m_mutex);
     Progress out;
-    out.planned = m_progress.planned;
-    out.started = m_progress.started;
-    out.completed = m_progress.completed;
-    out.responses = m_progress.responses;
-    out.errors = m_progress.errors;
-    out.elapsedSeconds = m_progress.elapsedSeconds;
-    out.durationSeconds = m_progress.durationSeconds;
-    out.backends = m_progress.backends;
-    out.errorsByKind = m_progress.errorsByKind;
-    out.backendNames = m_progress.backendNames;
-    out.seriesSize = m_progress.series.size();
-    if (seriesFrom < m_progress.series.size())
-        out.series.assign(m_progress.series.begin() + static_cast<std::ptrdiff_t>(seriesFrom), m_progress.series.end());
-    out.finished = m_progress.finished;
+    out.planned = m_config.requests;
+    out.durationSeconds = static_cast<double>(m_config.duration.count()) / 1000.0;
+    if (m_parts.empty()) return out;
+    if (m_parts.size() == 1) {
+        const Progress& p = m_parts[0].progress;
+        out = p;
+        out.series.clear();
+        out.seriesSize = p.series.size();
+        if (seriesFrom < p.series.size())
+            out.series.assign(p.series.begin() + static_cast<std::ptrdiff_t>(seriesFrom), p.series.end());
+        out.finished = m_finished.load(std::memory_order_acquire) || (p.finished && m_running == 0);
+        return out;
+    }
+    return mergedProgress(seriesFrom);
+}
+
+// Caller holds m_mutex. Several workers: sum their snapshots, map backend names onto one stable index.
+Progress LoadGenerator::mergedProgress(size_t seriesFrom) const {
+    Progress out;
+    out.planned = m_config.requests;
+    out.durationSeconds = static_cast<double>(m_config.duration.count()) / 1000.0;
+    std::unordered_map<std::string_view, size_t> index;
+    for (size_t i = 0; i < m_mergedNames.size(); ++i) index.emplace(m_mergedNames[i], i);
+    auto mergedIndex = [&](const std::string& name) {
+        auto it = index.find(name);
+        if (it != index.end()) return it->second;
+        m_mergedNames.push_back(name);
+        index.clear();  // m_mergedNames may have reallocated: rebuild the views
+        for (size_t i = 0; i < m_mergedNames.size(); ++i) index.emplace(m_mergedNames[i], i);
+        return m_mergedNames.size() - 1;
+    };
+    std::vector<uint64_t> backendCounts;
+    size_t seriesSize = 0;
+    bool allDone = true;
+    for (const Part& part : m_parts) {
+        const Progress& p = part.progress;
+        out.started += p.started;
+        out.completed += p.completed;
+        out.responses += p.responses;
+        out.errors += p.errors;
+        out.elapsedSeconds = std::max(out.elapsedSeconds, p.elapsedSeconds);
+        for (size_t k = 0; k < out.errorsByKind.size(); ++k) out.errorsByKind[k] += p.errorsByKind[k];
+        for (const auto& b : p.backends) {
+            const size_t id = mergedIndex(b.name);
+            if (backendCounts.size() <= id) backendCounts.resize(id + 1, 0);
+            backendCounts[id] += b.count;
+        }
+        seriesSize = std::max(seriesSize, p.series.size());
+        allDone = allDone && part.done;
+    }
+    for (size_t i = 0; i < backendCounts.size(); ++i)
+        if (backendCounts[i]) out.backends.push_back({m_mergedNames[i], backendCounts[i]});
+    std::sort(out.backends.begin(), out.backends.end(), [](const NamedCount& a, const NamedCount& b) {
+        return a.count != b.count ? a.count > b.count : a.name < b.name;
+    });
+    for (size_t s = seriesFrom; s < seriesSize; ++s) {
+        SecondStats merged;
+        merged.second = static_cast<int64_t>(s);
+        merged.closed = true;
+        for (const Part& part : m_parts) {
+            const Progress& p = part.progress;
+            if (s >= p.series.size()) {
+                merged.closed = merged.closed && part.done;
+                continue;
+            }
+            const SecondStats& x = p.series[s];
+            merged.completed += x.completed;
+            merged.errors += x.errors;
+            for (size_t c = 0; c < merged.statusClasses.size(); ++c) merged.statusClasses[c] += x.statusClasses[c];
+            for (size_t b = 0; b < x.perBackend.size() && b < p.backendNames.size(); ++b) {
+                if (!x.perBackend[b]) continue;
+                const size_t id = mergedIndex(p.backendNames[b]);
+                if (merged.perBackend.size() <= id) merged.perBackend.resize(id + 1, 0);
+                merged.perBackend[id] += x.perBackend[b];
+            }
+            merged.p50Us = std::max(merged.p50Us, x.p50Us);
+            merged.p90Us = std::max(merged.p90Us, x.p90Us);
+            merged.p99Us = std::max(merged.p99Us, x.p99Us);
+            merged.maxUs = std::max(merged.maxUs, x.maxUs);
+            merged.closed = merged.closed && x.closed;
+        }
+        out.series.push_back(std::move(merged));
+    }
+    out.seriesSize = seriesSize;
+    out.backendNames = m_mergedNames;
+    out.finished = allDone && m_finished.load(std::memory_order_acquire);
     return out;
 }
 

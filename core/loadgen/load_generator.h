@@ -17,7 +17,7 @@
 #include "core/loadgen/results.h"
 
 // Sends a LoadConfig's requests with libcurl's multi interface (socket-action API driven by poll) on its own
-// std::thread, and collects Results. Owned by whoever starts the run (the CLI's traffic command, later the GUI's
+// std::thread (or LoadConfig::threads of them, each with its own multi handle), and collects Results. Owned by whoever starts the run (the CLI's traffic command, later the GUI's
 // traffic panel). Public methods are thread-safe: start/stop/wait from the owner's thread, progress() from any
 // thread (the GUI polls it every 100–500 ms). The worker thread owns every curl handle; nothing curl-related
 // crosses threads. The destructor stops the run and joins the thread.
@@ -77,19 +77,29 @@ public:
 private:
     class Worker;
     friend class Worker;
-    void publish(const Results& results, uint64_t started, double elapsedSeconds, bool finished);
+    // One worker thread's share of the run and its latest snapshot.
+    struct Part {
+        Progress progress;
+        size_t publishedClosed = 0;  // leading series entries already copied (closed, immutable)
+        Results results;
+        bool done = false;
+    };
+    void publish(size_t part, const Results& results, uint64_t started, double elapsedSeconds, bool finished);
+    void workerFinished(size_t part, Results results);
+    Progress mergedProgress(size_t seriesFrom) const;
 
     LoadConfig m_config;
-    std::thread m_thread;
+    std::vector<std::thread> m_threads;
     std::atomic<bool> m_stopRequested{false};
     std::atomic<bool> m_finished{false};
     bool m_started = false;
     std::function<void()> m_onFinished;
 
-    mutable std::mutex m_mutex;  // guards m_progress, m_results, m_publishedClosed
+    mutable std::mutex m_mutex;  // guards m_parts, m_running, m_mergedNames, m_results
     std::condition_variable m_finishedCv;
-    Progress m_progress;
-    size_t m_publishedClosed = 0;  // leading series entries already copied into m_progress (closed, immutable)
+    std::vector<Part> m_parts;
+    int m_running = 0;
+    mutable std::vector<std::string> m_mergedNames;  // stable backend indexes across merged progress snapshots
     Results m_results;
 };
 

@@ -157,6 +157,92 @@ void Results::finish(int64_t elapsedUs, uint64_t cancelled) {
     m_finished = true;
 }
 
+void Results::merge(const Results& o) {
+    m_responses += o.m_responses;
+    m_errors += o.m_errors;
+    m_cancelled += o.m_cancelled;
+    m_bytes += o.m_bytes;
+    m_elapsedUs = std::max(m_elapsedUs, o.m_elapsedUs);
+    m_finished = m_finished || o.m_finished;
+    m_latency.merge(o.m_latency);
+    for (const auto& [code, count] : o.m_statuses) m_statuses[code] += count;
+    for (size_t k = 0; k < m_errorsByKind.size(); ++k) m_errorsByKind[k] += o.m_errorsByKind[k];
+
+    std::vector<uint32_t> backendMap(o.m_backendNames.size());
+    for (size_t i = 0; i < o.m_backendNames.size(); ++i) {
+        backendMap[i] = intern(m_backendIds, m_backendNames, o.m_backendNames[i], MAX_BACKENDS, "(other backends)");
+        if (m_backendCounts.size() < m_backendNames.size()) m_backendCounts.resize(m_backendNames.size(), 0);
+        m_backendCounts[backendMap[i]] += o.m_backendCounts[i];
+    }
+    for (size_t i = 0; i < o.m_pods.size(); ++i) {
+        const size_t before = m_podKeys.size();
+        const uint32_t id = intern(m_podIds, m_podKeys, o.m_podKeys[i], MAX_BACKENDS, "(other pods)");
+        if (m_podKeys.size() > before) {
+            PodCount pc = o.m_pods[i];
+            pc.count = 0;
+            m_pods.push_back(std::move(pc));
+        }
+        m_pods[id].count += o.m_pods[i].count;
+    }
+    std::vector<uint32_t> bodyMap(o.m_bodies.size());
+    for (size_t i = 0; i < o.m_bodies.size(); ++i) {
+        bodyMap[i] = intern(m_bodyIds, m_bodies, o.m_bodies[i], MAX_BODIES, "(other bodies)");
+        if (m_bodyCounts.size() < m_bodies.size()) m_bodyCounts.resize(m_bodies.size(), 0);
+        m_bodyCounts[bodyMap[i]] += o.m_bodyCounts[i];
+    }
+    std::vector<uint32_t> errorMap(o.m_errorTexts.size());
+    for (size_t i = 0; i < o.m_errorTexts.size(); ++i) {
+        const size_t before = m_errorTexts.size();
+        errorMap[i] = intern(m_errorIds, m_errorTexts, o.m_errorTexts[i], MAX_ERROR_MESSAGES, "other\x1f(other errors)");
+        if (m_errorTexts.size() > before) {
+            m_errorTextCounts.push_back(0);
+            m_errorTextKinds.push_back(m_errorTexts.back() == o.m_errorTexts[i] ? o.m_errorTextKinds[i] : ErrorKind::Other);
+        }
+        m_errorTextCounts[errorMap[i]] += o.m_errorTextCounts[i];
+    }
+
+    for (const auto& os : o.m_series) {
+        const auto index = static_cast<size_t>(os.second);
+        while (m_series.size() <= index) {
+            SecondStats next;
+            next.second = static_cast<int64_t>(m_series.size());
+            next.closed = true;
+            m_series.push_back(std::move(next));
+        }
+        SecondStats& s = m_series[index];
+        s.completed += os.completed;
+        s.errors += os.errors;
+        for (size_t c = 0; c < s.statusClasses.size(); ++c) s.statusClasses[c] += os.statusClasses[c];
+        for (size_t b = 0; b < os.perBackend.size(); ++b) {
+            if (!os.perBackend[b]) continue;
+            const uint32_t id = backendMap[b];
+            if (s.perBackend.size() <= id) s.perBackend.resize(id + 1, 0);
+            s.perBackend[id] += os.perBackend[b];
+        }
+        s.p50Us = std::max(s.p50Us, os.p50Us);
+        s.p90Us = std::max(s.p90Us, os.p90Us);
+        s.p99Us = std::max(s.p99Us, os.p99Us);
+        s.maxUs = std::max(s.maxUs, os.maxUs);
+        s.closed = s.closed && os.closed;
+    }
+
+    const size_t firstNew = m_records.size();
+    for (RequestRecord rec : o.m_records) {
+        if (m_records.size() >= m_recordLimit) {
+            ++m_droppedRecords;
+            continue;
+        }
+        if (rec.backend != NO_ID) rec.backend = backendMap[rec.backend];
+        if (rec.body != NO_ID) rec.body = bodyMap[rec.body];
+        if (rec.errorMessage != NO_ID) rec.errorMessage = errorMap[rec.errorMessage];
+        m_records.push_back(rec);
+    }
+    m_droppedRecords += o.m_droppedRecords;
+    if (firstNew < m_records.size())
+        std::stable_sort(m_records.begin(), m_records.end(),
+                         [](const RequestRecord& a, const RequestRecord& b) { return a.offsetUs < b.offsetUs; });
+}
+
 double Results::requestsPerSecond() const {
     return m_elapsedUs > 0 ? static_cast<double>(total()) * 1e6 / static_cast<double>(m_elapsedUs) : 0;
 }

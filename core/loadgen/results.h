@@ -77,6 +77,9 @@ public:
              std::string_view body, std::string_view errorMessage);
     // Closes the series; elapsedUs is the wall time of the run; cancelled counts requests aborted by stop().
     void finish(int64_t elapsedUs, uint64_t cancelled);
+    // Adds another finished Results of the same run (another worker thread, same start time). Counts, histogram
+    // and records add up exactly; per-second percentiles become the larger of the two (they cannot be merged).
+    void merge(const Results& other);
 
     uint64_t total() const { return m_responses + m_errors; }  // finished requests (responses + errors)
     uint64_t responses() const { return m_responses; }         // got an HTTP response (any status)

@@ -97,6 +97,37 @@ private slots:
         QVERIFY(r.requestsPerSecond() > 0);
     }
 
+    void severalWorkerThreadsAddUp() {
+        TestHttpServer server(echoPod);
+        LoadConfig cfg;
+        cfg.targets = {target(url(server.port(), "/a"), 9), target(url(server.port(), "/b"), 1)};
+        cfg.requests = 500;
+        cfg.concurrency = 8;
+        cfg.threads = 2;
+        cfg.progressInterval = 10ms;
+        LoadGenerator gen(cfg);
+        QVERIFY(gen.start().ok());
+        QVERIFY(gen.waitFor(50s));
+        const Progress p = gen.progress();
+        QVERIFY(p.finished);
+        QCOMPARE(p.completed, uint64_t(500));
+        QCOMPARE(p.backends.size(), size_t(2));
+        QCOMPARE(p.backends[0].count, uint64_t(450));
+        uint64_t perSecond = 0;
+        for (const auto& s : p.series) perSecond += s.completed;
+        QCOMPARE(perSecond, uint64_t(500));
+        const Results r = gen.takeResults();
+        QCOMPARE(r.total(), uint64_t(500));
+        QCOMPARE(server.requests(), 500);
+        // Each thread sends 250 = 25 full 9:1 cycles: the mix stays exact.
+        QCOMPARE(r.backendCount("agent-v1-service"), uint64_t(450));
+        QCOMPARE(r.backendCount("agent-v2-service"), uint64_t(50));
+        QCOMPARE(r.records().size(), size_t(500));
+        for (size_t i = 1; i < r.records().size(); ++i) QVERIFY(r.records()[i - 1].offsetUs <= r.records()[i].offsetUs);
+        QCOMPARE(r.latency().count(), uint64_t(500));
+        QVERIFY(server.connections() <= 8);
+    }
+
     void freshConnectionsWithoutKeepAlive() {
         TestHttpServer server(echoPod);
         LoadConfig cfg;

@@ -183,6 +183,47 @@ private slots:
         QCOMPARE(r.requestsPerSecond(), 104 / 2.5);
     }
 
+    void mergeAddsUpAndRemapsIds() {
+        Results a, b;
+        for (int i = 0; i < 3; ++i) addResponse(a, 100 + i, 50, pod("svc-a", "a-0"));
+        addResponse(a, 1'200'000, 70, pod("svc-b", "b-0"));
+        // b interns in the opposite order, so its ids differ from a's.
+        RequestRecord refused;
+        refused.error = ErrorKind::Refused;
+        refused.offsetUs = 10;
+        b.add(refused, 150, {}, {}, {}, "Connection refused");
+        for (int i = 0; i < 2; ++i) addResponse(b, 1'100'000 + i, 60, pod("svc-b", "b-1"));
+        addResponse(b, 2'500'000, 90, pod("svc-a", "a-0"), 503);
+        a.finish(1'300'000, 1);
+        b.finish(2'600'000, 0);
+        a.merge(b);
+        QCOMPARE(a.total(), uint64_t(8));
+        QCOMPARE(a.errors(), uint64_t(1));
+        QCOMPARE(a.cancelled(), uint64_t(1));
+        QCOMPARE(a.backendCount("svc-a"), uint64_t(4));
+        QCOMPARE(a.backendCount("svc-b"), uint64_t(3));
+        QCOMPARE(a.pods().size(), size_t(3));
+        QCOMPARE(a.statuses().at(503), uint64_t(1));
+        QCOMPARE(a.errorCount(ErrorKind::Refused), uint64_t(1));
+        QCOMPARE(a.latency().count(), uint64_t(7));
+        QCOMPARE(a.elapsedSeconds(), 2.6);
+        QCOMPARE(a.series().size(), size_t(3));
+        QCOMPARE(a.series()[0].completed, uint64_t(4));
+        QCOMPARE(a.series()[1].completed, uint64_t(3));
+        QCOMPARE(a.series()[2].completed, uint64_t(1));
+        // Records: sorted by start offset, ids valid in the merged tables.
+        QCOMPARE(a.records().size(), size_t(8));
+        QCOMPARE(a.records()[0].error, ErrorKind::Refused);
+        for (const auto& rec : a.records()) {
+            if (rec.error != ErrorKind::None) continue;
+            const QString name = QString::fromUtf8(a.backendName(rec.backend).data(), qsizetype(a.backendName(rec.backend).size()));
+            QVERIFY(name == "svc-a" || name == "svc-b");
+            QVERIFY(QString::fromStdString(a.bodyText(rec.body)).contains(name));
+        }
+        for (size_t i = 1; i < a.records().size(); ++i) QVERIFY(a.records()[i - 1].offsetUs <= a.records()[i].offsetUs);
+        QCOMPARE(a.series()[1].perBackend.size(), size_t(2));
+    }
+
     void seriesHasNoGaps() {
         Results r;
         addResponse(r, 100, 100, "a");
