@@ -1,29 +1,749 @@
 #include "ui/main_window.h"
 
-#include <QFile>
-#include <QListWidget>
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QStyle>
+#include <cstdio>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QToolButton>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
 #include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QStyleFactory>
+#include <QStyleHints>
+#include <QTextBrowser>
+#include <QToolBar>
+#include <QTreeView>
+#include <QUndoStack>
+#include <QVBoxLayout>
 
-#include "core/validation/validator.h"
-#include "core/yaml/yaml_reader.h"
+#include "ui/dialogs/certificate_dialog.h"
+#include "ui/dialogs/command_palette.h"
+#include "ui/dialogs/lesson_picker.h"
+#include "ui/document/quick_fixes.h"
+#include "ui/document/templates.h"
+#include "ui/editors/yaml_editor.h"
+#include "ui/forms/object_forms.h"
+#include "ui/lab/lab_panel.h"
+#include "ui/models/problems_model.h"
+#include "ui/models/workspace_tree_model.h"
+#include "ui/views/guide_view.h"
+#include "ui/views/kubectl_text.h"
 
 namespace ilab::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-    auto* split = new QSplitter(Qt::Vertical, this);
-    m_yaml = new QPlainTextEdit(split);
-    m_problems = new QListWidget(split);
-    setCentralWidget(split);
+namespace {
+constexpr int AUTOSAVE_MS = 5000;     // "nothing typed is lost": at most 5 s of typing at risk
+constexpr int LAB_DEBOUNCE_MS = 300;  // the lab recompiles from the whole workspace (style.md B.8)
+constexpr int MAX_RECENT = 10;
+
+QString defaultRecoveryDir() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/recovery");
+}
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent, const QString& recoveryDir)
+    : QMainWindow(parent), m_doc(new WorkspaceDocument(this)), m_recovery(recoveryDir.isEmpty() ? defaultRecoveryDir() : recoveryDir) {
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowIcon(themedIcon(QStringLiteral("app")));
+    setAcceptDrops(true);
+    setDockNestingEnabled(true);
+    buildUi();
+    buildActions();
+
+    connect(m_doc, &WorkspaceDocument::workspaceChanged, this, &MainWindow::onWorkspaceChanged);
+    connect(m_doc, &WorkspaceDocument::diagnosticsChanged, this, &MainWindow::onDiagnosticsChanged);
+    connect(m_doc, &WorkspaceDocument::modificationChanged, this, [this] {
+        updateTitle();
+        updateStatus();
+    });
+    connect(m_doc, &WorkspaceDocument::filePathChanged, this, &MainWindow::updateTitle);
+
+    m_labDebounce.setSingleShot(true);
+    m_labDebounce.setInterval(LAB_DEBOUNCE_MS);
+    connect(&m_labDebounce, &QTimer::timeout, this, [this] { m_lab->setWorkspace(m_doc->workspace()); });
+    m_autosave.setInterval(AUTOSAVE_MS);
+    connect(&m_autosave, &QTimer::timeout, this, [this] {
+        if (m_doc->isModified()) m_recovery.write(m_doc->text(), m_doc->filePath());
+    });
+    m_autosave.start();
+
+    QSettings s;
+    m_theme = static_cast<Theme>(s.value(QStringLiteral("view/theme"), 0).toInt());
+    applyTheme();
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    connect(QGuiApplication::styleHints(), &QStyleHints::colorSchemeChanged, this, [this] {
+        if (m_theme == Theme::System) applyTheme();
+    });
+#endif
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1500, 940);
+    m_guideDock->hide();
+    if (!restoreState(s.value(QStringLiteral("window/state")).toByteArray())) {
+        // first start: editors get the room, the bottom panels a third of it
+        resizeDocks({m_treeDock}, {290}, Qt::Horizontal);
+        resizeDocks({m_problemsDock}, {250}, Qt::Vertical);
+    }
+    onWorkspaceChanged();
+    onDiagnosticsChanged();
+    updateTitle();
 }
 
-void MainWindow::openPath(const QString& path) {
-    QFile f(path);
-    if (f.open(QIODevice::ReadOnly)) m_yaml->setPlainText(QString::fromUtf8(f.readAll()));
-    auto ws = yaml::loadPaths({path.toStdString()});
-    m_problems->clear();
-    for (const auto& d : validation::validate(ws)) m_problems->addItem(QString::fromStdString(d.message()));
-    setWindowTitle(QStringLiteral("Ingress Lab — %1").arg(path));
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi() {
+    m_treeModel = new WorkspaceTreeModel(this);
+    m_tree = new QTreeView(this);
+    m_tree->setObjectName(QStringLiteral("workspaceTree"));
+    m_tree->setModel(m_treeModel);
+    m_tree->setHeaderHidden(true);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_tree->setExpandsOnDoubleClick(true);
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onTreeSelection);
+    connect(m_treeModel, &QAbstractItemModel::modelReset, this, [this] {
+        m_tree->expandToDepth(1);
+        QModelIndex idx = m_treeModel->indexForKey(m_selectedKey);
+        if (idx.isValid()) m_tree->setCurrentIndex(idx);
+    });
+    m_treeDock = new QDockWidget(tr("Workspace"), this);
+    m_treeDock->setObjectName(QStringLiteral("workspaceDock"));
+    m_treeDock->setWidget(m_tree);
+    addDockWidget(Qt::LeftDockWidgetArea, m_treeDock);
+
+    m_forms = new FormPanel(m_doc, this);
+    m_forms->setObjectName(QStringLiteral("formPanel"));
+    m_editor = new YamlEditor(m_doc, this);
+    m_editor->setObjectName(QStringLiteral("yamlEditor"));
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("centralSplitter"));
+    split->addWidget(m_forms);
+    split->addWidget(m_editor);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    split->setSizes({620, 560});
+    setCentralWidget(split);
+    connect(m_forms, &FormPanel::selectRequested, this, [this](int r, int rule, int path) {
+        const QModelIndex idx = m_treeModel->indexFor(r, rule, path);
+        if (idx.isValid()) m_tree->setCurrentIndex(idx);
+    });
+    connect(m_forms, &FormPanel::createTlsSecretRequested, this, &MainWindow::showCreateTlsSecretDialog);
+
+    m_problemsModel = new ProblemsModel(this);
+    m_problems = new QTreeView(this);
+    m_problems->setObjectName(QStringLiteral("problems"));
+    m_problems->setModel(m_problemsModel);
+    m_problems->setRootIsDecorated(false);
+    m_problems->setUniformRowHeights(true);
+    m_problems->setAlternatingRowColors(true);
+    m_problems->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_problems->header()->setSectionResizeMode(ProblemsModel::SeverityColumn, QHeaderView::ResizeToContents);
+    m_problems->header()->setSectionResizeMode(ProblemsModel::MessageColumn, QHeaderView::Stretch);
+    m_problems->header()->setSectionResizeMode(ProblemsModel::ObjectColumn, QHeaderView::ResizeToContents);
+    m_problems->header()->setSectionResizeMode(ProblemsModel::LineColumn, QHeaderView::ResizeToContents);
+    m_problems->header()->setStretchLastSection(false);
+    connect(m_problems, &QTreeView::activated, this, &MainWindow::onProblemActivated);
+    connect(m_problems, &QTreeView::clicked, this, &MainWindow::onProblemActivated);
+    connect(m_problems, &QTreeView::customContextMenuRequested, this, &MainWindow::showProblemMenu);
+    m_problemsDock = new QDockWidget(tr("Problems"), this);
+    m_problemsDock->setObjectName(QStringLiteral("problemsDock"));
+    m_problemsDock->setWidget(m_problems);
+    addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
+
+    m_kubectl = new QPlainTextEdit(this);
+    m_kubectl->setObjectName(QStringLiteral("kubectl"));
+    m_kubectl->setReadOnly(true);
+    m_kubectl->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_kubectl->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_kubectlDock = new QDockWidget(tr("kubectl"), this);
+    m_kubectlDock->setObjectName(QStringLiteral("kubectlDock"));
+    m_kubectlDock->setWidget(m_kubectl);
+    addDockWidget(Qt::BottomDockWidgetArea, m_kubectlDock);
+
+    m_lab = new LabPanel(this);
+    m_lab->setObjectName(QStringLiteral("labPanel"));
+    m_labDock = new QDockWidget(tr("Live Lab"), this);
+    m_labDock->setObjectName(QStringLiteral("labDock"));
+    m_labDock->setWidget(m_lab);
+    addDockWidget(Qt::BottomDockWidgetArea, m_labDock);
+    tabifyDockWidget(m_problemsDock, m_kubectlDock);
+    tabifyDockWidget(m_kubectlDock, m_labDock);
+    m_problemsDock->raise();
+    connect(m_lab, &LabPanel::selectObjectRequested, this, &MainWindow::selectObject);
+    connect(m_lab, &LabPanel::revealSourceRequested, this, [this](const QString&, int line, int column) { m_editor->revealPosition(line, column); });
+
+    m_guide = new GuideView(this);
+    m_guide->setObjectName(QStringLiteral("guide"));
+    m_guideDock = new QDockWidget(tr("Lesson guide"), this);
+    m_guideDock->setObjectName(QStringLiteral("guideDock"));
+    m_guideDock->setWidget(m_guide);
+    addDockWidget(Qt::RightDockWidgetArea, m_guideDock);
+
+    m_statusFile = new QLabel(this);
+    m_statusProblems = new QLabel(this);
+    m_statusProblems->setObjectName(QStringLiteral("statusProblems"));
+    m_statusLab = new QLabel(m_lab->statusText(), this);
+    statusBar()->addWidget(m_statusFile, 1);
+    statusBar()->addPermanentWidget(m_statusLab);
+    statusBar()->addPermanentWidget(m_statusProblems);
+    connect(m_lab, &LabPanel::statusTextChanged, m_statusLab, &QLabel::setText);
+}
+
+void MainWindow::buildActions() {
+    auto make = [this](const QString& text, const QString& icon, const QKeySequence& key, auto slot) {
+        auto* a = new QAction(icon.isEmpty() ? QIcon() : themedIcon(icon), text, this);
+        if (!key.isEmpty()) a->setShortcut(key);
+        connect(a, &QAction::triggered, this, slot);
+        return a;
+    };
+    m_fileMenu = menuBar()->addMenu(tr("&File"));
+    QAction* newAct = make(tr("&New workspace"), QStringLiteral("new"), QKeySequence::New, [this] { if (maybeSave()) newWorkspace(); });
+    QAction* lessonAct = make(tr("New from &lesson…"), QStringLiteral("lesson"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), [this] { newFromLesson(); });
+    QAction* openAct = make(tr("&Open…"), QStringLiteral("open"), QKeySequence::Open, [this] { open(); });
+    QAction* openFolderAct = make(tr("Open &folder…"), QString(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), [this] { openFolder(); });
+    QAction* demoAct = make(tr("Open the &demo workspace"), QString(), QKeySequence(), [this] { if (maybeSave()) openPath(QStringLiteral(":/demo/demo-workspace.yaml")); });
+    m_saveAction = make(tr("&Save"), QStringLiteral("save"), QKeySequence::Save, [this] { save(); });
+    QAction* saveAsAct = make(tr("Save &as…"), QString(), QKeySequence::SaveAs, [this] { saveAs(); });
+    QAction* quitAct = make(tr("&Quit"), QString(), QKeySequence::Quit, [this] { close(); });
+    m_fileMenu->addActions({newAct, lessonAct, openAct, openFolderAct, demoAct});
+    m_recentMenu = m_fileMenu->addMenu(tr("Open &recent"));
+    m_fileMenu->addSeparator();
+    m_fileMenu->addActions({m_saveAction, saveAsAct});
+    m_fileMenu->addSeparator();
+    m_fileMenu->addAction(quitAct);
+    updateRecentMenu();
+
+    m_editMenu = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_doc->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setIcon(themedIcon(QStringLiteral("undo")));
+    QAction* redo = m_doc->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcuts({QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::Key_Y)});
+    redo->setIcon(themedIcon(QStringLiteral("redo")));
+    QAction* palette = make(tr("Command &palette…"), QStringLiteral("palette"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), [this] { showPalette(); });
+    QAction* findYaml = make(tr("Go to YAML"), QString(), QKeySequence(Qt::CTRL | Qt::Key_E), [this] { m_editor->setFocus(); });
+    QAction* findTree = make(tr("Go to workspace tree"), QString(), QKeySequence(Qt::CTRL | Qt::Key_1), [this] { m_tree->setFocus(); });
+    m_editMenu->addActions({undo, redo});
+    m_editMenu->addSeparator();
+    m_editMenu->addActions({palette, findYaml, findTree});
+
+    m_objectMenu = menuBar()->addMenu(tr("&Object"));
+    m_objectMenu->addAction(make(tr("New &Ingress"), QStringLiteral("ingress"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_I), [this] { addObject(QStringLiteral("Ingress")); }));
+    m_objectMenu->addAction(make(tr("New &Service + Deployment"), QStringLiteral("service"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_S), [this] { addObject(QStringLiteral("Service")); }));
+    m_objectMenu->addAction(make(tr("New &Deployment"), QStringLiteral("deployment"), QKeySequence(), [this] { addObject(QStringLiteral("Deployment")); }));
+    m_objectMenu->addAction(make(tr("New &TLS Secret (self-signed)…"), QStringLiteral("secret"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_T), [this] { addObject(QStringLiteral("Secret")); }));
+    m_objectMenu->addAction(make(tr("New Ingress&Class"), QStringLiteral("ingressclass"), QKeySequence(), [this] { addObject(QStringLiteral("IngressClass")); }));
+    m_objectMenu->addAction(make(tr("New controller &ConfigMap"), QStringLiteral("configmap"), QKeySequence(), [this] { addObject(QStringLiteral("ConfigMap")); }));
+    m_objectMenu->addSeparator();
+    m_objectMenu->addAction(make(tr("De&lete selected object"), QStringLiteral("delete"), QKeySequence(Qt::CTRL | Qt::Key_Delete), [this] { deleteSelected(); }));
+    connect(m_tree, &QTreeView::customContextMenuRequested, this, [this](const QPoint& p) { m_objectMenu->exec(m_tree->viewport()->mapToGlobal(p)); });
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* d : {m_treeDock, m_problemsDock, m_kubectlDock, m_labDock, m_guideDock}) m_viewMenu->addAction(d->toggleViewAction());
+    m_problemsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    m_kubectlDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    m_labDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    m_viewMenu->addSeparator();
+    QMenu* themeMenu = m_viewMenu->addMenu(themedIcon(QStringLiteral("theme")), tr("&Theme"));
+    auto* group = new QActionGroup(this);
+    const std::pair<QString, Theme> themes[] = {{tr("Follow the system"), Theme::System}, {tr("Light"), Theme::Light}, {tr("Dark"), Theme::Dark}};
+    for (const auto& [label, theme] : themes) {
+        QAction* a = themeMenu->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(theme == m_theme);
+        group->addAction(a);
+        const Theme t = theme;
+        connect(a, &QAction::triggered, this, [this, t] { setTheme(t); });
+    }
+
+    m_runMenu = menuBar()->addMenu(tr("&Run"));
+    m_runMenu->addActions(m_lab->startStopActions());
+
+    m_helpMenu = menuBar()->addMenu(tr("&Help"));
+    m_helpMenu->addAction(make(tr("&About Ingress Lab"), QStringLiteral("app"), QKeySequence(), [this] {
+        QMessageBox::about(this, tr("About Ingress Lab"),
+                           tr("<b>Ingress Lab</b> %1<br>Design Kubernetes Ingress routing visually, then run it for real on your computer.")
+                               .arg(QApplication::applicationVersion()));
+    }));
+
+    auto* tb = addToolBar(tr("Main"));
+    tb->setObjectName(QStringLiteral("mainToolbar"));
+    tb->setIconSize(QSize(18, 18));
+    tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    tb->addAction(newAct);
+    tb->addAction(lessonAct);
+    tb->addAction(openAct);
+    tb->addAction(m_saveAction);
+    tb->addSeparator();
+    tb->addAction(undo);
+    tb->addAction(redo);
+    tb->addSeparator();
+    tb->addActions(m_objectMenu->actions().mid(0, 2));
+    tb->addSeparator();
+    tb->addActions(m_lab->startStopActions());
+    tb->addSeparator();
+    tb->addAction(palette);
+    for (QAction* a : tb->actions())
+        if (a != newAct && a != lessonAct && a != openAct && a != m_saveAction && !m_lab->startStopActions().contains(a)) {
+            if (QWidget* w = tb->widgetForAction(a)) {
+                if (auto* b = qobject_cast<QToolButton*>(w)) b->setToolButtonStyle(Qt::ToolButtonIconOnly);
+            }
+        }
+}
+
+QList<QAction*> MainWindow::allActions() const {
+    QList<QAction*> out;
+    std::function<void(QMenu*)> collect = [&](QMenu* m) {
+        for (QAction* a : m->actions()) {
+            if (a->menu()) collect(a->menu());
+            else out << a;
+        }
+    };
+    for (QMenu* m : {m_fileMenu, m_editMenu, m_objectMenu, m_viewMenu, m_runMenu, m_helpMenu}) collect(m);
+    return out;
+}
+
+// ---- document -> views ------------------------------------------------------------------------------
+
+void MainWindow::onWorkspaceChanged() {
+    m_treeModel->rebuild(m_doc->workspace(), m_doc->diagnostics());
+    if (m_tree->currentIndex().isValid()) m_selectedKey = m_tree->currentIndex().data(WorkspaceTreeModel::KeyRole).toString();
+    updateKubectl();
+    m_labDebounce.start();
+}
+
+void MainWindow::onDiagnosticsChanged() {
+    m_problemsModel->setDiagnostics(m_doc->diagnostics());
+    m_editor->setProblems(m_doc->diagnostics());
+    m_treeModel->rebuild(m_doc->workspace(), m_doc->diagnostics());
+    updateStatus();
+}
+
+void MainWindow::onTreeSelection() {
+    const QModelIndex idx = m_tree->currentIndex();
+    if (!idx.isValid()) return;
+    m_selectedKey = idx.data(WorkspaceTreeModel::KeyRole).toString();
+    const int r = idx.data(WorkspaceTreeModel::ResourceIndexRole).toInt();
+    const int rule = idx.data(WorkspaceTreeModel::RuleIndexRole).toInt();
+    const int path = idx.data(WorkspaceTreeModel::PathIndexRole).toInt();
+    if (r < 0) return;
+    m_forms->showNode(r, rule, path);
+    if (const model::Resource* res = m_doc->resource(r)) {
+        std::string field;
+        if (path >= 0) field = "spec.rules[" + std::to_string(rule) + "].http.paths[" + std::to_string(path) + "]";
+        else if (rule >= 0) field = "spec.rules[" + std::to_string(rule) + "]";
+        const SourcePos pos = field.empty() ? res->source.pos : res->source.find(field);
+        if (!m_editor->hasFocus()) m_editor->revealPosition(pos.line, 1, false);
+    }
+    updateKubectl();
+}
+
+void MainWindow::revealField(int resourceIndex, const std::string& fieldPath) {
+    const model::Resource* res = m_doc->resource(resourceIndex);
+    if (!res) return;
+    // select the deepest tree node the field belongs to
+    int rule = -1, path = -1;
+    std::sscanf(fieldPath.c_str(), "spec.rules[%d].http.paths[%d]", &rule, &path);
+    if (fieldPath.rfind("spec.rules[", 0) != 0) rule = path = -1;
+    const QModelIndex idx = m_treeModel->indexFor(resourceIndex, rule, path);
+    if (idx.isValid()) m_tree->setCurrentIndex(idx);
+}
+
+void MainWindow::onProblemActivated(const QModelIndex& idx) {
+    const Diagnostic* d = m_problemsModel->diagnostic(idx.row());
+    if (!d) return;
+    std::string kind, ns, name;
+    if (parseObjectRef(d->object, &kind, &ns, &name)) {
+        const int r = m_doc->indexOf(kind, ns, name);
+        if (r >= 0) revealField(r, d->field);
+    }
+    if (d->pos && d->pos->line > 0) m_editor->revealPosition(d->pos->line, d->pos->column);
+}
+
+void MainWindow::showProblemMenu(const QPoint& pos) {
+    const QModelIndex idx = m_problems->indexAt(pos);
+    const Diagnostic* d = m_problemsModel->diagnostic(idx.row());
+    if (!d) return;
+    QMenu menu(this);
+    const Diagnostic diag = *d;
+    for (const QuickFix& fix : quickFixesFor(diag, m_doc->workspace())) {
+        QAction* a = menu.addAction(themedIcon(QStringLiteral("fix")), fix.title);
+        const auto apply = fix.apply;
+        connect(a, &QAction::triggered, this, [this, apply] {
+            if (!apply(*m_doc)) statusBar()->showMessage(tr("The quick fix no longer applies."), 4000);
+        });
+    }
+    if (!menu.isEmpty()) menu.addSeparator();
+    menu.addAction(themedIcon(QStringLiteral("copy")), tr("Copy message"), this, [diag] {
+        QApplication::clipboard()->setText(QString::fromStdString(diag.message()));
+    });
+    menu.exec(m_problems->viewport()->mapToGlobal(pos));
+}
+
+void MainWindow::updateTitle() {
+    QString title = m_doc->displayName();
+    if (!m_lessonId.isEmpty() && m_doc->filePath().isEmpty()) title = tr("Lesson: %1").arg(m_lessonId);
+    setWindowTitle(QStringLiteral("%1%2 — Ingress Lab").arg(title, m_doc->isModified() ? QStringLiteral(" •") : QString()));
+    setWindowModified(m_doc->isModified());
+}
+
+void MainWindow::updateStatus() {
+    const QString file = m_doc->filePath().isEmpty() ? tr("untitled") : QDir::toNativeSeparators(m_doc->filePath());
+    m_statusFile->setText(QStringLiteral("%1%2  ·  %3 objects").arg(file, m_doc->isModified() ? tr(" (modified)") : QString())
+                              .arg(m_doc->workspace().resources.size()));
+    const int e = m_problemsModel->errorCount(), w = m_problemsModel->warningCount();
+    if (e == 0 && w == 0) {
+        m_statusProblems->setText(tr("✓ No problems"));
+        m_problemsDock->setWindowTitle(tr("Problems"));
+    } else {
+        m_statusProblems->setText(tr("%1 error(s), %2 warning(s)").arg(e).arg(w));
+        m_problemsDock->setWindowTitle(tr("Problems (%1)").arg(e + w));
+    }
+    m_statusProblems->setStyleSheet(e ? QStringLiteral("color: #dc2626;") : w ? QStringLiteral("color: #d97706;") : QStringLiteral("color: #16a34a;"));
+}
+
+void MainWindow::updateKubectl() {
+    const QModelIndex idx = m_tree->currentIndex();
+    const int r = idx.isValid() ? idx.data(WorkspaceTreeModel::ResourceIndexRole).toInt() : -1;
+    const model::Resource* res = m_doc->resource(r);
+    const model::Ingress* ing = res ? res->as<model::Ingress>() : nullptr;
+    if (!ing) {
+        const auto all = m_doc->workspace().all<model::Ingress>();
+        ing = all.empty() ? nullptr : all.front();
+    }
+    if (!ing) {
+        m_kubectl->setPlainText(tr("No Ingress in this workspace yet."));
+        return;
+    }
+    const std::string name = ing->meta.name;
+    const std::string nsFlag = ing->meta.ns == "default" ? "" : " -n " + ing->meta.ns;
+    QString text = QStringLiteral("$ kubectl get ingress %1%2\n").arg(QString::fromStdString(name), QString::fromStdString(nsFlag));
+    text += QString::fromStdString(kubectl::getLine(m_doc->workspace(), *ing));
+    text += QStringLiteral("\n$ kubectl describe ingress %1%2\n").arg(QString::fromStdString(name), QString::fromStdString(nsFlag));
+    text += QString::fromStdString(kubectl::describe(m_doc->workspace(), *ing));
+    if (m_kubectl->toPlainText() != text) m_kubectl->setPlainText(text);
+}
+
+// ---- files --------------------------------------------------------------------------------------------
+
+void MainWindow::newWorkspace() {
+    m_lessonId.clear();
+    m_guideDock->hide();
+    m_doc->load(QString(), QString());
+    m_recovery.clear();
+}
+
+bool MainWindow::openPath(const QString& path) {
+    auto text = readWorkspaceText(path);
+    if (!text) {
+        QMessageBox::warning(this, tr("Open"), tr("Cannot open %1: %2").arg(path, QString::fromStdString(text.message())));
+        return false;
+    }
+    m_lessonId.clear();
+    m_guideDock->hide();
+    const bool isFolder = QFileInfo(path).isDir();
+    const bool builtin = path.startsWith(QLatin1String(":/"));
+    m_doc->load(*text, isFolder || builtin ? QString() : path);
+    if (!isFolder && !builtin) addRecent(path);
+    if (isFolder) statusBar()->showMessage(tr("Folder opened as one workspace; Save writes a single file."), 6000);
+    m_tree->expandToDepth(1);
+    return true;
+}
+
+void MainWindow::openLesson(const QString& id) {
+    const QString ws = lessonWorkspace(id);
+    if (ws.isEmpty()) {
+        QMessageBox::warning(this, tr("Lesson"), tr("Lesson %1 is not available.").arg(id));
+        return;
+    }
+    m_doc->load(ws, QString());
+    m_lessonId = id;
+    static_cast<GuideView*>(m_guide)->setGuide(lessonGuide(id));
+    m_guideDock->show();
+    m_guideDock->raise();
+    resizeDocks({m_guideDock}, {380}, Qt::Horizontal);
+    updateTitle();
+    m_tree->expandToDepth(1);
+}
+
+void MainWindow::newFromLesson() {
+    if (!maybeSave()) return;
+    LessonPicker picker(this);
+    if (picker.exec() == QDialog::Accepted && !picker.selectedId().isEmpty()) openLesson(picker.selectedId());
+}
+
+void MainWindow::open() {
+    if (!maybeSave()) return;
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open workspace"), QString(), tr("Kubernetes YAML (*.yaml *.yml *.json);;All files (*)"));
+    if (!path.isEmpty()) openPath(path);
+}
+
+void MainWindow::openFolder() {
+    if (!maybeSave()) return;
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open workspace folder"));
+    if (!dir.isEmpty()) openPath(dir);
+}
+
+bool MainWindow::saveTo(const QString& path) {
+    auto ok = saveAtomically(path, m_doc->text());
+    if (!ok) {
+        QMessageBox::warning(this, tr("Save"), tr("Cannot save %1: %2").arg(path, QString::fromStdString(ok.message())));
+        return false;
+    }
+    m_doc->setFilePath(path);
+    m_doc->markSaved();
+    m_recovery.clear();
+    addRecent(path);
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 3000);
+    updateStatus();
+    return true;
+}
+
+bool MainWindow::save() {
+    if (m_doc->filePath().isEmpty()) return saveAs();
+    return saveTo(m_doc->filePath());
+}
+
+bool MainWindow::saveAs() {
+    QString suggestion = m_doc->filePath().isEmpty() ? (m_lessonId.isEmpty() ? QStringLiteral("workspace.yaml") : m_lessonId + QStringLiteral(".yaml")) : m_doc->filePath();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save workspace"), suggestion, tr("Kubernetes YAML (*.yaml *.yml)"));
+    return !path.isEmpty() && saveTo(path);
+}
+
+bool MainWindow::maybeSave() {
+    if (!m_doc->isModified()) return true;
+    const auto answer = QMessageBox::warning(this, tr("Unsaved changes"), tr("%1 has unsaved changes. Save them?").arg(m_doc->displayName()),
+                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel) return false;
+    if (answer == QMessageBox::Save) return save();
+    return true;
+}
+
+bool MainWindow::offerRecovery(bool askUser) {
+    if (!m_recovery.hasRecovery()) return false;
+    const QString text = m_recovery.recoveredText();
+    const QString path = m_recovery.recoveredPath();
+    if (askUser) {
+        const auto answer = QMessageBox::question(this, tr("Recover unsaved work?"),
+                                                  tr("Ingress Lab did not close cleanly. Restore the unsaved workspace%1?")
+                                                      .arg(path.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(path)),
+                                                  QMessageBox::Yes | QMessageBox::Discard, QMessageBox::Yes);
+        if (answer != QMessageBox::Yes) {
+            m_recovery.clear();
+            return false;
+        }
+    }
+    // restored as an unsaved edit on top of the file (so Save writes it, Undo shows the file)
+    auto original = path.isEmpty() ? Result<QString, FileError>(QString()) : readWorkspaceText(path);
+    m_doc->load(original ? *original : QString(), original ? path : QString());
+    m_doc->replaceText(text, tr("Recovered text"));
+    return true;
+}
+
+void MainWindow::addRecent(const QString& path) {
+    QSettings s;
+    QStringList recent = s.value(QStringLiteral("files/recent")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > MAX_RECENT) recent.removeLast();
+    s.setValue(QStringLiteral("files/recent"), recent);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu() {
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("files/recent")).toStringList();
+    for (const QString& p : recent) {
+        m_recentMenu->addAction(QFileInfo(p).fileName() + QStringLiteral("  —  ") + QDir::toNativeSeparators(QFileInfo(p).absolutePath()), this,
+                                [this, p] { if (maybeSave()) openPath(p); });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    if (!maybeSave()) {
+        e->ignore();
+        return;
+    }
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    m_recovery.clear();
+    e->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+    if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+    const auto urls = e->mimeData()->urls();
+    if (urls.isEmpty() || !urls.front().isLocalFile()) return;
+    if (maybeSave()) openPath(urls.front().toLocalFile());
+    e->acceptProposedAction();
+}
+
+// ---- objects ------------------------------------------------------------------------------------------
+
+void MainWindow::addObject(const QString& kind) {
+    const model::Workspace& ws = m_doc->workspace();
+    int idx = -1;
+    if (kind == QLatin1String("Ingress")) {
+        idx = m_doc->appendResource(templates::ingress(templates::uniqueName(ws, "Ingress", "default", "web"), "default", templates::defaultClassName(ws)),
+                                    tr("New Ingress"));
+    } else if (kind == QLatin1String("Service")) {
+        const std::string name = templates::uniqueName(ws, "Service", "default", "web");
+        idx = m_doc->appendResources({templates::deployment(name, "default", "registry.example.com/" + name + ":1.0", 8080),
+                                      templates::service(name, "default", 80, 8080)}, tr("New Service"));
+        if (idx >= 0) ++idx;  // select the Service
+    } else if (kind == QLatin1String("Deployment")) {
+        const std::string name = templates::uniqueName(ws, "Deployment", "default", "app");
+        idx = m_doc->appendResource(templates::deployment(name, "default", "registry.example.com/" + name + ":1.0", 8080), tr("New Deployment"));
+    } else if (kind == QLatin1String("IngressClass")) {
+        idx = m_doc->appendResource(templates::ingressClass(templates::uniqueName(ws, "IngressClass", "default", "nginx"), ws.all<model::IngressClass>().empty()),
+                                    tr("New IngressClass"));
+    } else if (kind == QLatin1String("ConfigMap")) {
+        if (ws.controllerConfigMap()) return;
+        idx = m_doc->appendResource(templates::controllerConfigMap("ingress-nginx"), tr("New controller ConfigMap"));
+    } else if (kind == QLatin1String("Secret")) {
+        QStringList hosts;
+        for (const auto* ing : ws.all<model::Ingress>())
+            for (const auto& h : templates::hostsOf(*ing)) hosts << QString::fromStdString(h);
+        hosts.removeDuplicates();
+        showCreateTlsSecretDialog(QStringLiteral("default"), QString::fromStdString(templates::uniqueName(ws, "Secret", "default", "web-tls")), hosts);
+        return;
+    }
+    if (idx >= 0) {
+        const QModelIndex ti = m_treeModel->indexFor(idx);
+        if (ti.isValid()) m_tree->setCurrentIndex(ti);
+    }
+}
+
+void MainWindow::deleteSelected() {
+    const QModelIndex idx = m_tree->currentIndex();
+    const int r = idx.isValid() ? idx.data(WorkspaceTreeModel::ResourceIndexRole).toInt() : -1;
+    const model::Resource* res = m_doc->resource(r);
+    if (!res) return;
+    m_doc->removeResource(r, tr("Delete %1").arg(QString::fromStdString(res->displayName())));
+}
+
+void MainWindow::showCreateTlsSecretDialog(const QString& ns, const QString& name, const QStringList& hosts) {
+    GenerateCertificateDialog dlg(ns, name, hosts, this);
+    if (dlg.exec() != QDialog::Accepted || !dlg.result()) return;
+    const std::string secretName = dlg.secretName().toStdString(), secretNs = dlg.secretNamespace().toStdString();
+    const YAML::Node secret = templates::tlsSecret(secretName, secretNs, dlg.result()->certPem, dlg.result()->keyPem);
+    const int existing = m_doc->indexOf("Secret", secretNs, secretName);
+    if (existing >= 0) {
+        m_doc->editResource(existing, [&](YAML::Node& n) {
+            n["type"] = "kubernetes.io/tls";
+            n.remove("stringData");
+            n["data"] = secret["data"];
+            return true;
+        }, tr("Regenerate TLS Secret %1").arg(dlg.secretName()));
+    } else {
+        m_doc->appendResource(secret, tr("Create TLS Secret %1").arg(dlg.secretName()));
+    }
+    statusBar()->showMessage(tr("TLS Secret %1 generated (self-signed).").arg(dlg.secretName()), 4000);
+}
+
+void MainWindow::selectObject(const QString& kind, const QString& ns, const QString& name) {
+    const int r = m_doc->indexOf(kind.toStdString(), ns.toStdString(), name.toStdString());
+    const QModelIndex idx = m_treeModel->indexFor(r);
+    if (idx.isValid()) m_tree->setCurrentIndex(idx);
+}
+
+void MainWindow::raisePanel(const QString& name) {
+    QDockWidget* d = name == QLatin1String("problems") ? m_problemsDock : name == QLatin1String("kubectl") ? m_kubectlDock
+                   : name == QLatin1String("lab") ? m_labDock : name == QLatin1String("guide") ? m_guideDock : nullptr;
+    if (!d) return;
+    d->show();
+    d->raise();
+}
+
+void MainWindow::showPalette() {
+    CommandPalette palette(allActions(), this);
+    const QPoint topCentre = mapToGlobal(QPoint(width() / 2 - palette.width() / 2, 60));
+    palette.move(topCentre);
+    palette.exec();
+}
+
+// ---- theme --------------------------------------------------------------------------------------------
+
+void MainWindow::setTheme(Theme theme) {
+    m_theme = theme;
+    QSettings().setValue(QStringLiteral("view/theme"), static_cast<int>(theme));
+    applyTheme();
+}
+
+bool MainWindow::isDark() const {
+    if (m_theme == Theme::Dark) return true;
+    if (m_theme == Theme::Light) return false;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    return QGuiApplication::styleHints()->colorScheme() == Qt::ColorScheme::Dark;
+#else
+    const QPalette p = QGuiApplication::palette();
+    return p.color(QPalette::Window).lightness() < p.color(QPalette::WindowText).lightness();
+#endif
+}
+
+void MainWindow::applyTheme() {
+    static const QPalette systemPalette = QApplication::palette();
+    const bool dark = isDark();
+    if (m_theme == Theme::System) {
+        QApplication::setPalette(systemPalette);
+    } else if (dark) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QPalette p;
+        p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
+        p.setColor(QPalette::WindowText, QColor(0xdf, 0xe1, 0xe5));
+        p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
+        p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2c));
+        p.setColor(QPalette::Text, QColor(0xdf, 0xe1, 0xe5));
+        p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3b));
+        p.setColor(QPalette::ButtonText, QColor(0xdf, 0xe1, 0xe5));
+        p.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
+        p.setColor(QPalette::HighlightedText, Qt::white);
+        p.setColor(QPalette::ToolTipBase, QColor(0x35, 0x37, 0x3b));
+        p.setColor(QPalette::ToolTipText, QColor(0xdf, 0xe1, 0xe5));
+        p.setColor(QPalette::PlaceholderText, QColor(0x80, 0x84, 0x8a));
+        p.setColor(QPalette::Link, QColor(0x58, 0x9d, 0xf6));
+        p.setColor(QPalette::Mid, QColor(0x4a, 0x4d, 0x52));
+        p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x84, 0x8a));
+        p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x84, 0x8a));
+        p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x84, 0x8a));
+        QApplication::setPalette(p);
+    } else {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QPalette p = QApplication::style()->standardPalette();
+        p.setColor(QPalette::Window, QColor(0xf6, 0xf7, 0xf9));
+        p.setColor(QPalette::Base, Qt::white);
+        p.setColor(QPalette::AlternateBase, QColor(0xf3, 0xf5, 0xf8));
+        p.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xeb));
+        QApplication::setPalette(p);
+    }
+    m_editor->applyTheme(dark);
+}
+
+void MainWindow::changeEvent(QEvent* e) {
+    if (e->type() == QEvent::ApplicationPaletteChange && m_theme == Theme::System) m_editor->applyTheme(isDark());
+    QMainWindow::changeEvent(e);
 }
 
 }  // namespace ilab::ui

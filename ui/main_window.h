@@ -1,22 +1,122 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QTimer>
 
+#include "ui/document/file_io.h"
+#include "ui/document/workspace_document.h"
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMenu;
 class QPlainTextEdit;
-class QListWidget;
+class QTextBrowser;
+class QTreeView;
 
 namespace ilab::ui {
 
-// Placeholder main window: shows a workspace's YAML and its problems. Lives on the GUI thread.
+class FormPanel;
+class LabPanel;
+class ProblemsModel;
+class WorkspaceTreeModel;
+class YamlEditor;
+
+// The designer window: workspace tree (left), form editor and YAML editor side by side (centre), Problems,
+// kubectl views and the live lab (bottom docks), the lesson guide (right dock). Owns the WorkspaceDocument
+// and wires everything to it; file handling, autosave/recovery, theme, command palette and window state
+// live here too. GUI thread; created by app/gui/main.cpp.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
-    void openPath(const QString& path);
+    // `settingsScope` lets tests use a private QSettings/recovery location.
+    explicit MainWindow(QWidget* parent = nullptr, const QString& recoveryDir = {});
+    ~MainWindow() override;
+
+    bool openPath(const QString& path);
+    void openLesson(const QString& id);
+    void newWorkspace();
+    bool saveTo(const QString& path);
+    // Offers the crash-recovery text if one is there (asks unless `askUser` is false: then restores).
+    bool offerRecovery(bool askUser = true);
+    void selectObject(const QString& kind, const QString& ns, const QString& name);
+    void showCreateTlsSecretDialog(const QString& ns, const QString& name, const QStringList& hosts);
+    // Dock/tab to bring forward for screenshots: "problems", "kubectl", "lab", "guide".
+    void raisePanel(const QString& name);
+    enum class Theme { System, Light, Dark };
+    void setTheme(Theme theme);
+
+    WorkspaceDocument* document() const { return m_doc; }
+    FormPanel* forms() const { return m_forms; }
+    YamlEditor* editor() const { return m_editor; }
+    QTreeView* tree() const { return m_tree; }
+    QList<QAction*> allActions() const;
+    RecoveryStore& recovery() { return m_recovery; }
+
+protected:
+    void closeEvent(QCloseEvent* e) override;
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
+    void changeEvent(QEvent* e) override;
 
 private:
-    QPlainTextEdit* m_yaml = nullptr;
-    QListWidget* m_problems = nullptr;
+    void buildUi();
+    void buildActions();
+    void onWorkspaceChanged();
+    void onDiagnosticsChanged();
+    void onTreeSelection();
+    void onProblemActivated(const QModelIndex& idx);
+    void showProblemMenu(const QPoint& pos);
+    void updateTitle();
+    void updateStatus();
+    void updateKubectl();
+    void updateRecentMenu();
+    void addRecent(const QString& path);
+    bool maybeSave();
+    bool save();
+    bool saveAs();
+    void open();
+    void openFolder();
+    void newFromLesson();
+    void addObject(const QString& kind);
+    void deleteSelected();
+    void showPalette();
+    void applyTheme();
+    bool isDark() const;
+    void revealField(int resourceIndex, const std::string& fieldPath);
+
+    WorkspaceDocument* m_doc;
+    WorkspaceTreeModel* m_treeModel;
+    QTreeView* m_tree;
+    FormPanel* m_forms;
+    YamlEditor* m_editor;
+    ProblemsModel* m_problemsModel;
+    QTreeView* m_problems;
+    QPlainTextEdit* m_kubectl;
+    QTextBrowser* m_guide;
+    LabPanel* m_lab;
+    QDockWidget* m_treeDock;
+    QDockWidget* m_problemsDock;
+    QDockWidget* m_kubectlDock;
+    QDockWidget* m_labDock;
+    QDockWidget* m_guideDock;
+    QLabel* m_statusFile;
+    QLabel* m_statusProblems;
+    QLabel* m_statusLab;
+    QMenu* m_recentMenu;
+    QMenu* m_fileMenu;
+    QMenu* m_editMenu;
+    QMenu* m_objectMenu;
+    QMenu* m_viewMenu;
+    QMenu* m_runMenu;
+    QMenu* m_helpMenu;
+    QAction* m_saveAction;
+    QTimer m_labDebounce;
+    QTimer m_autosave;
+    RecoveryStore m_recovery;
+    Theme m_theme = Theme::System;
+    QString m_selectedKey;
+    QString m_lessonId;
 };
 
 }  // namespace ilab::ui

@@ -1,5 +1,15 @@
+// ingress-lab: the designer window. Composition root of the GUI (style.md A.2): creates the application and
+// the main window; the window owns the document, the designer views and the live lab panel.
+//
+//   ingress-lab [FILE|FOLDER] [--lesson ID] [--select Kind/ns/name] [--panel problems|kubectl|lab|guide]
+//               [--theme light|dark] [--cert-dialog] [--screenshot OUT.png]
+// --screenshot renders the window (and --cert-dialog the certificate dialog) to OUT.png and exits: used to
+// produce the screenshots in docs/ under Xvfb.
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
 
+#include "ui/dialogs/certificate_dialog.h"
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {
@@ -7,10 +17,57 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName(QStringLiteral("Ingress Lab"));
     QApplication::setOrganizationName(QStringLiteral("IngressLab"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Design and test Kubernetes Ingress routing."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("Workspace file or folder to open."));
+    QCommandLineOption lesson(QStringLiteral("lesson"), QStringLiteral("Open a built-in lesson."), QStringLiteral("id"));
+    QCommandLineOption select(QStringLiteral("select"), QStringLiteral("Select an object (Kind/namespace/name)."), QStringLiteral("ref"));
+    QCommandLineOption panel(QStringLiteral("panel"), QStringLiteral("Bring a bottom panel forward."), QStringLiteral("name"));
+    QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("light or dark (overrides the saved choice)."), QStringLiteral("theme"));
+    QCommandLineOption certDialog(QStringLiteral("cert-dialog"), QStringLiteral("Show the certificate dialog (screenshots)."));
+    QCommandLineOption shot(QStringLiteral("screenshot"), QStringLiteral("Save a screenshot and exit."), QStringLiteral("file"));
+    QCommandLineOption noRecovery(QStringLiteral("no-recovery"), QStringLiteral("Do not offer crash recovery."));
+    parser.addOptions({lesson, select, panel, theme, certDialog, shot, noRecovery});
+    parser.process(app);
+
     ilab::ui::MainWindow w;
-    const QStringList args = app.arguments();
-    w.openPath(args.size() > 1 ? args.at(1) : QStringLiteral(":/demo/demo-workspace.yaml"));
-    w.resize(1400, 900);
+    if (parser.isSet(theme)) w.setTheme(parser.value(theme) == QLatin1String("dark") ? ilab::ui::MainWindow::Theme::Dark : ilab::ui::MainWindow::Theme::Light);
+    const QStringList args = parser.positionalArguments();
+    const bool screenshot = parser.isSet(shot);
+    bool recovered = false;
+    if (!screenshot && !parser.isSet(noRecovery)) recovered = w.offerRecovery(true);
+    if (!recovered) {
+        if (parser.isSet(lesson)) w.openLesson(parser.value(lesson));
+        else if (!args.isEmpty()) w.openPath(args.front());
+        else w.openPath(QStringLiteral(":/demo/demo-workspace.yaml"));
+    }
+    if (parser.isSet(select)) {
+        const QStringList ref = parser.value(select).split(QLatin1Char('/'));
+        if (ref.size() == 3) w.selectObject(ref[0], ref[1], ref[2]);
+    }
+    if (parser.isSet(panel)) w.raisePanel(parser.value(panel));
+    if (screenshot) w.resize(1560, 960);
     w.show();
+    if (screenshot) {
+        const QString out = parser.value(shot);
+        const bool dialog = parser.isSet(certDialog);
+        QTimer::singleShot(1200, &w, [&w, out, dialog] {
+            if (dialog) {
+                auto* dlg = new ilab::ui::GenerateCertificateDialog(QStringLiteral("default"), QStringLiteral("api-tls"),
+                                                                   {QStringLiteral("agents.example.com")}, &w);
+                dlg->show();
+                QTimer::singleShot(500, dlg, [dlg, out] {
+                    dlg->grab().save(out);
+                    QApplication::exit(0);
+                });
+                return;
+            }
+            w.grab().save(out);
+            QApplication::exit(0);
+        });
+    }
     return app.exec();
 }
