@@ -94,7 +94,11 @@ int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::stri
         return srv.root;
     }
     if (auto it = srv.exact.find(uri); it != srv.exact.end()) {
-        if (T.on()) T(std::string("  exact location = ") + uri + " matches" + (nginx ? " (exact locations are checked first)" : ""));
+        if (T.on()) {
+            const bool copy = srv.locations[it->second].isExactCopy;
+            T(std::string("  exact location = ") + uri + " matches" +
+              (copy ? " (the exact copy ingress-nginx adds for Prefix " + uri + ")" : nginx ? " (exact locations are checked first)" : ""));
+        }
         return it->second;
     }
     if (nginx) {
