@@ -140,7 +140,9 @@ void DownstreamConnection::onReadable() {
             if (m_lingering) continue;  // discard
             got = true;
             m_in.append(t_scratch, r.bytes);
-            if (r.bytes < sizeof t_scratch && !m_tls) break;  // drained the socket (saves one recv per event)
+            // A short read drained the socket: stop here instead of paying one more read() for EAGAIN
+            // (level-triggered epoll reports the rest; TLS may still hold decrypted bytes, checked first).
+            if (r.bytes < sizeof t_scratch && !m_transport->hasBufferedInput()) break;
             continue;
         }
         if (r.status == tls::IoStatus::WouldBlock) break;

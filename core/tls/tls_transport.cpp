@@ -133,6 +133,8 @@ void TlsTransport::shutdown() {
     ::shutdown(m_fd, SHUT_WR);
 }
 
+bool TlsTransport::hasBufferedInput() const { return m_ssl && SSL_has_pending(m_ssl) == 1; }
+
 std::string TlsTransport::protocolVersion() const { return m_ssl ? SSL_get_version(m_ssl) : ""; }
 
 }  // namespace ilab::tls

@@ -27,6 +27,7 @@ public:
     IoResult read(char* buffer, std::size_t length) override;
     IoResult write(const char* data, std::size_t length) override;
     bool wantsWrite() const override { return m_wantWrite; }
+    bool hasBufferedInput() const override;
     void shutdown() override;
     std::string lastError() const override { return m_error; }
     std::string serverName() const override { return m_serverName; }

@@ -31,6 +31,8 @@ public:
     virtual IoResult write(const char* data, std::size_t length) = 0;
     // After WouldBlock: the transport needs the socket to become writable (TLS records pending).
     virtual bool wantsWrite() const { return false; }
+    // Bytes already received and decrypted but not yet returned by read() (epoll cannot see them).
+    virtual bool hasBufferedInput() const { return false; }
     // Sends what an orderly close needs (TLS close_notify) and half-closes; best effort, never blocks.
     virtual void shutdown() = 0;
     // Why the last call returned Error (for logs and events).

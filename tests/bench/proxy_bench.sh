@@ -29,7 +29,7 @@ T=$(mktemp -d /tmp/proxy-bench.XXXXXX)
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for f in "$T"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
+  for f in "$T"/*.pid; do [ -f "$f" ] && kill "$(cat "$f" 2>/dev/null)" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
@@ -46,7 +46,7 @@ worker_processes 1;
 daemon off;
 pid $T/backend.pid;
 error_log $T/backend.err;
-events { worker_connections 20000; }
+events { worker_connections 8000; }
 http {
   access_log off;
   keepalive_requests 10000000;
@@ -62,7 +62,7 @@ worker_processes 1;
 daemon off;
 pid $T/nginx.pid;
 error_log $T/nginx.err;
-events { worker_connections 20000; }
+events { worker_connections 8000; }
 http {
   access_log off;
   keepalive_requests 10000000;
@@ -80,7 +80,7 @@ EOF
 
 cat > "$T/haproxy.cfg" <<EOF
 global
-  maxconn 20000
+  maxconn 8000
   nbthread 1
   pidfile $T/haproxy.pid
 defaults
