@@ -4,7 +4,7 @@
 # Debian with one worker answering a small JSON body (no disk, no logging), on a free loopback port, with its
 # config in a temp dir. Prints req/s of each and the ratio ours ÷ wrk (target: >= 0.7). Timings never fail a test.
 #
-# usage: tests/bench/loadgen_bench.sh [CLI] [-c CONC] [-d SECONDS] [-r ROUNDS]
+# usage: tests/bench/loadgen_bench.sh [CLI] [-c CONC] [-d SECONDS] [-r ROUNDS] [-t OUR_THREADS]
 #   CLI defaults to build-loadgen/app/ingress-lab-cli (or $ILAB_CLI).
 set -euo pipefail
 
@@ -13,11 +13,13 @@ cli="${ILAB_CLI:-$here/build-loadgen/app/ingress-lab-cli}"
 conc=50
 secs=5
 rounds=3
+threads=1
 while [ $# -gt 0 ]; do
   case "$1" in
     -c) conc="$2"; shift 2 ;;
     -d) secs="$2"; shift 2 ;;
     -r) rounds="$2"; shift 2 ;;
+    -t) threads="$2"; shift 2 ;;
     *) cli="$1"; shift ;;
   esac
 done
@@ -67,7 +69,7 @@ for _ in $(seq 1 50); do
 done
 curl -fs "$url" >/dev/null || { echo "nginx did not start:" >&2; cat "$dir/error.log" >&2; exit 2; }
 
-echo "target: nginx (1 worker) at $url, concurrency $conc, ${secs}s per run, $rounds rounds, wrk -t1"
+echo "target: nginx (1 worker) at $url, concurrency $conc, ${secs}s per run, $rounds rounds, wrk -t1, ours -t $threads"
 echo "req/s decides the ratio; CPU µs per request (user+sys of the client process) is printed too, because"
 echo "on a shared machine it is the steadier measure of the client's own cost."
 printf "%-6s %12s %12s %8s %14s %14s\n" round "wrk req/s" "ours req/s" ratio "wrk µs/req" "ours µs/req"
@@ -77,7 +79,7 @@ for r in $(seq 1 "$rounds"); do
   wrk_out="$(/usr/bin/time -f "%U %S" -o "$dir/wrk.time" wrk -t1 -c"$conc" -d"${secs}s" "$url")"
   wrk_rps="$(printf '%s\n' "$wrk_out" | awk '/^Requests\/sec:/ {print $2}')"
   wrk_n="$(printf '%s\n' "$wrk_out" | awk '/requests in/ {print $1}')"
-  ours_json="$(/usr/bin/time -f "%U %S" -o "$dir/ours.time" "$cli" traffic -c "$conc" -d "${secs}s" --json "$url")"
+  ours_json="$(/usr/bin/time -f "%U %S" -o "$dir/ours.time" "$cli" traffic -t "$threads" -c "$conc" -d "${secs}s" --json "$url")"
   read -r ours_rps ours_n < <(printf '%s' "$ours_json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.2f %d" % (d["requestsPerSecond"], d["total"]) if d["errors"]==0 else "errors:%d 0" % d["errors"])')
   case "$ours_rps" in errors:*) echo "our run had $ours_rps" >&2; exit 1 ;; esac
   ratio="$(python3 -c "print('%.3f' % ($ours_rps / $wrk_rps))")"
