@@ -1,12 +1,49 @@
 #include "core/validation/validator.h"
 
 #include <ctime>
+#include <set>
+#include <tuple>
+
+#include "core/routing/route_table.h"
 
 #include "core/validation/admission.h"
 #include "core/validation/api_validation.h"
 #include "core/validation/lint.h"
 
 namespace ilab::validation {
+
+namespace {
+
+// The routing engine's compile diagnostics (annotation lint: unknown keys, invalid values, service-weights,
+// keys not simulated, canary without main, ...). Those that repeat a finding of ours are dropped: the same
+// (rule, object, field), a path conflict we already report on the same path, an unusable TLS Secret we
+// already explain field by field, or a field the admission webhook already refused.
+void appendRoutingDiagnostics(const model::Workspace& ws, const ValidationOptions& options, Diagnostics& out) {
+    routing::ControllerSettings settings;
+    settings.watchIngressWithoutClass = options.claimIngressesWithoutClass;  // as the admission checks assume
+    if (const auto* cm = ws.controllerConfigMap()) settings.configMap = cm->data;
+    const routing::CompileResult compiled = routing::RouteTable::compile(ws, settings);
+
+    std::set<std::tuple<std::string, std::string, std::string>> seen;
+    std::set<std::pair<std::string, std::string>> pathFindings;  // (object, field) of our overlap/duplicate rules
+    std::set<std::string> tlsFindings;                            // objects with one of our tls-* findings
+    std::set<std::pair<std::string, std::string>> admissionFindings;  // (object, field) the webhook refused
+    for (const auto& d : out) {
+        seen.emplace(d.rule, d.object, d.field);
+        if (d.rule == "duplicate-host-path" || d.rule == "admission-overlap") pathFindings.emplace(d.object, d.field);
+        if (d.rule.rfind("admission-", 0) == 0) admissionFindings.emplace(d.object, d.field);
+        if (d.rule.rfind("tls-", 0) == 0) tlsFindings.insert(d.object);
+    }
+    for (const auto& d : compiled.diagnostics) {
+        if (!seen.emplace(d.rule, d.object, d.field).second) continue;
+        if (d.rule == "path-conflict" && pathFindings.count({d.object, d.field})) continue;
+        if (d.rule == "tls-secret-unusable" && tlsFindings.count(d.object)) continue;
+        if (admissionFindings.count({d.object, d.field})) continue;  // e.g. snippets, already refused by the webhook
+        out.push_back(d);
+    }
+}
+
+}  // namespace
 
 Diagnostics validate(const model::Workspace& ws, const ValidationOptions& options) {
     Diagnostics out = ws.loadDiagnostics;
@@ -41,6 +78,7 @@ Diagnostics validate(const model::Workspace& ws, const ValidationOptions& option
         lint.admission = adm;
         const Diagnostics sofar = out;
         lintWorkspace(ws, lint, sofar, out);
+        appendRoutingDiagnostics(ws, options, out);
     }
     return out;
 }

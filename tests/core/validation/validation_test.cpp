@@ -749,7 +749,33 @@ private slots:
                      qPrintable(dump(ds)));
             QVERIFY2(d.detail.find("PRIVATE KEY") == std::string::npos, "a private key leaked into a message");
         }
-        QCOMPARE(int(ds.size()), 7);
+        // The routing engine adds, on the Ingress, that the broken Secret makes it serve the default certificate.
+        QVERIFY2(has("tls-secret-unusable", "Ingress default/broken", "spec.tls"), qPrintable(dump(ds)));
+        if (ds.size() != 8) qWarning().noquote() << dump(ds);
+        QCOMPARE(int(ds.size()), 8);
+    }
+
+    // The routing engine's annotation lint is part of validate(); findings we already make are not repeated.
+    void routingAnnotationLintIsMerged() {
+        const std::string y = ingress("foo.bar", "/", "Prefix", "service: {name: web, port: {number: 80}}", "web",
+                                      "  annotations:\n    nginx.ingress.kubernetes.io/made-up-key: x\n"
+                                      "    nginx.ingress.kubernetes.io/server-snippet: 'return 200;'\n") +
+                              SERVICE_WEB;
+        auto ds = run(y);
+        const std::string unknown = "metadata.annotations[nginx.ingress.kubernetes.io/made-up-key]";
+        const std::string snippet = "metadata.annotations[nginx.ingress.kubernetes.io/server-snippet]";
+        bool sawUnknown = false;
+        int onSnippet = 0;
+        for (const auto& d : ds) {
+            if (d.field == unknown && d.severity == Severity::Warning) sawUnknown = true;
+            if (d.field == snippet) ++onSnippet;
+        }
+        QVERIFY2(sawUnknown, qPrintable(dump(ds)));
+        QVERIFY2(onSnippet == 1, qPrintable(dump(ds)));
+        QVERIFY(findDiag(ds, snippet, "admission-snippet"));
+        validation::ValidationOptions noLint;
+        noLint.lint = false;
+        QVERIFY(!findDiag(run(y, noLint), unknown));
     }
 
     // ---- positions in a multi-document file ---------------------------------------------------------------
