@@ -100,8 +100,8 @@ private slots:
     }
 
     void rateLimitAnswers503() {
-        QStringList args{"-o", "/dev/null", "-w", "%{http_code}\\n", "-H", "Host: rl.example.com"};
-        for (int i = 0; i < 100; ++i) args << m_serve.http("/");
+        QStringList args{"-w", "%{http_code}\\n", "-H", "Host: rl.example.com"};
+        for (int i = 0; i < 100; ++i) args << "-o" << "/dev/null" << m_serve.http("/");
         const CurlResult r = curl(args, 60000);
         const int ok = r.out.count("200\n"), limited = r.out.count("503\n");
         QCOMPARE(ok + limited, 100);
