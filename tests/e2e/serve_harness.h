@@ -57,7 +57,7 @@ public:
     // Starts serve on the files (paths relative to dir) and waits for the ready line.
     bool start(const QStringList& files, const QStringList& extra = {}) {
         QStringList args{"serve"};
-        for (const QString& f : files) args << dir.filePath(f);
+        for (const QString& f : files) args << (f == QLatin1String("demo") || QDir::isAbsolutePath(f) ? f : dir.filePath(f));
         args << "--http" << "127.0.0.1:0" << "--https" << "127.0.0.1:0" << "--admin" << "127.0.0.1:0" << extra;
         proc.setProgram(ilab::testing::cliPath());
         proc.setArguments(args);
