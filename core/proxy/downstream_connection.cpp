@@ -244,7 +244,6 @@ int DownstreamConnection::onHeadersComplete() {
     rv.scheme = m_tls ? "https" : "http";
     rv.host = m_parser.header("host").value_or("");
     rv.target = m_parser.url();
-    rv.headers = m_parser.headers();
     rv.clientIp = m_clientIp;
     if (m_tls) rv.sni = m_transport->serverName();
     rv.contentLength = m_parser.contentLength();
@@ -269,6 +268,7 @@ int DownstreamConnection::onHeadersComplete() {
     auto clientId = m_parser.header("x-request-id");
     rec.requestId = clientId && !clientId->empty() ? *clientId
                                                    : hex32(m_worker.random().next(), m_worker.random().next());
+    rv.headers = m_parser.takeHeaders();  // no copy: header lookups below go through the RequestView
 
     if (shared.routerForTest.route) {
         ex->decision = shared.routerForTest.route(rv);
@@ -338,7 +338,7 @@ void DownstreamConnection::startProxy(bool fallback) {
     x.upstreamHead = buildUpstreamHead(fallback);
     x.upstreamStartMs = m_worker.nowMs();
     if (x.hasBody) {
-        if (auto expect = m_parser.header("expect"); expect && iequals(*expect, "100-continue"))
+        if (auto expect = x.request.header("expect"); expect && iequals(*expect, "100-continue"))
             queue("HTTP/1.1 100 Continue\r\n\r\n");
     }
     if (!connectToNextEndpoint()) respondError(502, false);
@@ -389,7 +389,7 @@ std::string DownstreamConnection::buildUpstreamHead(bool fallback) {
     h += d.upstreamPath.empty() ? rv.target : d.upstreamPath;
     h += " HTTP/1.1\r\n";
 
-    std::string connectionHeader = m_parser.header("connection").value_or("");
+    std::string connectionHeader = rv.header("connection").value_or("");
     auto replacedByDecision = [&](const std::string& name) {
         for (const auto& [k, v] : d.upstreamHeaders)
             if (iequals(k, name)) return true;
@@ -442,7 +442,7 @@ std::string DownstreamConnection::buildUpstreamHead(bool fallback) {
     if (clientXfh) add("X-Original-Forwarded-Host", *clientXfh);
     if (fallback) {
         add("X-Code", "503");
-        add("X-Format", m_parser.header("accept").value_or("text/html"));
+        add("X-Format", rv.header("accept").value_or("text/html"));
         if (d.backend) {
             add("X-Namespace", d.backend->ns);
             add("X-Service-Name", d.backend->service);
@@ -462,7 +462,7 @@ std::string DownstreamConnection::buildUpstreamHead(bool fallback) {
         h += "\r\n";
     }
     if (x.upgrade) {
-        h += "Upgrade: " + m_parser.header("upgrade").value_or("websocket") + "\r\nConnection: upgrade\r\n";
+        h += "Upgrade: " + rv.header("upgrade").value_or("websocket") + "\r\nConnection: upgrade\r\n";
     }
     if (rv.chunked) h += "Transfer-Encoding: chunked\r\n";
     else if (rv.contentLength) h += "Content-Length: " + std::to_string(*rv.contentLength) + "\r\n";

@@ -78,6 +78,8 @@ public:
     bool chunked() const { return m_chunked; }
     std::optional<std::uint64_t> contentLength() const { return m_contentLength; }
     const HttpHeaders& headers() const { return m_headers; }
+    // Moves the headers out (the caller keeps them for the rest of the exchange); header() then finds nothing.
+    HttpHeaders takeHeaders() { return std::move(m_headers); }
     std::optional<std::string> header(const std::string& name) const;  // first value, case-insensitive
     bool hasBody() const { return m_chunked || (m_contentLength && *m_contentLength > 0); }
 
