@@ -71,44 +71,10 @@ Diagnostic makeError(DiagCode code, const std::string& field, const std::string&
     return d;
 }
 
-struct Location {
-    std::string host, path, pathType;
-    const model::Resource* owner = nullptr;
-};
-
-// The locations ingress-nginx builds from `ings` (oldest first): the first non-canary Ingress to define a
-// (host, path, pathType) owns it (controller.go getBackendServers: "Location already configured").
-std::vector<Location> buildLocations(const std::vector<const model::Resource*>& ings) {
-    std::vector<Location> locs;
-    for (const model::Resource* r : ings) {
-        const model::Ingress* ing = r->as<model::Ingress>();
-        if (!ing || ingress_facts::isCanary(*ing)) continue;
-        for (const auto& rule : ing->spec.rules) {
-            if (!rule.http) continue;
-            const std::string host = rule.host && !rule.host->empty() ? *rule.host : "_";
-            for (const auto& p : rule.http->paths) {
-                if (!p.backend.service) continue;
-                const std::string path = p.path && !p.path->empty() ? *p.path : "/";
-                const std::string type = p.pathType.value_or("");
-                bool exists = std::any_of(locs.begin(), locs.end(), [&](const Location& l) {
-                    return l.host == host && l.path == path && l.pathType == type;
-                });
-                if (!exists) locs.push_back(Location{host, path, type, r});
-            }
-        }
-    }
-    return locs;
-}
-
 std::string qualified(const model::Resource& r) { return r.meta.ns + "/" + r.meta.name; }
 
-void checkOverlap(const model::Resource& res, const model::Ingress& ing, const std::vector<const model::Resource*>& existing,
-                  Reporter& rep) {
-    std::vector<const model::Resource*> all = existing;
-    all.push_back(&res);
-    const std::vector<Location> locs = buildLocations(all);
-    const auto canaryNew = ingress_facts::canaryAnnotation(ing);
-    const FieldPath spec("spec");
+template <class F>
+void forEachLocation(const model::Ingress& ing, F&& f) {
     for (std::size_t i = 0; i < ing.spec.rules.size(); ++i) {
         const auto& rule = ing.spec.rules[i];
         if (!rule.http) continue;
@@ -116,31 +82,46 @@ void checkOverlap(const model::Resource& res, const model::Ingress& ing, const s
         for (std::size_t j = 0; j < rule.http->paths.size(); ++j) {
             const auto& p = rule.http->paths[j];
             if (!p.backend.service) continue;
-            const std::string path = p.path && !p.path->empty() ? *p.path : "/";
-            std::vector<const model::Resource*> owners;
-            for (const auto& l : locs)
-                if (l.host == host && l.path == path) owners.push_back(l.owner);
-            if (owners.empty()) continue;
-            // checkOverlap returns at the first path that has any location: nil when this Ingress owns one of
-            // them, an error or nil after comparing canary annotations. Later paths are never looked at.
-            if (std::find(owners.begin(), owners.end(), &res) != owners.end()) return;
-            for (const model::Resource* e : owners) {
-                const auto canaryOld = ingress_facts::canaryAnnotation(*e->as<model::Ingress>());
-                const bool bothCanary = canaryNew.value_or(false) && canaryOld.value_or(false);
-                const bool neitherAnnotated = !ing.meta.hasAnnotation(CANARY_KEY) && !e->meta.hasAnnotation(CANARY_KEY);
-                if (bothCanary || neitherAnnotated) {
-                    const FieldPath fp = spec.child("rules").index(i).child("http").child("paths").index(j).child("path");
-                    Diagnostic d = makeError(DiagCode::Conflict, fp.toString(),
-                                             "host \"" + host + "\" and path \"" + path + "\" is already defined in ingress " + qualified(*e),
-                                             "admission-overlap");
-                    d.badValue = path;
-                    rep.add(std::move(d));
-                    return;
-                }
-            }
-            return;
+            f(i, j, host, p.path && !p.path->empty() ? *p.path : std::string("/"), p.pathType.value_or(""));
         }
     }
+}
+
+void checkOverlap(const model::Resource& res, const model::Ingress& ing, const LocationIndex& existing, Reporter& rep) {
+    const auto canaryNew = ingress_facts::canaryAnnotation(ing);
+    const bool newIsCanary = canaryNew.value_or(false);
+    const FieldPath spec("spec");
+    // Locations this Ingress would own once added (canaries own none).
+    std::set<std::pair<std::string, std::string>> ownNew;
+    if (!newIsCanary)
+        forEachLocation(ing, [&](std::size_t, std::size_t, const std::string& host, const std::string& path, const std::string& type) {
+            if (!existing.has(host, path, type)) ownNew.emplace(host, path);
+        });
+    bool decided = false;
+    forEachLocation(ing, [&](std::size_t i, std::size_t j, const std::string& host, const std::string& path, const std::string&) {
+        if (decided) return;
+        const auto owners = existing.owners(host, path);
+        const bool ownsOne = ownNew.count({host, path}) != 0;
+        if (owners.empty() && !ownsOne) return;
+        // checkOverlap returns at the first path that has any location: nil when this Ingress owns one of them,
+        // else an error or nil after comparing canary annotations. Later paths are never looked at.
+        decided = true;
+        if (ownsOne) return;
+        for (const model::Resource* e : owners) {
+            const auto canaryOld = ingress_facts::canaryAnnotation(*e->as<model::Ingress>());
+            const bool bothCanary = newIsCanary && canaryOld.value_or(false);
+            const bool neitherAnnotated = !ing.meta.hasAnnotation(CANARY_KEY) && !e->meta.hasAnnotation(CANARY_KEY);
+            if (bothCanary || neitherAnnotated) {
+                const FieldPath fp = spec.child("rules").index(i).child("http").child("paths").index(j).child("path");
+                Diagnostic d = makeError(DiagCode::Conflict, fp.toString(),
+                                         "host \"" + host + "\" and path \"" + path + "\" is already defined in ingress " + qualified(*e),
+                                         "admission-overlap");
+                d.badValue = path;
+                rep.add(std::move(d));
+                return;
+            }
+        }
+    });
 }
 
 }  // namespace
@@ -185,6 +166,30 @@ std::vector<const model::Resource*> ingressesByCreation(const model::Workspace& 
 
 }  // namespace ingress_facts
 
+void LocationIndex::add(const model::Resource& res) {
+    const model::Ingress* ing = res.as<model::Ingress>();
+    if (!ing || ingress_facts::isCanary(*ing)) return;
+    forEachLocation(*ing, [&](std::size_t, std::size_t, const std::string& host, const std::string& path, const std::string& type) {
+        if (!has(host, path, type)) m_locations[{host, path}].emplace_back(type, &res);
+    });
+}
+
+bool LocationIndex::has(const std::string& host, const std::string& path, const std::string& pathType) const {
+    auto it = m_locations.find({host, path});
+    if (it == m_locations.end()) return false;
+    for (const auto& [type, owner] : it->second)
+        if (type == pathType) return true;
+    return false;
+}
+
+std::vector<const model::Resource*> LocationIndex::owners(const std::string& host, const std::string& path) const {
+    std::vector<const model::Resource*> out;
+    auto it = m_locations.find({host, path});
+    if (it != m_locations.end())
+        for (const auto& [type, owner] : it->second) out.push_back(owner);
+    return out;
+}
+
 AdmissionOptions admissionOptionsFrom(const model::Workspace& ws, AdmissionOptions base) {
     const model::ConfigMap* cm = ws.controllerConfigMap();
     if (!cm) return base;
@@ -213,6 +218,14 @@ AdmissionOptions admissionOptionsFrom(const model::Workspace& ws, AdmissionOptio
 }
 
 void checkAdmission(const model::Workspace& ws, const model::Resource& res, const std::vector<const model::Resource*>& existing,
+                    const AdmissionOptions& opts, Diagnostics& out) {
+    LocationIndex index;
+    for (const model::Resource* e : existing)
+        if (e != &res && e->as<model::Ingress>() && ingress_facts::isClaimed(ws, *e->as<model::Ingress>(), opts)) index.add(*e);
+    checkAdmission(ws, res, index, opts, out);
+}
+
+void checkAdmission(const model::Workspace& ws, const model::Resource& res, const LocationIndex& existing,
                     const AdmissionOptions& opts, Diagnostics& out) {
     const model::Ingress* ing = res.as<model::Ingress>();
     if (!ing) return;
@@ -317,10 +330,7 @@ void checkAdmission(const model::Workspace& ws, const model::Resource& res, cons
     }
 
     // 5. Overlap with the Ingresses that already exist (and that this controller claims).
-    std::vector<const model::Resource*> claimed;
-    for (const model::Resource* e : existing)
-        if (e != &res && e->as<model::Ingress>() && ingress_facts::isClaimed(ws, *e->as<model::Ingress>(), opts)) claimed.push_back(e);
-    checkOverlap(res, *ing, claimed, rep);
+    checkOverlap(res, *ing, existing, rep);
 }
 
 }  // namespace ilab::validation

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,12 +37,31 @@ bool createdBefore(const model::Resource& a, const model::Resource& b);
 std::vector<const model::Resource*> ingressesByCreation(const model::Workspace& ws);
 }  // namespace ingress_facts
 
-// The webhook's verdict on `ingress`, as if it were created after every Ingress in `existing` (oldest first):
+// The nginx locations the existing Ingresses define, as ingress-nginx builds them (controller.go
+// getBackendServers): the first non-canary Ingress to define a (host, path, pathType) owns it; hostless rules
+// use host "_", an empty path is "/", backends that are not Services make no location. Add Ingresses oldest
+// first, only those the controller claims. Lookups are O(log n).
+class LocationIndex {
+public:
+    void add(const model::Resource& ingress);
+    // Owners of the locations with this host and path (any pathType), oldest first.
+    std::vector<const model::Resource*> owners(const std::string& host, const std::string& path) const;
+    bool has(const std::string& host, const std::string& path, const std::string& pathType) const;
+
+private:
+    // (host, path) -> [(pathType, owner)] in the order the locations were created
+    std::map<std::pair<std::string, std::string>, std::vector<std::pair<std::string, const model::Resource*>>> m_locations;
+};
+
+// The webhook's verdict on `ingress`, as if it were created after the Ingresses in `existing`:
 // deep inspection, strict path types, snippet and risky annotations, the word blocklist, and host+path overlap
 // (controller.go CheckIngress / checkOverlap). Each problem is an Error with its own rule id
 // (admission-deep-inspection, admission-strict-path-type, admission-snippet, admission-risky-annotation,
 // admission-word-blocklist, admission-overlap) and the webhook's message as detail. Unlike the webhook, which
 // stops at the first error, every problem of a stage is reported. Pure; any thread.
+void checkAdmission(const model::Workspace& ws, const model::Resource& ingress, const LocationIndex& existing,
+                    const AdmissionOptions& opts, Diagnostics& out);
+// Convenience: `existing` oldest first; those this controller claims are indexed.
 void checkAdmission(const model::Workspace& ws, const model::Resource& ingress,
                     const std::vector<const model::Resource*>& existing, const AdmissionOptions& opts, Diagnostics& out);
 

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "core/tls/certificate.h"
 #include "core/validation/reporter.h"
@@ -226,13 +228,13 @@ void lintIngressTls(const model::Workspace& ws, const model::Resource& res, cons
     }
 }
 
-struct PathDef {
-    const model::Resource* ingress;
-    std::string host, path, pathType;
-};
-
 void lintDuplicates(const model::Workspace& ws, const LintOptions& opts, const Diagnostics& already, Diagnostics& out) {
-    std::vector<PathDef> defs;  // oldest first: the first definition wins
+    // (host, path, pathType) -> the oldest claimed non-canary Ingress defining it (that one wins)
+    std::map<std::tuple<std::string, std::string, std::string>, const model::Resource*> winners;
+    std::set<std::string> refusedByWebhook;
+    if (opts.admissionWebhook)
+        for (const auto& d : already)
+            if (d.rule == "admission-overlap") refusedByWebhook.insert(d.object);
     for (const model::Resource* r : ingress_facts::ingressesByCreation(ws)) {
         const model::Ingress* ing = r->as<model::Ingress>();
         if (ingress_facts::isCanary(*ing) || !ingress_facts::isClaimed(ws, *ing, opts.admission)) continue;
@@ -247,21 +249,13 @@ void lintDuplicates(const model::Workspace& ws, const LintOptions& opts, const D
                 const std::string path = p.path && !p.path->empty() ? *p.path : "/";
                 const std::string type = p.pathType.value_or("");
                 const FieldPath fp = FieldPath("spec").child("rules").index(i).child("http").child("paths").index(j).child("path");
-                auto winner = std::find_if(defs.begin(), defs.end(), [&](const PathDef& d) {
-                    return d.host == host && d.path == path && d.pathType == type;
-                });
-                if (winner == defs.end()) {
-                    defs.push_back({r, host, path, type});
-                    continue;
-                }
-                if (winner->ingress == r) continue;  // the same Ingress twice: nginx keeps the first path
-                const bool refused = opts.admissionWebhook && std::any_of(already.begin(), already.end(), [&](const Diagnostic& d) {
-                    return d.rule == "admission-overlap" && d.object == r->displayName();
-                });
-                if (refused) continue;
+                auto [it, inserted] = winners.emplace(std::make_tuple(host, path, type), r);
+                if (inserted || it->second == r) continue;  // new, or the same Ingress twice (nginx keeps the first)
+                if (refusedByWebhook.count(r->displayName())) continue;
+                const model::Resource* winner = it->second;
                 rep.add(warning(DiagCode::Conflict, fp, "duplicate-host-path",
-                                (host.empty() ? std::string("rules without host,") : "host \"" + host + "\"") + " path \"" + path + "\" (" + type +
-                                    ") is also defined by Ingress " + winner->ingress->meta.ns + "/" + winner->ingress->meta.name +
+                                (host.empty() ? std::string("rules without host,") : "host \"" + host + "\"") + " path \"" + path + "\" (" +
+                                    type + ") is also defined by Ingress " + winner->meta.ns + "/" + winner->meta.name +
                                     ", created earlier: ingress-nginx keeps the oldest definition, so this path is ignored",
                                 path));
             }

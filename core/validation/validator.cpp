@@ -63,11 +63,17 @@ Diagnostics validate(const model::Workspace& ws, const ValidationOptions& option
 
     if (options.admissionWebhook) {
         // Each Ingress is admitted as if created after the ones that are older than it.
-        const auto ordered = ingress_facts::ingressesByCreation(ws);
-        std::vector<const model::Resource*> existing;
-        for (const model::Resource* r : ordered) {
+        // An Ingress the API server or the webhook refuses never exists, so it cannot collide with later ones.
+        std::set<std::string> refused;
+        for (const auto& d : out)
+            if (d.severity == Severity::Error && !d.object.empty()) refused.insert(d.object);
+        LocationIndex existing;
+        for (const model::Resource* r : ingress_facts::ingressesByCreation(ws)) {
+            const std::size_t before = out.size();
             checkAdmission(ws, *r, existing, adm, out);
-            existing.push_back(r);
+            bool ok = !refused.count(r->displayName());
+            for (std::size_t i = before; i < out.size(); ++i) ok = ok && out[i].severity != Severity::Error;
+            if (ok && ingress_facts::isClaimed(ws, *r->as<model::Ingress>(), adm)) existing.add(*r);
         }
     }
 
