@@ -2,7 +2,8 @@
 # Proxy benchmark: our data plane vs nginx and haproxy, in front of the same backend (nginx returning a small
 # JSON body), with wrk -t1 on loopback. HTTP and HTTPS, 50 and 200 connections, interleaved in one run (run-to-run
 # spread on shared machines is 10-20 %: compare only within one run). One worker each; upstream keep-alive
-# pools >= the concurrency. Prints req/s, p50, p99 per cell and ours / nginx; then the resident memory of our
+# pools >= the concurrency. Prints req/s, p50, p99 and CPU microseconds per request per cell, ours / nginx for
+# both (cpu ratio < 1 = we spend less CPU per request); then the resident memory of our
 # proxy with 2,000 idle connections open.
 #
 #   tests/bench/proxy_bench.sh [BUILD_DIR]         (BUILD_DIR defaults to ./build; needs its proxy_bench)
@@ -98,8 +99,8 @@ backend be
 EOF
 
 "$NGINX" -c "$T/backend.conf" -p "$T" & PIDS+=($!)
-"$NGINX" -c "$T/nginx.conf" -p "$T" & PIDS+=($!)
-"$HAPROXY" -f "$T/haproxy.cfg" -db >/dev/null 2>&1 & PIDS+=($!)
+"$NGINX" -c "$T/nginx.conf" -p "$T" & NGINX_PID=$!; PIDS+=($NGINX_PID)
+"$HAPROXY" -f "$T/haproxy.cfg" -db >/dev/null 2>&1 & HAPROXY_PID=$!; PIDS+=($HAPROXY_PID)
 OURS_ARGS=(--backend-port "$B" --http "$OU" --https "$OUS" --workers 1 --cert "$T/cert.pem" --key "$T/key.pem")
 [ -n "${STAND_IN:-}" ] && OURS_ARGS+=(--stand-in)
 "$BIN" "${OURS_ARGS[@]}" > "$T/ours.out" 2>&1 & OURS_PID=$!; PIDS+=($OURS_PID)
@@ -110,18 +111,28 @@ for u in "http://127.0.0.1:$B/" "http://127.0.0.1:$NG/" "https://127.0.0.1:$NGS/
 body=$(curl -s "http://127.0.0.1:$OU/")
 [ "$body" = '{"service":"bench","pod":"bench-0","ok":true}' ] || { echo "unexpected body through our proxy: $body" >&2; exit 1; }
 
-# wrk output -> "rps p50ms p99ms"
+# CPU time (user+system, clock ticks) of a process and its children threads: utime+stime from /proc.
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+TICK=$(getconf CLK_TCK)
+# On a shared, loaded machine req/s swings with the CPU share each process gets; CPU microseconds per request
+# (the proxy's own CPU time / requests served) is the steadier measure of efficiency, printed next to req/s.
+
+# wrk output -> "rps p50ms p99ms cpu_us_per_request"
 to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'; }
 run_wrk() {
-  local url=$1 c=$2 out
+  local url=$1 c=$2 out before after reqs
+  shift 2
+  before=$(cpu_ticks "$@")
   out=$(wrk -t1 -c"$c" -d"$DURATION" --latency "$url" 2>&1)
+  after=$(cpu_ticks "$@")
+  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
   local rps p50 p99 errs
   rps=$(awk '/Requests\/sec:/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
   [ -n "$errs" ] && echo "  ($url c$c: $errs)" >&2
-  echo "${rps:-0} $(to_ms "${p50:-0}") $(to_ms "${p99:-0}")"
+  echo "${rps:-0} $(to_ms "${p50:-0}") $(to_ms "${p99:-0}") $(awk -v d=$((after - before)) -v n="${reqs:-0}" -v hz="$TICK" 'BEGIN { printf "%.1f", (n > 0 ? d / hz * 1e6 / n : 0) }')"
 }
 
 declare -A RES
@@ -137,15 +148,16 @@ for round in $(seq "$ROUNDS"); do
       esac
       for who in $order; do
         case $who in
-          nginx) port=$NG; [ $proto = https ] && port=$NGS ;;
-          haproxy) port=$HA; [ $proto = https ] && port=$HAS ;;
-          ours) port=$OU; [ $proto = https ] && port=$OUS ;;
+          nginx) port=$NG; [ $proto = https ] && port=$NGS; pids="$(ps -o pid= --ppid "$NGINX_PID" | tr '\n' ' ')" ;;
+          haproxy) port=$HA; [ $proto = https ] && port=$HAS; pids=$HAPROXY_PID ;;
+          ours) port=$OU; [ $proto = https ] && port=$OUS; pids=$OURS_PID ;;
         esac
         if [ -n "${PERF:-}" ] && [ $who = ours ] && [ $proto = http ] && [ $c = 50 ] && [ "$round" = 1 ]; then
           perf record -g -o "$T/perf.data" -p "$OURS_PID" >/dev/null 2>&1 & PERF_PID=$!
           sleep 0.2
         fi
-        r=$(run_wrk "$proto://127.0.0.1:$port/" "$c")
+        # shellcheck disable=SC2086
+        r=$(run_wrk "$proto://127.0.0.1:$port/" "$c" $pids)
         if [ -n "${PERF_PID:-}" ]; then kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true; unset PERF_PID; fi
         echo "  round $round $proto c$c $who: $r" >&2
         prev=${RES[$proto,$c,$who]:-}
@@ -158,17 +170,18 @@ done
 # Median over rounds (1 round: the value itself).
 median_field() { tr ';' '\n' <<<"$1" | awk -v f="$2" 'NF {print $f}' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-printf '\n%-6s %-4s | %-26s | %-26s | %-26s | %s\n' proto conn "nginx req/s p50 p99" "haproxy req/s p50 p99" "ours req/s p50 p99" "ours/nginx"
+printf '\n%-6s %-4s | %-33s | %-33s | %-33s | %s\n' proto conn "nginx req/s p50 p99 cpu-us/req" "haproxy req/s p50 p99 cpu-us/req" "ours req/s p50 p99 cpu-us/req" "ours/nginx req/s, cpu/req"
 printf -- '-------------------------------------------------------------------------------------------------------------------\n'
 for proto in http https; do
   for c in 50 200; do
     line=$(printf '%-6s %-4s' $proto "c$c")
     for who in nginx haproxy ours; do
       v=${RES[$proto,$c,$who]}
-      line+=$(printf ' | %8.0f %7sms %7sms' "$(median_field "$v" 1)" "$(median_field "$v" 2)" "$(median_field "$v" 3)")
+      line+=$(printf ' | %7.0f %7sms %7sms %6s' "$(median_field "$v" 1)" "$(median_field "$v" 2)" "$(median_field "$v" 3)" "$(median_field "$v" 4)")
     done
     ratio=$(awk -v a="$(median_field "${RES[$proto,$c,ours]}" 1)" -v b="$(median_field "${RES[$proto,$c,nginx]}" 1)" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-    echo "$line | $ratio"
+    cpur=$(awk -v a="$(median_field "${RES[$proto,$c,ours]}" 4)" -v b="$(median_field "${RES[$proto,$c,nginx]}" 4)" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    echo "$line | $ratio, $cpur"
   done
 done
 
