@@ -81,7 +81,7 @@ void YamlEditor::onDocumentTextChanged(WorkspaceDocument::Origin origin) {
 }
 
 void YamlEditor::applyMinimalChange(const QString& newText) {
-    const QByteArray oldBytes = bytes(0, length());  // current UTF-8 content
+    const QByteArray oldBytes = text().toUtf8();  // (bytes() carries a trailing NUL)
     const QByteArray newBytes = newText.toUtf8();
     if (oldBytes == newBytes) return;
     int prefix = 0;
