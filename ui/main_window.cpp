@@ -23,6 +23,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -98,8 +99,11 @@ MainWindow::MainWindow(QWidget* parent, const QString& recoveryDir)
     m_guideDock->hide();
     if (!restoreState(s.value(QStringLiteral("window/state")).toByteArray())) {
         // first start: editors get the room, the bottom panels a third of it
-        resizeDocks({m_treeDock}, {290}, Qt::Horizontal);
-        resizeDocks({m_problemsDock}, {250}, Qt::Vertical);
+        // after the window got its final size (docks are sized relative to it)
+        QTimer::singleShot(0, this, [this] {
+            resizeDocks({m_treeDock}, {290}, Qt::Horizontal);
+            resizeDocks({m_problemsDock}, {height() / 4}, Qt::Vertical);
+        });
     }
     onWorkspaceChanged();
     onDiagnosticsChanged();
@@ -181,7 +185,12 @@ void MainWindow::buildUi() {
     m_lab->setObjectName(QStringLiteral("labPanel"));
     m_labDock = new QDockWidget(tr("Live Lab"), this);
     m_labDock->setObjectName(QStringLiteral("labDock"));
-    m_labDock->setWidget(m_lab);
+    // in a scroll area, so the lab's minimum size does not dictate the height of the whole bottom area
+    auto* labScroll = new QScrollArea(this);
+    labScroll->setWidgetResizable(true);
+    labScroll->setFrameShape(QFrame::NoFrame);
+    labScroll->setWidget(m_lab);
+    m_labDock->setWidget(labScroll);
     addDockWidget(Qt::BottomDockWidgetArea, m_labDock);
     tabifyDockWidget(m_problemsDock, m_kubectlDock);
     tabifyDockWidget(m_kubectlDock, m_labDock);
