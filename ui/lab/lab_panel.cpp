@@ -1,26 +1,454 @@
 #include "ui/lab/lab_panel.h"
 
 #include <QAction>
+#include <QDateTime>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStyle>
+#include <QTabWidget>
+#include <QTimer>
+#include <QToolButton>
+#include <QUrl>
 #include <QVBoxLayout>
+
+#include "core/metrics/metrics_registry.h"
+#include "ui/charts/live_charts.h"
+#include "ui/lab/controller_link.h"
+#include "ui/lab/explainer_panel.h"
+#include "ui/lab/lab_feeds.h"
+#include "ui/lab/lab_script.h"
+#include "ui/lab/log_table_model.h"
+#include "ui/lab/log_view.h"
+#include "ui/lab/routing_map.h"
+#include "ui/lab/traffic_panel.h"
 
 namespace ilab::ui {
 
-// Placeholder implementation until the live lab lands: the same API, no controller.
+namespace {
+// Edits arrive on every keystroke; the controller resyncs at most this often (style.md B.8: 100-300 ms).
+constexpr int WORKSPACE_DEBOUNCE_MS = 300;
+// Charts and the map pull the controller's 1-second snapshots this often (never per request).
+constexpr int SNAPSHOT_POLL_MS = 500;
+// Log models pull their ring buffers this often (style.md F.19: 50-100 ms).
+constexpr int LOG_POLL_MS = 100;
+}  // namespace
+
 struct LabPanel::Impl {
-    QList<QAction*> actions;
+    LabPanel* q = nullptr;
+    ControllerLink* link = nullptr;
+    model::Workspace ws;
+    bool hasWorkspace = false;
+    QTimer debounce;
+    QTimer snapshotTimer;
+    int httpPort = 8080, httpsPort = 8443;
+
+    QAction* startAction = nullptr;
+    QAction* stopAction = nullptr;
+    QAction* restartAction = nullptr;
+    QLabel* banner = nullptr;
+    QWidget* bannerBox = nullptr;
+    QLabel* status = nullptr;
+    QSpinBox* httpSpin = nullptr;
+    QSpinBox* httpsSpin = nullptr;
+    QTabWidget* leftTabs = nullptr;
+    QTabWidget* topTabs = nullptr;
+    QTabWidget* bottomTabs = nullptr;
+    TrafficPanel* traffic = nullptr;
+    ExplainerPanel* explainer = nullptr;
+    charts::LiveCharts* charts = nullptr;
+    RoutingMap* map = nullptr;
+    LogTableModel* accessModel = nullptr;
+    LogTableModel* eventModel = nullptr;
+    LogTableModel* controllerModel = nullptr;
+    AccessLogFeed* accessFeed = nullptr;
+    EventFeed* eventFeed = nullptr;
+    ControllerLogFeed* controllerFeed = nullptr;
+    LogView* accessView = nullptr;
+
+    // Chart state: snapshots seen, the run's start, cumulative requests per upstream since the share reset.
+    std::int64_t lastSnapshotMs = 0;
+    std::int64_t runStartMs = 0;
+    std::int64_t startRequestedMs = 0;
+    QHash<QString, quint64> shareCounts;
+    QString statusText;
+    bool restartPending = false;
+
+    void setStatus(const QString& s) {
+        if (s == statusText) return;
+        statusText = s;
+        status->setText(s);
+        Q_EMIT q->statusTextChanged(s);
+    }
+    void showBanner(const QString& text) {
+        banner->setText(text);
+        bannerBox->setVisible(!text.isEmpty());
+    }
+    void updateActions() {
+        const auto st = link->state();
+        startAction->setEnabled(st == ControllerLink::State::Stopped);
+        stopAction->setEnabled(st == ControllerLink::State::Running);
+        restartAction->setEnabled(st == ControllerLink::State::Running);
+        httpSpin->setEnabled(st == ControllerLink::State::Stopped);
+        httpsSpin->setEnabled(st == ControllerLink::State::Stopped);
+    }
+    void resetShares() {
+        shareCounts.clear();
+        charts->setShares({});
+    }
+    QVector<charts::BackendShare> shares() const;
+    void applyWorkspace() {
+        traffic->setWorkspace(ws);
+        explainer->setWorkspace(ws);
+        map->setWorkspace(ws);
+        if (link->isRunning()) link->setWorkspace(ws);
+    }
+    void pullSnapshots();
+    void onStarted();
+    void onStopped();
 };
 
-LabPanel::LabPanel(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(tr("The live lab is not available in this build."), this));
+QVector<charts::BackendShare> LabPanel::Impl::shares() const {
+    // Configured weight per upstream: the traffic preset's expected shares are keyed by Service name;
+    // an upstream is "<ns>-<service>-<port>".
+    const auto expected = traffic->expectedShares();
+    QVector<charts::BackendShare> out;
+    QStringList names = shareCounts.keys();
+    names.sort();
+    for (const auto& upstream : names) {
+        charts::BackendShare s;
+        s.name = upstream;
+        s.requests = shareCounts.value(upstream);
+        const QString withoutPort = upstream.section(QLatin1Char('-'), 0, -2);
+        for (auto it = expected.cbegin(); it != expected.cend(); ++it)
+            if (withoutPort == it.key() || withoutPort.endsWith(QLatin1Char('-') + it.key())) s.configuredPercent = 100.0 * it.value();
+        out << s;
+    }
+    return out;
 }
 
-LabPanel::~LabPanel() { delete m_impl; }
+void LabPanel::Impl::pullSnapshots() {
+    if (!link->eventLog()) return;
+    const auto snaps = link->snapshotsSince(lastSnapshotMs);
+    for (const auto& s : snaps) {
+        lastSnapshotMs = s.timeMs;
+        charts::TrafficSample t;
+        t.timeSec = double(s.timeMs - runStartMs) / 1000.0;
+        for (const auto& b : s.backends) {
+            const QString name = QString::fromStdString(b.upstream);
+            t.backends.append({name, double(b.requests) / std::max(0.001, s.intervalSec)});
+            shareCounts[name] += b.requests;
+        }
+        t.hasLatency = s.requests > 0;
+        t.p50Ms = s.p50Ms;
+        t.p90Ms = s.p90Ms;
+        t.p99Ms = s.p99Ms;
+        const double per = 1.0 / std::max(0.001, s.intervalSec);
+        t.status2xx = double(s.statusClass[2]) * per;
+        t.status3xx = double(s.statusClass[3]) * per;
+        t.status4xx = double(s.statusClass[4]) * per;
+        t.status5xx = double(s.statusClass[5]) * per;
+        charts->addSample(t);
+    }
+    if (!snaps.empty()) charts->setShares(shares());
+    const auto pods = link->pods();
+    map->setPods(pods);
+    QHash<QString, QString> podByAddress;
+    for (const auto& p : pods) podByAddress.insert(p.address, p.name);
+    accessFeed->setPodNames(podByAddress);
+    map->setCounts(accessFeed->upstreamCounts(), accessFeed->podCounts());
+}
 
-void LabPanel::setWorkspace(const model::Workspace&) {}
-QList<QAction*> LabPanel::startStopActions() const { return m_impl->actions; }
-QString LabPanel::statusText() const { return tr("Stopped"); }
-bool LabPanel::isRunning() const { return false; }
+void LabPanel::Impl::onStarted() {
+    showBanner({});
+    // The controller keeps its ring buffers across runs: the logs continue; a new buffer restarts its ids.
+    if (eventFeed->source() != link->eventLog()) {
+        eventFeed->setSource(link->eventLog());
+        eventModel->resetSource();
+    }
+    if (controllerFeed->source() != link->controllerLog()) {
+        controllerFeed->setSource(link->controllerLog());
+        controllerModel->resetSource();
+    }
+    if (accessFeed->source() != link->accessLog()) {
+        accessFeed->setSource(link->accessLog());
+        accessModel->resetSource();
+    }
+    accessFeed->resetCounts();
+    charts->clear();
+    shareCounts.clear();
+    // The registry keeps an hour of snapshots across runs: plot only this run's (from the moment Start was pressed).
+    lastSnapshotMs = startRequestedMs;
+    runStartMs = startRequestedMs;
+    traffic->setProxyPorts(link->httpPort(), link->httpsPort());
+    setStatus(tr("Running — %1").arg(link->listenAddresses()));
+    snapshotTimer.start();
+    updateActions();
+    Q_EMIT q->runningChanged(true);
+}
+
+void LabPanel::Impl::onStopped() {
+    traffic->setProxyPorts(0, 0);
+    pullSnapshots();
+    snapshotTimer.stop();
+    map->setPods({});
+    setStatus(tr("Stopped"));
+    updateActions();
+    Q_EMIT q->runningChanged(false);
+    if (restartPending) {
+        restartPending = false;
+        q->start();
+    }
+}
+
+LabPanel::LabPanel(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
+    auto* d = m_impl;
+    d->q = this;
+    d->link = new ControllerLink(this);
+
+    // Run controls (also handed to the main window's toolbar).
+    d->startAction = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Start"), this);
+    d->startAction->setShortcut(QKeySequence(Qt::Key_F5));
+    d->startAction->setToolTip(tr("Start the local controller and the simulated pods (F5)"));
+    d->stopAction = new QAction(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), this);
+    d->stopAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    d->stopAction->setToolTip(tr("Stop the local controller (Shift+F5)"));
+    d->restartAction = new QAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("Restart"), this);
+    d->restartAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F5));
+    d->restartAction->setToolTip(tr("Stop and start again (Ctrl+Shift+F5)"));
+    for (auto* a : {d->startAction, d->stopAction, d->restartAction}) a->setShortcutContext(Qt::WindowShortcut);
+    connect(d->startAction, &QAction::triggered, this, &LabPanel::start);
+    connect(d->stopAction, &QAction::triggered, this, &LabPanel::stop);
+    connect(d->restartAction, &QAction::triggered, this, &LabPanel::restart);
+
+    auto* runBar = new QHBoxLayout;
+    runBar->setContentsMargins(4, 2, 4, 2);
+    for (auto* a : {d->startAction, d->stopAction, d->restartAction}) {
+        auto* b = new QToolButton(this);
+        b->setDefaultAction(a);
+        b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        runBar->addWidget(b);
+    }
+    d->httpSpin = new QSpinBox(this);
+    d->httpSpin->setRange(0, 65535);
+    d->httpSpin->setValue(d->httpPort);
+    d->httpSpin->setSpecialValueText(tr("any"));
+    d->httpsSpin = new QSpinBox(this);
+    d->httpsSpin->setRange(0, 65535);
+    d->httpsSpin->setValue(d->httpsPort);
+    d->httpsSpin->setSpecialValueText(tr("any"));
+    runBar->addSpacing(12);
+    runBar->addWidget(new QLabel(tr("HTTP port"), this));
+    runBar->addWidget(d->httpSpin);
+    runBar->addWidget(new QLabel(tr("HTTPS port"), this));
+    runBar->addWidget(d->httpsSpin);
+    runBar->addSpacing(12);
+    d->status = new QLabel(this);
+    d->status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    runBar->addWidget(d->status, 1);
+    connect(d->httpSpin, &QSpinBox::valueChanged, this, [d](int v) { d->httpPort = v; });
+    connect(d->httpsSpin, &QSpinBox::valueChanged, this, [d](int v) { d->httpsPort = v; });
+
+    // Banner: start failures and refused actions, explained where the user looks.
+    d->bannerBox = new QWidget(this);
+    d->bannerBox->setObjectName(QStringLiteral("labBanner"));
+    d->bannerBox->setStyleSheet(QStringLiteral("#labBanner { background: #f8d7da; border: 1px solid #e0a0a6; }"));
+    auto* bannerLayout = new QHBoxLayout(d->bannerBox);
+    bannerLayout->setContentsMargins(8, 4, 4, 4);
+    d->banner = new QLabel(d->bannerBox);
+    d->banner->setWordWrap(true);
+    d->banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* close = new QToolButton(d->bannerBox);
+    close->setText(QStringLiteral("✕"));
+    close->setAutoRaise(true);
+    bannerLayout->addWidget(d->banner, 1);
+    bannerLayout->addWidget(close);
+    d->bannerBox->hide();
+    connect(close, &QToolButton::clicked, this, [d] { d->showBanner({}); });
+
+    // Left: traffic and explainer. Right top: charts and map. Right bottom: logs.
+    d->traffic = new TrafficPanel(this);
+    d->explainer = new ExplainerPanel(this);
+    d->leftTabs = new QTabWidget(this);
+    d->leftTabs->addTab(d->traffic, tr("Traffic"));
+    d->leftTabs->addTab(d->explainer, tr("Explain"));
+
+    d->charts = new charts::LiveCharts(this);
+    d->map = new RoutingMap(this);
+    d->topTabs = new QTabWidget(this);
+    d->topTabs->addTab(d->charts, tr("Charts"));
+    d->topTabs->addTab(d->map, tr("Map"));
+
+    auto accessFeed = std::make_unique<AccessLogFeed>();
+    auto eventFeed = std::make_unique<EventFeed>();
+    auto controllerFeed = std::make_unique<ControllerLogFeed>();
+    d->accessFeed = accessFeed.get();
+    d->eventFeed = eventFeed.get();
+    d->controllerFeed = controllerFeed.get();
+    d->accessModel = new LogTableModel(std::move(accessFeed), this);
+    d->eventModel = new LogTableModel(std::move(eventFeed), this);
+    d->controllerModel = new LogTableModel(std::move(controllerFeed), this);
+    d->eventModel->setCapacity(100'000);  // the core EventLog holds 10,000 (deduplicated) events
+    d->accessView = new LogView(d->accessModel, false, this);
+    auto* eventView = new LogView(d->eventModel, true, this);
+    auto* controllerView = new LogView(d->controllerModel, false, this);
+    d->bottomTabs = new QTabWidget(this);
+    d->bottomTabs->addTab(d->accessView, tr("Access log"));
+    d->bottomTabs->addTab(eventView, tr("Events"));
+    d->bottomTabs->addTab(controllerView, tr("Controller log"));
+    for (auto* m : {d->accessModel, d->eventModel, d->controllerModel}) m->startPolling(LOG_POLL_MS);
+
+    auto* right = new QSplitter(Qt::Vertical, this);
+    right->addWidget(d->topTabs);
+    right->addWidget(d->bottomTabs);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 2);
+    auto* main = new QSplitter(Qt::Horizontal, this);
+    main->addWidget(d->leftTabs);
+    main->addWidget(right);
+    main->setStretchFactor(0, 2);
+    main->setStretchFactor(1, 5);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addLayout(runBar);
+    layout->addWidget(d->bannerBox);
+    layout->addWidget(main, 1);
+
+    // Wiring.
+    d->debounce.setSingleShot(true);
+    d->debounce.setInterval(WORKSPACE_DEBOUNCE_MS);
+    connect(&d->debounce, &QTimer::timeout, this, [d] { d->applyWorkspace(); });
+    d->snapshotTimer.setInterval(SNAPSHOT_POLL_MS);
+    connect(&d->snapshotTimer, &QTimer::timeout, this, [d] { d->pullSnapshots(); });
+    connect(d->link, &ControllerLink::started, this, [d] { d->onStarted(); });
+    connect(d->link, &ControllerLink::stopped, this, [d] { d->onStopped(); });
+    connect(d->link, &ControllerLink::startFailed, this, [d](const QString& message) {
+        d->showBanner(tr("<b>The controller could not start.</b> %1").arg(message.toHtmlEscaped()));
+        d->setStatus(tr("Stopped — start failed"));
+        d->updateActions();
+        Q_EMIT d->q->runningChanged(false);
+    });
+    connect(d->link, &ControllerLink::actionFailed, this, [d](const QString& m) { d->showBanner(m.toHtmlEscaped()); });
+    connect(d->link, &ControllerLink::stateChanged, this, [d](ControllerLink::State st) {
+        if (st == ControllerLink::State::Starting) d->setStatus(tr("Starting…"));
+        if (st == ControllerLink::State::Stopping) d->setStatus(tr("Stopping…"));
+        d->updateActions();
+    });
+    connect(d->traffic, &TrafficPanel::message, this, [d](const QString& m) { d->showBanner(m.toHtmlEscaped()); });
+    connect(d->traffic, &TrafficPanel::trafficStarted, this, [d] {
+        // Each run starts a fresh share so the chart converges on this run's split.
+        d->shareCounts.clear();
+        d->charts->setShares({});
+        d->accessFeed->resetCounts();
+    });
+    connect(d->map, &RoutingMap::objectClicked, this, &LabPanel::selectObjectRequested);
+    connect(d->map, &RoutingMap::killPodRequested, d->link, &ControllerLink::killPod);
+    connect(d->map, &RoutingMap::restartDeploymentRequested, d->link, &ControllerLink::restartDeployment);
+    connect(d->map, &RoutingMap::scaleDeploymentRequested, d->link, &ControllerLink::scaleDeployment);
+    connect(d->explainer, &ExplainerPanel::selectObjectRequested, this, &LabPanel::selectObjectRequested);
+    connect(d->explainer, &ExplainerPanel::revealSourceRequested, this, &LabPanel::revealSourceRequested);
+    // "Pick" a request for the explainer: double-click an access-log line.
+    connect(d->accessView, &LogView::rowActivated, this, [d](int row) {
+        const LogRow* r = d->accessModel->rowAt(row);
+        if (!r || r->code < 0) return;
+        ExplainRequest req;
+        req.method = d->accessFeed->method(*r);
+        req.clientIp = d->accessFeed->clientIp(*r);
+        // The default access-log format has no Host: use the host of the traffic mix that reaches this upstream,
+        // else the first host of the workspace.
+        QString host;
+        const auto targets = d->traffic->config().targets;
+        if (!targets.empty()) host = QUrl(QString::fromStdString(targets.front().url)).host();
+        if (host.isEmpty()) host = QStringLiteral("localhost");
+        req.url = QStringLiteral("http://%1%2").arg(host, d->accessFeed->target(*r));
+        d->explainer->setRequest(req);
+        d->leftTabs->setCurrentWidget(d->explainer);
+        d->explainer->explain();
+    });
+
+    d->setStatus(tr("Stopped"));
+    d->updateActions();
+
+    // Documentation screenshots and demos: a scripted tour when ILAB_LAB_SCRIPT is set (see lab_script.h).
+    const QString script = qEnvironmentVariable("ILAB_LAB_SCRIPT");
+    if (!script.isEmpty()) (new LabScript(this, script))->begin();
+}
+
+LabPanel::~LabPanel() {
+    m_impl->snapshotTimer.stop();
+    delete m_impl;
+}
+
+void LabPanel::setWorkspace(const model::Workspace& ws) {
+    m_impl->ws = ws.clone();
+    // The first workspace is applied at once (presets, map); later edits are debounced.
+    if (!m_impl->hasWorkspace) {
+        m_impl->hasWorkspace = true;
+        m_impl->debounce.stop();
+        m_impl->applyWorkspace();
+        return;
+    }
+    m_impl->debounce.start();
+}
+
+QList<QAction*> LabPanel::startStopActions() const {
+    return {m_impl->startAction, m_impl->stopAction, m_impl->restartAction};
+}
+
+QString LabPanel::statusText() const { return m_impl->statusText; }
+bool LabPanel::isRunning() const { return m_impl->link->isRunning(); }
+
+void LabPanel::setListenPorts(int httpPort, int httpsPort) {
+    m_impl->httpSpin->setValue(httpPort);
+    m_impl->httpsSpin->setValue(httpsPort);
+    m_impl->httpPort = httpPort;
+    m_impl->httpsPort = httpsPort;
+}
+
+QString LabPanel::bannerText() const { return m_impl->bannerBox->isVisible() || !m_impl->banner->text().isEmpty() ? m_impl->banner->text() : QString(); }
+
+void LabPanel::showTab(const QString& name) {
+    for (auto* tabs : {m_impl->leftTabs, m_impl->topTabs, m_impl->bottomTabs})
+        for (int i = 0; i < tabs->count(); ++i)
+            if (tabs->tabText(i) == name) tabs->setCurrentIndex(i);
+}
+
+void LabPanel::start() {
+    auto* d = m_impl;
+    if (d->link->state() != ControllerLink::State::Stopped) return;
+    d->showBanner({});
+    if (d->debounce.isActive()) {
+        d->debounce.stop();
+        d->applyWorkspace();
+    }
+    d->startRequestedMs = QDateTime::currentMSecsSinceEpoch() - 1;
+    proxy::ProxyConfig cfg;
+    cfg.httpPort = d->httpPort;
+    cfg.httpsPort = d->httpsPort;
+    d->link->start(d->ws, cfg);
+}
+
+void LabPanel::stop() {
+    if (m_impl->link->state() != ControllerLink::State::Running) return;
+    m_impl->link->stop();
+}
+
+void LabPanel::restart() {
+    if (m_impl->link->state() != ControllerLink::State::Running) return;
+    m_impl->restartPending = true;
+    m_impl->link->stop();
+}
+
+ControllerLink* LabPanel::controllerForTest() const { return m_impl->link; }
+TrafficPanel* LabPanel::trafficPanel() const { return m_impl->traffic; }
+charts::LiveCharts* LabPanel::liveCharts() const { return m_impl->charts; }
+RoutingMap* LabPanel::routingMap() const { return m_impl->map; }
+ExplainerPanel* LabPanel::explainer() const { return m_impl->explainer; }
+LogTableModel* LabPanel::accessLogModel() const { return m_impl->accessModel; }
+LogTableModel* LabPanel::eventLogModel() const { return m_impl->eventModel; }
+LogTableModel* LabPanel::controllerLogModel() const { return m_impl->controllerModel; }
 
 }  // namespace ilab::ui

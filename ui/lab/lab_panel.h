@@ -9,6 +9,15 @@ class QAction;
 
 namespace ilab::ui {
 
+class ControllerLink;
+class ExplainerPanel;
+class LogTableModel;
+class RoutingMap;
+class TrafficPanel;
+namespace charts {
+class LiveCharts;
+}
+
 // The live lab (issue 7): run controls, traffic panel, live charts, logs, routing map and explainer, in one
 // widget that the designer's MainWindow embeds (a dock or a bottom area). Lives on the GUI thread; owns the
 // LocalController (which runs on its own control thread) and the load generator.
@@ -28,6 +37,28 @@ public:
     QList<QAction*> startStopActions() const;  // Start, Stop (and Restart) with icons and shortcuts (F5 / Shift+F5)
     QString statusText() const;
     bool isRunning() const;
+
+    // Additions (lab-owned; the designer does not need them):
+    // Ports the controller listens on at the next start (defaults 8080 / 8443; 0 = pick a free port).
+    void setListenPorts(int httpPort, int httpsPort);
+    // The visible error banner ("" when none): start failures, refused pod actions.
+    QString bannerText() const;
+    void showTab(const QString& name);  // "Traffic", "Explain", "Charts", "Map", "Access log", "Events", "Controller log"
+
+    // Parts, for tests and the benchmark.
+    ControllerLink* controllerForTest() const;
+    TrafficPanel* trafficPanel() const;
+    charts::LiveCharts* liveCharts() const;
+    RoutingMap* routingMap() const;
+    ExplainerPanel* explainer() const;
+    LogTableModel* accessLogModel() const;
+    LogTableModel* eventLogModel() const;
+    LogTableModel* controllerLogModel() const;
+
+public Q_SLOTS:
+    void start();
+    void stop();
+    void restart();
 
 Q_SIGNALS:
     void selectObjectRequested(const QString& kind, const QString& ns, const QString& name);

@@ -1,0 +1,144 @@
+#include "ui/charts/time_series_chart.h"
+
+#include <cmath>
+
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
+#include <QHash>
+#include <QVBoxLayout>
+
+namespace ilab::ui::charts {
+
+namespace {
+// A readable axis maximum: 1, 2 or 5 times a power of ten above the largest value.
+double niceCeiling(double v) {
+    if (v <= 0) return 1;
+    const double p = std::pow(10.0, std::floor(std::log10(v)));
+    for (double m : {1.0, 2.0, 5.0, 10.0})
+        if (m * p >= v) return m * p;
+    return 10 * p;
+}
+
+const QColor PALETTE[] = {QColor(60, 130, 200), QColor(220, 90, 20),  QColor(60, 160, 80), QColor(170, 60, 170),
+                          QColor(200, 50, 50),  QColor(120, 120, 40), QColor(30, 150, 150), QColor(110, 80, 50)};
+}  // namespace
+
+struct TimeSeriesChart::Impl {
+    QChart* chart = nullptr;
+    QValueAxis* axisX = nullptr;
+    QValueAxis* axisY = nullptr;
+    QString unit;
+    double window = 60;
+    int maxPoints = 600;
+    struct Line {
+        QLineSeries* series = nullptr;
+        QList<QPointF> points;
+    };
+    QVector<QString> order;
+    QHash<QString, Line> lines;
+    double lastT = 0;
+
+    Line& line(const QString& name) {
+        auto it = lines.find(name);
+        if (it != lines.end()) return *it;
+        Line l;
+        l.series = new QLineSeries;
+        l.series->setName(name);
+        QPen pen(PALETTE[order.size() % (sizeof(PALETTE) / sizeof(PALETTE[0]))]);
+        pen.setWidth(2);
+        l.series->setPen(pen);
+        chart->addSeries(l.series);
+        l.series->attachAxis(axisX);
+        l.series->attachAxis(axisY);
+        order << name;
+        return *lines.insert(name, l);
+    }
+
+    void updateAxes() {
+        const double lo = std::max(0.0, lastT - window);
+        axisX->setRange(lo, std::max(window, lastT));
+        double maxY = 0;
+        for (const auto& l : lines)
+            for (const auto& p : l.points)
+                if (p.x() >= lo) maxY = std::max(maxY, p.y());
+        axisY->setRange(0, niceCeiling(maxY * 1.05));
+    }
+};
+
+TimeSeriesChart::TimeSeriesChart(const QString& title, const QString& unit, QWidget* parent)
+    : QWidget(parent), m_impl(new Impl) {
+    auto* d = m_impl;
+    d->unit = unit;
+    d->chart = new QChart;
+    d->chart->setTitle(title);
+    d->chart->setAnimationOptions(QChart::NoAnimation);
+    d->chart->legend()->setAlignment(Qt::AlignBottom);
+    d->axisX = new QValueAxis;
+    d->axisX->setLabelFormat(QStringLiteral("%.0f s"));
+    d->axisX->setTickCount(7);
+    d->axisY = new QValueAxis;
+    d->axisY->setLabelFormat(QStringLiteral("%g"));
+    d->axisY->setTitleText(unit);
+    d->chart->addAxis(d->axisX, Qt::AlignBottom);
+    d->chart->addAxis(d->axisY, Qt::AlignLeft);
+    d->axisX->setRange(0, d->window);
+    d->axisY->setRange(0, 1);
+    auto* view = new QChartView(d->chart, this);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(160);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(view);
+}
+
+TimeSeriesChart::~TimeSeriesChart() { delete m_impl; }
+
+void TimeSeriesChart::setWindowSeconds(double seconds) {
+    m_impl->window = std::max(5.0, seconds);
+    m_impl->updateAxes();
+}
+
+void TimeSeriesChart::setMaxPoints(int points) { m_impl->maxPoints = std::max(2, points); }
+
+void TimeSeriesChart::append(double t, const QVector<QPair<QString, double>>& values) {
+    auto* d = m_impl;
+    d->lastT = std::max(d->lastT, t);
+    const double lo = d->lastT - d->window - 1;
+    for (const auto& [name, value] : values) {
+        auto& l = d->line(name);
+        l.points.append(QPointF(t, value));
+        // Cap history: the window and a hard point limit, whichever is smaller.
+        int drop = 0;
+        while (drop < l.points.size() - 1 && l.points[drop].x() < lo) ++drop;
+        drop = std::max<qsizetype>(drop, l.points.size() - d->maxPoints);
+        if (drop > 0) l.points.remove(0, drop);
+        l.series->replace(l.points);
+    }
+    d->updateAxes();
+}
+
+void TimeSeriesChart::clear() {
+    auto* d = m_impl;
+    for (auto& l : d->lines) {
+        d->chart->removeSeries(l.series);
+        delete l.series;
+    }
+    d->lines.clear();
+    d->order.clear();
+    d->lastT = 0;
+    d->updateAxes();
+}
+
+int TimeSeriesChart::seriesCountForTest() const { return m_impl->lines.size(); }
+int TimeSeriesChart::pointCountForTest(const QString& series) const {
+    auto it = m_impl->lines.constFind(series);
+    return it == m_impl->lines.cend() ? 0 : int(it->points.size());
+}
+double TimeSeriesChart::lastValueForTest(const QString& series) const {
+    auto it = m_impl->lines.constFind(series);
+    return it == m_impl->lines.cend() || it->points.isEmpty() ? -1 : it->points.last().y();
+}
+
+}  // namespace ilab::ui::charts

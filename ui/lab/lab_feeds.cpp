@@ -1,0 +1,339 @@
+#include "ui/lab/lab_feeds.h"
+
+#include <QDateTime>
+
+#include "core/events/event_log.h"
+#include "core/events/line_log.h"
+
+namespace ilab::ui {
+
+namespace {
+
+QString timeText(std::int64_t ms) {
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("HH:mm:ss.zzz")) : QString();
+}
+
+// Tokenizer for an nginx access-log line: "quoted" (with \xHH escapes kept), [bracketed], or bare words.
+QVector<QByteArray> tokenize(const QByteArray& line) {
+    QVector<QByteArray> out;
+    const char* p = line.constData();
+    const char* end = p + line.size();
+    while (p < end) {
+        while (p < end && *p == ' ') ++p;
+        if (p >= end) break;
+        if (*p == '"' || *p == '[') {
+            const char close = *p == '"' ? '"' : ']';
+            const char* s = ++p;
+            while (p < end && *p != close) {
+                if (*p == '\\' && p + 1 < end) ++p;
+                ++p;
+            }
+            out.append(QByteArray(s, int(p - s)));
+            if (p < end) ++p;
+        } else {
+            const char* s = p;
+            while (p < end && *p != ' ') ++p;
+            out.append(QByteArray(s, int(p - s)));
+        }
+    }
+    return out;
+}
+
+int monthIndex(const char* m) {
+    static const char* const MONTHS[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    for (int i = 0; i < 12; ++i)
+        if (qstrncmp(m, MONTHS[i], 3) == 0) return i + 1;
+    return 0;
+}
+
+// "26/Nov/2026:22:30:01 +0000" -> ms since epoch (UTC offsets other than +0000 are applied).
+qint64 parseTimeLocal(const QByteArray& t) {
+    if (t.size() < 20) return 0;
+    const char* s = t.constData();
+    const int day = (s[0] - '0') * 10 + (s[1] - '0');
+    const int month = monthIndex(s + 3);
+    const int year = QByteArray(s + 7, 4).toInt();
+    const int hh = (s[12] - '0') * 10 + (s[13] - '0');
+    const int mm = (s[15] - '0') * 10 + (s[16] - '0');
+    const int ss = (s[18] - '0') * 10 + (s[19] - '0');
+    if (!month || !year) return 0;
+    QDateTime dt(QDate(year, month, day), QTime(hh, mm, ss), Qt::UTC);
+    qint64 ms = dt.toMSecsSinceEpoch();
+    if (t.size() >= 26) {
+        const int sign = s[21] == '-' ? -1 : 1;
+        const int offMin = ((s[22] - '0') * 10 + (s[23] - '0')) * 60 + (s[24] - '0') * 10 + (s[25] - '0');
+        ms -= sign * qint64(offMin) * 60000;
+    }
+    return ms;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- events
+
+QStringList EventFeed::columns() const {
+    return {QObject::tr("Last seen"), QObject::tr("Type"), QObject::tr("Reason"), QObject::tr("Object"),
+            QObject::tr("Count"), QObject::tr("Message")};
+}
+
+void EventFeed::fetch(std::uint64_t afterId, std::size_t maxRows, std::vector<LogRow>& out) {
+    if (!m_log) return;
+    for (const auto& e : m_log->eventsSince(afterId, maxRows)) {
+        LogRow r;
+        r.id = e.id;
+        r.timeMs = e.lastSeenMs;
+        r.code = e.count;
+        r.sym[TypeSlot] = m_strings.intern(e.type);
+        r.sym[ReasonSlot] = m_strings.intern(e.reason);
+        r.sym[ObjectSlot] = m_strings.intern(e.object);
+        r.text = QByteArray::fromStdString(e.message);
+        out.push_back(std::move(r));
+    }
+}
+
+QString EventFeed::cell(const LogRow& row, int column) const {
+    switch (column) {
+    case 0: return timeText(row.timeMs);
+    case 1: return m_strings.at(row.sym[TypeSlot]);
+    case 2: return m_strings.at(row.sym[ReasonSlot]);
+    case 3: return m_strings.at(row.sym[ObjectSlot]);
+    case 4: return row.code > 1 ? QStringLiteral("x%1").arg(row.code) : QStringLiteral("1");
+    case 5: return QString::fromUtf8(row.text);
+    default: return {};
+    }
+}
+
+QColor EventFeed::colour(const LogRow& row) const {
+    return m_strings.at(row.sym[TypeSlot]) == QLatin1String("Warning") ? QColor(180, 80, 0) : QColor();
+}
+
+std::function<QString(const LogRow&)> EventFeed::lineFormatter() const {
+    const StringTable strings = m_strings;
+    return [strings](const LogRow& r) {
+        return QStringLiteral("%1  %2  %3  %4  %5  %6")
+            .arg(timeText(r.timeMs), strings.at(r.sym[TypeSlot]), strings.at(r.sym[ReasonSlot]),
+                 strings.at(r.sym[ObjectSlot]), QString::number(r.code), QString::fromUtf8(r.text));
+    };
+}
+
+// ---------------------------------------------------------------- controller log
+
+QStringList ControllerLogFeed::columns() const {
+    return {QObject::tr("Level"), QObject::tr("Time"), QObject::tr("Source"), QObject::tr("Message")};
+}
+
+void ControllerLogFeed::fetch(std::uint64_t afterId, std::size_t maxRows, std::vector<LogRow>& out) {
+    if (!m_log) return;
+    auto batch = m_log->linesSince(afterId, maxRows);
+    std::uint64_t id = batch.firstId;
+    for (auto& l : batch.lines) {
+        LogRow r;
+        r.id = id++;
+        r.code = l.empty() ? 0 : l[0];
+        r.text = QByteArray::fromStdString(l);
+        out.push_back(std::move(r));
+    }
+}
+
+namespace {
+// klog: "I1126 22:30:01.123456   12345 controller.go:190] message"
+struct KlogParts {
+    QString level, time, source, message;
+};
+KlogParts splitKlog(const QByteArray& line) {
+    KlogParts p;
+    const int close = line.indexOf("] ");
+    if (line.size() < 22 || close < 0) {
+        p.message = QString::fromUtf8(line);
+        return p;
+    }
+    switch (line[0]) {
+    case 'I': p.level = QStringLiteral("Info"); break;
+    case 'W': p.level = QStringLiteral("Warning"); break;
+    case 'E': p.level = QStringLiteral("Error"); break;
+    case 'F': p.level = QStringLiteral("Fatal"); break;
+    default: p.level = QString(QChar(line[0]));
+    }
+    p.time = QString::fromLatin1(line.mid(6, 15));
+    const QByteArray head = line.left(close);
+    const int space = head.lastIndexOf(' ');
+    p.source = QString::fromUtf8(head.mid(space + 1));
+    p.message = QString::fromUtf8(line.mid(close + 2));
+    return p;
+}
+}  // namespace
+
+QString ControllerLogFeed::cell(const LogRow& row, int column) const {
+    const KlogParts p = splitKlog(row.text);
+    switch (column) {
+    case 0: return p.level;
+    case 1: return p.time;
+    case 2: return p.source;
+    case 3: return p.message;
+    default: return {};
+    }
+}
+
+QColor ControllerLogFeed::colour(const LogRow& row) const {
+    if (row.code == 'W') return QColor(180, 80, 0);
+    if (row.code == 'E' || row.code == 'F') return QColor(190, 30, 30);
+    return {};
+}
+
+std::function<QString(const LogRow&)> ControllerLogFeed::lineFormatter() const {
+    return [](const LogRow& r) { return QString::fromUtf8(r.text); };
+}
+
+// ---------------------------------------------------------------- access log
+
+bool parseAccessLine(const QByteArray& line, AccessLine* out) {
+    const auto t = tokenize(line);
+    // remote_addr - remote_user [time] "request" status bytes "referer" "ua" req_len req_time [up] [alt]
+    // upstream_addr upstream_response_length upstream_response_time upstream_status req_id
+    if (t.size() < 18) return false;
+    AccessLine a;
+    a.clientIp = QString::fromLatin1(t[0]);
+    a.timeLocal = QString::fromLatin1(t[3]);
+    a.timeMs = parseTimeLocal(t[3]);
+    const QList<QByteArray> req = t[4].split(' ');
+    if (req.size() >= 2) {
+        a.method = QString::fromLatin1(req[0]);
+        a.target = QString::fromUtf8(req[1]);
+        a.protocol = req.size() >= 3 ? QString::fromLatin1(req[2]) : QString();
+    } else {
+        a.target = QString::fromUtf8(t[4]);
+    }
+    bool ok = false;
+    a.status = t[5].toInt(&ok);
+    if (!ok) return false;
+    a.bytesSent = t[6].toLongLong();
+    a.userAgent = QString::fromUtf8(t[8]);
+    a.requestTimeSec = t[10].toDouble();
+    a.upstream = QString::fromUtf8(t[11]);
+    a.alternativeUpstream = QString::fromUtf8(t[12]);
+    // The four upstream fields may each be a list ("a, b" after a retry): split what is left evenly.
+    a.requestId = QString::fromLatin1(t.last());
+    const int rest = int(t.size()) - 14;  // tokens between alt upstream and req_id
+    const int per = rest >= 4 && rest % 4 == 0 ? rest / 4 : 0;
+    if (per == 0) return false;
+    auto join = [&](int group) {
+        QStringList parts;
+        for (int i = 0; i < per; ++i) parts << QString::fromLatin1(t[13 + group * per + i]);
+        return parts.join(QLatin1Char(' '));
+    };
+    a.upstreamAddr = join(0);
+    a.upstreamStatus = join(3);
+    *out = std::move(a);
+    return true;
+}
+
+QStringList AccessLogFeed::columns() const {
+    return {QObject::tr("Time"),     QObject::tr("Client"),      QObject::tr("Request"),
+            QObject::tr("Status"),   QObject::tr("Upstream"),    QObject::tr("Pod"),
+            QObject::tr("Up status"), QObject::tr("Time (ms)"),  QObject::tr("Request id")};
+}
+
+QHash<QString, quint64> AccessLogFeed::podCounts() const {
+    QHash<QString, quint64> out;
+    for (auto it = m_addressCounts.cbegin(); it != m_addressCounts.cend(); ++it)
+        out[m_podByAddress.value(it.key(), it.key())] += it.value();
+    return out;
+}
+
+void AccessLogFeed::resetCounts() {
+    m_upstreamCounts.clear();
+    m_addressCounts.clear();
+    m_counted = 0;
+}
+
+void AccessLogFeed::fetch(std::uint64_t afterId, std::size_t maxRows, std::vector<LogRow>& out) {
+    if (!m_log) return;
+    auto batch = m_log->linesSince(afterId, maxRows);
+    std::uint64_t id = batch.firstId;
+    out.reserve(out.size() + batch.lines.size());
+    for (auto& l : batch.lines) {
+        LogRow r;
+        r.id = id++;
+        const QByteArray raw = QByteArray::fromStdString(l);
+        AccessLine a;
+        if (!parseAccessLine(raw, &a)) {
+            r.code = -1;
+            r.text = raw;
+            out.push_back(std::move(r));
+            continue;
+        }
+        r.timeMs = a.timeMs;
+        r.code = a.status;
+        r.value = float(a.requestTimeSec * 1000.0);
+        r.sym[ClientSlot] = m_strings.intern(a.clientIp);
+        r.sym[MethodSlot] = m_strings.intern(a.method);
+        r.sym[UpstreamSlot] = m_strings.intern(a.upstream);
+        // The pod slot keeps the upstream address; names are looked up when drawn (pods may be listed later).
+        const QString addr = a.upstreamAddr == QLatin1String("-")
+                                 ? QString()
+                                 : a.upstreamAddr.section(QLatin1Char(' '), -1).remove(QLatin1Char(','));
+        r.sym[PodSlot] = m_strings.intern(addr);
+        const QString& pod = addr;
+        r.sym[UpstreamStatusSlot] = m_strings.intern(a.upstreamStatus);
+        r.sym[ProtoSlot] = m_strings.intern(a.protocol);
+        r.text = a.target.toUtf8() + '\0' + a.requestId.toLatin1();
+        if (!a.upstream.isEmpty() && a.upstream != QLatin1String("-")) ++m_upstreamCounts[a.upstream];
+        if (!pod.isEmpty()) ++m_addressCounts[pod];
+        ++m_counted;
+        out.push_back(std::move(r));
+    }
+}
+
+namespace {
+// An access row's text is "target\0request-id".
+QString targetOf(const LogRow& r) {
+    const int nul = r.text.indexOf('\0');
+    return QString::fromUtf8(nul < 0 ? r.text : r.text.left(nul));
+}
+QString requestIdOf(const LogRow& r) {
+    const int nul = r.text.indexOf('\0');
+    return nul < 0 ? QString() : QString::fromLatin1(r.text.mid(nul + 1));
+}
+}  // namespace
+
+QString AccessLogFeed::target(const LogRow& row) const { return targetOf(row); }
+
+QString AccessLogFeed::cell(const LogRow& row, int column) const {
+    if (row.code < 0) return column == 2 ? QString::fromUtf8(row.text) : QString();
+    switch (column) {
+    case 0: return timeText(row.timeMs).left(8);
+    case 1: return m_strings.at(row.sym[ClientSlot]);
+    case 2: return m_strings.at(row.sym[MethodSlot]) + QLatin1Char(' ') + targetOf(row);
+    case 3: return QString::number(row.code);
+    case 4: return m_strings.at(row.sym[UpstreamSlot]);
+    case 5: {
+        const QString& addr = m_strings.at(row.sym[PodSlot]);
+        return m_podByAddress.value(addr, addr);
+    }
+    case 6: return m_strings.at(row.sym[UpstreamStatusSlot]);
+    case 7: return QString::number(double(row.value), 'f', 1);
+    case 8: return requestIdOf(row);
+    default: return {};
+    }
+}
+
+QColor AccessLogFeed::colour(const LogRow& row) const {
+    if (row.code >= 500) return QColor(190, 30, 30);
+    if (row.code >= 400) return QColor(180, 80, 0);
+    return {};
+}
+
+std::function<QString(const LogRow&)> AccessLogFeed::lineFormatter() const {
+    const StringTable strings = m_strings;
+    return [strings](const LogRow& r) {
+        if (r.code < 0) return QString::fromUtf8(r.text);
+        return QStringLiteral("%1 %2 \"%3 %4 %5\" %6 [%7] %8 %9 %10ms %11")
+            .arg(timeText(r.timeMs), strings.at(r.sym[ClientSlot]), strings.at(r.sym[MethodSlot]),
+                 targetOf(r), strings.at(r.sym[ProtoSlot]), QString::number(r.code),
+                 strings.at(r.sym[UpstreamSlot]), strings.at(r.sym[PodSlot]), strings.at(r.sym[UpstreamStatusSlot]),
+                 QString::number(double(r.value), 'f', 1), requestIdOf(r));
+    };
+}
+
+}  // namespace ilab::ui

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <memory>
+
+#include <QHash>
+
+#include "ui/lab/log_feed.h"
+
+namespace ilab::events {
+class EventLog;
+class LineLog;
+}  // namespace ilab::events
+
+namespace ilab::ui {
+
+// Feeds of the three lab logs over the controller's core ring buffers (GUI thread; the core buffers are
+// thread-safe and hold the lock only while copying). Each can be re-pointed at a new controller run.
+
+// Events (kubectl describe style): Last seen, Type, Reason, Object, Count, Message.
+class EventFeed : public LogFeed {
+public:
+    enum Slot { TypeSlot = 0, ReasonSlot = 1, ObjectSlot = 2 };
+    void setSource(std::shared_ptr<events::EventLog> log) { m_log = std::move(log); }
+    const std::shared_ptr<events::EventLog>& source() const { return m_log; }
+    QStringList columns() const override;
+    void fetch(std::uint64_t afterId, std::size_t maxRows, std::vector<LogRow>& out) override;
+    QString cell(const LogRow& row, int column) const override;
+    QColor colour(const LogRow& row) const override;
+    const StringTable& strings() const override { return m_strings; }
+    int typeSlot() const override { return TypeSlot; }
+    int objectSlot() const override { return ObjectSlot; }
+    std::function<QString(const LogRow&)> lineFormatter() const override;
+
+private:
+    std::shared_ptr<events::EventLog> m_log;
+    StringTable m_strings;
+};
+
+// Controller log lines in klog format ("I1126 22:30:01.123456   12345 controller.go:190] message"):
+// Level, Time, Source, Message. The line is kept whole and split when a cell is drawn.
+class ControllerLogFeed : public LogFeed {
+public:
+    void setSource(std::shared_ptr<events::LineLog> log) { m_log = std::move(log); }
+    const std::shared_ptr<events::LineLog>& source() const { return m_log; }
+    QStringList columns() const override;
+    void fetch(std::uint64_t afterId, std::size_t maxRows, std::vector<LogRow>& out) override;
+    QString cell(const LogRow& row, int column) const override;
+    QColor colour(const LogRow& row) const override;
+    QString line(const LogRow& row) const override { return QString::fromUtf8(row.text); }
+    const StringTable& strings() const override { return m_strings; }
+    std::function<QString(const LogRow&)> lineFormatter() const override;
+
+private:
+    std::shared_ptr<events::LineLog> m_log;
+    StringTable m_strings;
+};
+
+// One parsed access-log line (ingress-nginx's default log-format-upstream), also used by the explainer's
+// "pick" and the routing map's counters.
+struct AccessLine {
+    QString clientIp, timeLocal, method, target, protocol, upstream, alternativeUpstream, upstreamAddr,
+        upstreamStatus, requestId, userAgent;
+    int status = 0;
+    qint64 timeMs = 0;
+    qint64 bytesSent = 0;
+    double requestTimeSec = 0;
+};
+// Parses one line; false when it does not have the expected shape (the line is then shown raw).
+bool parseAccessLine(const QByteArray& line, AccessLine* out);
+
+// Access log: Time, Client, Request, Status, Upstream, Pod, Upstream status, Time (ms), Request id.
+// Pod names come from the upstream address (the controller's simulated pods); counts per upstream and per pod
+// are kept as the lines are pulled (the routing map shows them).
+class AccessLogFeed : public LogFeed {
+public:
+    enum Slot { ClientSlot = 0, MethodSlot = 1, UpstreamSlot = 2, PodSlot = 3, UpstreamStatusSlot = 4, ProtoSlot = 5 };
+    void setSource(std::shared_ptr<events::LineLog> log) { m_log = std::move(log); }
+    const std::shared_ptr<events::LineLog>& source() const { return m_log; }
+    // "127.0.0.1:34567" -> "agent-v1-0"
+    void setPodNames(QHash<QString, QString> podByAddress) { m_podByAddress = std::move(podByAddress); }
+    QStringList columns() const override;
+    void fetch(std::uint64_t afterId, std::size_t maxRows, std::vector<LogRow>& out) override;
+    QString cell(const LogRow& row, int column) const override;
+    QColor colour(const LogRow& row) const override;
+    const StringTable& strings() const override { return m_strings; }
+    std::function<QString(const LogRow&)> lineFormatter() const override;
+
+    // Cumulative counts of the lines pulled since resetCounts(): by upstream name and by pod name.
+    const QHash<QString, quint64>& upstreamCounts() const { return m_upstreamCounts; }
+    QHash<QString, quint64> podCounts() const;  // by pod name (addresses not yet known stay addresses)
+    quint64 countedLines() const { return m_counted; }
+    void resetCounts();
+
+    QString method(const LogRow& row) const { return m_strings.at(row.sym[MethodSlot]); }
+    QString target(const LogRow& row) const;
+    QString clientIp(const LogRow& row) const { return m_strings.at(row.sym[ClientSlot]); }
+    QString upstream(const LogRow& row) const { return m_strings.at(row.sym[UpstreamSlot]); }
+
+private:
+    std::shared_ptr<events::LineLog> m_log;
+    StringTable m_strings;
+    QHash<QString, QString> m_podByAddress;
+    QHash<QString, quint64> m_upstreamCounts, m_addressCounts;
+    quint64 m_counted = 0;
+};
+
+}  // namespace ilab::ui

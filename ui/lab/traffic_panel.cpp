@@ -1,0 +1,490 @@
+#include "ui/lab/traffic_panel.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QProgressBar>
+#include <QRegularExpression>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include "core/loadgen/load_generator.h"
+#include "core/loadgen/share_statistics.h"
+
+namespace ilab::ui {
+
+namespace {
+
+const std::string ANN = "nginx.ingress.kubernetes.io/";
+
+struct RouteRef {
+    QString host, path, service;
+    const model::Ingress* ingress = nullptr;
+};
+
+QVector<RouteRef> routesOf(const model::Ingress& ing) {
+    QVector<RouteRef> out;
+    for (const auto& rule : ing.spec.rules) {
+        if (!rule.http) continue;
+        for (const auto& p : rule.http->paths) {
+            RouteRef r;
+            r.host = QString::fromStdString(rule.host.value_or(""));
+            r.path = QString::fromStdString(p.path.value_or("/"));
+            r.service = p.backend.service ? QString::fromStdString(p.backend.service->name) : QString();
+            r.ingress = &ing;
+            out << r;
+        }
+    }
+    return out;
+}
+
+bool isCanary(const model::Ingress& ing) { return ing.meta.annotation(ANN + "canary") == "true"; }
+
+bool hasTls(const model::Ingress& ing, const QString& host) {
+    for (const auto& t : ing.spec.tls)
+        for (const auto& h : t.hosts)
+            if (QString::fromStdString(h) == host) return true;
+    return false;
+}
+
+QString shellQuote(const QString& s) {
+    if (!s.isEmpty() && s.indexOf(QRegularExpression(QStringLiteral("[^A-Za-z0-9_./:=@%+-]"))) < 0) return s;
+    QString q = s;
+    q.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
+    return QLatin1Char('\'') + q + QLatin1Char('\'');
+}
+
+}  // namespace
+
+QVector<TrafficPreset> trafficPresets(const model::Workspace& ws) {
+    QVector<TrafficPreset> out;
+    const auto ingresses = ws.all<model::Ingress>();
+    // The canary pair: a canary Ingress and the main route with the same host and path.
+    const model::Ingress* canary = nullptr;
+    RouteRef canaryRoute, mainRoute;
+    for (const auto* ing : ingresses) {
+        if (!isCanary(*ing) || routesOf(*ing).isEmpty()) continue;
+        canary = ing;
+        canaryRoute = routesOf(*ing).first();
+        for (const auto* other : ingresses) {
+            if (isCanary(*other)) continue;
+            for (const auto& r : routesOf(*other))
+                if (r.host == canaryRoute.host && r.path == canaryRoute.path) mainRoute = r;
+        }
+        break;
+    }
+    RouteRef first;
+    for (const auto* ing : ingresses)
+        if (!isCanary(*ing) && !routesOf(*ing).isEmpty()) {
+            first = routesOf(*ing).first();
+            break;
+        }
+    const RouteRef lessonRoute = canary ? canaryRoute : first;
+    auto target = [&](const RouteRef& r) {
+        TrafficPreset::Target t;
+        t.host = r.host.isEmpty() ? QStringLiteral("localhost") : r.host;
+        t.path = r.path;
+        if (r.ingress && hasTls(*r.ingress, r.host)) t.scheme = QStringLiteral("https");
+        return t;
+    };
+    QHash<QString, double> expected;
+    QString weightNote;
+    if (canary && !mainRoute.service.isEmpty()) {
+        const double total = QString::fromStdString(canary->meta.annotation(ANN + "canary-weight-total", "100")).toDouble();
+        const double w = QString::fromStdString(canary->meta.annotation(ANN + "canary-weight", "0")).toDouble();
+        if (total > 0) {
+            expected.insert(canaryRoute.service, w / total);
+            expected.insert(mainRoute.service, 1.0 - w / total);
+            weightNote = QObject::tr("Configured: %1 %2 % / %3 %4 %")
+                             .arg(mainRoute.service).arg(100.0 * (1.0 - w / total)).arg(canaryRoute.service)
+                             .arg(100.0 * w / total);
+        }
+    }
+
+    TrafficPreset lesson;
+    lesson.name = QObject::tr("Lesson: 100 requests");
+    lesson.targets << target(lessonRoute);
+    lesson.requests = 100;
+    lesson.concurrency = 1;
+    lesson.expectedShares = expected;
+    lesson.note = weightNote.isEmpty() ? QObject::tr("100 requests, one after another, like the lesson's curl loop.")
+                                       : QObject::tr("100 requests, one after another, like the lesson's curl loop. ") +
+                                             weightNote;
+    out << lesson;
+
+    TrafficPreset steady;
+    steady.name = QObject::tr("Steady 50 req/s (30 s)");
+    steady.targets << target(lessonRoute);
+    steady.requests = 0;
+    steady.durationSec = 30;
+    steady.rate = 50;
+    steady.concurrency = 8;
+    steady.expectedShares = expected;
+    steady.note = QObject::tr("An open-model load at a constant 50 requests per second for 30 seconds.");
+    out << steady;
+
+    TrafficPreset burst;
+    burst.name = QObject::tr("Burst: trip the rate limit");
+    RouteRef limited = first;
+    QString limitText;
+    for (const auto* ing : ingresses) {
+        const auto rps = ing->meta.annotation(ANN + "limit-rps");
+        const auto rpm = ing->meta.annotation(ANN + "limit-rpm");
+        if ((rps.empty() && rpm.empty()) || routesOf(*ing).isEmpty()) continue;
+        limited = routesOf(*ing).first();
+        limitText = !rps.empty() ? QObject::tr("limit-rps %1").arg(QString::fromStdString(rps))
+                                 : QObject::tr("limit-rpm %1").arg(QString::fromStdString(rpm));
+        break;
+    }
+    burst.targets << target(limited);
+    burst.requests = 200;
+    burst.concurrency = 20;
+    burst.note = limitText.isEmpty()
+                     ? QObject::tr("No Ingress sets limit-rps or limit-rpm: this burst will not be limited.")
+                     : QObject::tr("200 requests, 20 at a time, at a path with %1: expect 503s beyond the burst.")
+                           .arg(limitText);
+    out << burst;
+
+    // Header and cookie canary: half the requests carry the header (cookie), half do not.
+    const QString header = canary ? QString::fromStdString(canary->meta.annotation(ANN + "canary-by-header")) : QString();
+    const QString headerValue =
+        canary ? QString::fromStdString(canary->meta.annotation(ANN + "canary-by-header-value", "always")) : QString();
+    TrafficPreset byHeader;
+    byHeader.name = QObject::tr("Header canary");
+    auto with = target(lessonRoute);
+    with.headers << QStringLiteral("%1: %2").arg(header.isEmpty() ? QStringLiteral("X-Canary") : header,
+                                                 headerValue.isEmpty() ? QStringLiteral("always") : headerValue);
+    byHeader.targets << with << target(lessonRoute);
+    byHeader.requests = 200;
+    byHeader.concurrency = 4;
+    byHeader.note = header.isEmpty() ? QObject::tr("No canary-by-header is configured: the X-Canary header is sent to "
+                                                   "show that it changes nothing until you add the annotation.")
+                                     : QObject::tr("Half the requests carry %1: they all go to the canary.").arg(header);
+    out << byHeader;
+
+    const QString cookie = canary ? QString::fromStdString(canary->meta.annotation(ANN + "canary-by-cookie")) : QString();
+    TrafficPreset byCookie;
+    byCookie.name = QObject::tr("Cookie canary");
+    auto withCookie = target(lessonRoute);
+    withCookie.cookies = QStringLiteral("%1=always").arg(cookie.isEmpty() ? QStringLiteral("canary") : cookie);
+    byCookie.targets << withCookie << target(lessonRoute);
+    byCookie.requests = 200;
+    byCookie.concurrency = 4;
+    byCookie.note = cookie.isEmpty() ? QObject::tr("No canary-by-cookie is configured: the cookie changes nothing until "
+                                                   "you add the annotation.")
+                                     : QObject::tr("Half the requests carry the cookie %1=always.").arg(cookie);
+    out << byCookie;
+    return out;
+}
+
+TrafficPanel::TrafficPanel(QWidget* parent) : QWidget(parent) {
+    m_preset = new QComboBox(this);
+    m_note = new QLabel(this);
+    m_note->setWordWrap(true);
+    m_targets = new QTableWidget(0, 6, this);
+    m_targets->setHorizontalHeaderLabels({tr("Scheme"), tr("Host"), tr("Path"), tr("Headers (;)"), tr("Cookies"), tr("Share")});
+    m_targets->horizontalHeader()->setStretchLastSection(false);
+    m_targets->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_targets->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    m_targets->verticalHeader()->hide();
+    m_targets->setMinimumHeight(90);
+    auto* addRow = new QPushButton(tr("+"), this);
+    addRow->setToolTip(tr("Add a request kind to the mix"));
+    auto* removeRow = new QPushButton(tr("−"), this);
+    removeRow->setToolTip(tr("Remove the selected request kind"));
+    m_requests = new QSpinBox(this);
+    m_requests->setRange(0, 10'000'000);
+    m_requests->setSpecialValueText(tr("unlimited"));
+    m_duration = new QSpinBox(this);
+    m_duration->setRange(0, 3600);
+    m_duration->setSuffix(tr(" s"));
+    m_duration->setSpecialValueText(tr("no limit"));
+    m_rate = new QDoubleSpinBox(this);
+    m_rate->setRange(0, 1'000'000);
+    m_rate->setDecimals(0);
+    m_rate->setSpecialValueText(tr("max"));
+    m_rate->setSuffix(tr(" req/s"));
+    m_concurrency = new QSpinBox(this);
+    m_concurrency->setRange(1, 1000);
+    m_start = new QPushButton(tr("Send traffic"), this);
+    m_stop = new QPushButton(tr("Stop"), this);
+    m_stop->setEnabled(false);
+    m_progress = new QProgressBar(this);
+    m_status = new QLabel(this);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_curl = new QLineEdit(this);
+    m_curl->setReadOnly(true);
+    auto* copyCurl = new QPushButton(tr("Copy"), this);
+
+    auto* presetRow = new QHBoxLayout;
+    presetRow->addWidget(m_preset, 1);
+    presetRow->addWidget(addRow);
+    presetRow->addWidget(removeRow);
+    auto* limits = new QHBoxLayout;
+    limits->addWidget(new QLabel(tr("Requests"), this));
+    limits->addWidget(m_requests);
+    limits->addWidget(new QLabel(tr("Duration"), this));
+    limits->addWidget(m_duration);
+    limits->addWidget(new QLabel(tr("Rate"), this));
+    limits->addWidget(m_rate);
+    limits->addWidget(new QLabel(tr("Concurrency"), this));
+    limits->addWidget(m_concurrency);
+    limits->addStretch(1);
+    auto* run = new QHBoxLayout;
+    run->addWidget(m_start);
+    run->addWidget(m_stop);
+    run->addWidget(m_progress, 1);
+    auto* curlRow = new QHBoxLayout;
+    curlRow->addWidget(new QLabel(tr("curl"), this));
+    curlRow->addWidget(m_curl, 1);
+    curlRow->addWidget(copyCurl);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(presetRow);
+    layout->addWidget(m_note);
+    layout->addWidget(m_targets, 1);
+    layout->addLayout(limits);
+    layout->addLayout(run);
+    layout->addWidget(m_status);
+    layout->addLayout(curlRow);
+
+    m_pollTimer = new QTimer(this);
+    m_pollTimer->setInterval(200);
+    connect(m_pollTimer, &QTimer::timeout, this, &TrafficPanel::poll);
+    connect(m_preset, &QComboBox::activated, this, &TrafficPanel::applyPreset);
+    connect(m_start, &QPushButton::clicked, this, &TrafficPanel::startTraffic);
+    connect(m_stop, &QPushButton::clicked, this, &TrafficPanel::stopTraffic);
+    connect(copyCurl, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(m_curl->text()); });
+    connect(addRow, &QPushButton::clicked, this, [this] {
+        const int r = m_targets->rowCount();
+        m_targets->insertRow(r);
+        const QStringList defaults = {QStringLiteral("http"), QStringLiteral("localhost"), QStringLiteral("/"),
+                                      QString(), QString(), QStringLiteral("1")};
+        for (int c = 0; c < defaults.size(); ++c) m_targets->setItem(r, c, new QTableWidgetItem(defaults[c]));
+        updateCurl();
+    });
+    connect(removeRow, &QPushButton::clicked, this, [this] {
+        if (m_targets->currentRow() >= 0) m_targets->removeRow(m_targets->currentRow());
+        updateCurl();
+    });
+    connect(m_targets, &QTableWidget::itemChanged, this, &TrafficPanel::updateCurl);
+    for (auto* spin : {m_requests, m_duration, m_concurrency})
+        connect(spin, &QSpinBox::valueChanged, this, &TrafficPanel::updateCurl);
+    setProxyPorts(0, 0);
+}
+
+TrafficPanel::~TrafficPanel() {
+    if (m_generator) m_generator->stop();  // the destructor joins the worker
+}
+
+void TrafficPanel::setWorkspace(const model::Workspace& ws) {
+    const int current = std::max(0, m_preset->currentIndex());
+    const bool first = m_presets.isEmpty();
+    m_presets = trafficPresets(ws);
+    m_preset->clear();
+    for (const auto& p : m_presets) m_preset->addItem(p.name);
+    // A workspace edit refreshes the presets but keeps the user's own mix, except the first time.
+    m_preset->setCurrentIndex(std::min(current, int(m_presets.size()) - 1));
+    if (first) applyPreset(0);
+    else if (m_preset->currentIndex() >= 0) m_expected = m_presets[m_preset->currentIndex()].expectedShares;
+}
+
+int TrafficPanel::presetCount() const { return int(m_presets.size()); }
+
+void TrafficPanel::applyPreset(int index) {
+    if (index < 0 || index >= m_presets.size()) return;
+    const auto& p = m_presets[index];
+    m_preset->setCurrentIndex(index);
+    m_note->setText(p.note);
+    m_targets->blockSignals(true);
+    m_targets->setRowCount(0);
+    for (const auto& t : p.targets) {
+        const int r = m_targets->rowCount();
+        m_targets->insertRow(r);
+        const QStringList cells = {t.scheme, t.host, t.path, t.headers.join(QStringLiteral("; ")), t.cookies,
+                                   QString::number(t.share)};
+        for (int c = 0; c < cells.size(); ++c) m_targets->setItem(r, c, new QTableWidgetItem(cells[c]));
+    }
+    m_targets->blockSignals(false);
+    m_requests->setValue(p.requests);
+    m_duration->setValue(p.durationSec);
+    m_rate->setValue(p.rate);
+    m_concurrency->setValue(p.concurrency);
+    m_expected = p.expectedShares;
+    updateCurl();
+}
+
+void TrafficPanel::setLoad(int requests, int durationSec, double rate, int concurrency) {
+    m_requests->setValue(requests);
+    m_duration->setValue(durationSec);
+    m_rate->setValue(rate);
+    m_concurrency->setValue(concurrency);
+    updateCurl();
+}
+
+QVector<TrafficPreset::Target> TrafficPanel::targetsFromTable() const {
+    QVector<TrafficPreset::Target> out;
+    for (int r = 0; r < m_targets->rowCount(); ++r) {
+        auto text = [&](int c) { return m_targets->item(r, c) ? m_targets->item(r, c)->text().trimmed() : QString(); };
+        TrafficPreset::Target t;
+        t.scheme = text(0).toLower() == QLatin1String("https") ? QStringLiteral("https") : QStringLiteral("http");
+        t.host = text(1);
+        t.path = text(2).isEmpty() ? QStringLiteral("/") : text(2);
+        if (!t.path.startsWith(QLatin1Char('/'))) t.path.prepend(QLatin1Char('/'));
+        for (const auto& h : text(3).split(QLatin1Char(';'), Qt::SkipEmptyParts))
+            if (h.contains(QLatin1Char(':'))) t.headers << h.trimmed();
+        t.cookies = text(4);
+        bool ok = false;
+        t.share = text(5).toDouble(&ok);
+        if (!ok || t.share <= 0) t.share = 1;
+        if (!t.host.isEmpty()) out << t;
+    }
+    return out;
+}
+
+loadgen::LoadConfig TrafficPanel::config() const {
+    loadgen::LoadConfig c;
+    for (const auto& t : targetsFromTable()) {
+        const int port = t.scheme == QLatin1String("https") ? m_httpsPort : m_httpPort;
+        loadgen::RequestTarget rt;
+        rt.url = QStringLiteral("%1://%2:%3%4").arg(t.scheme, t.host).arg(port).arg(t.path).toStdString();
+        rt.method = t.method.toStdString();
+        for (const auto& h : t.headers) rt.headers.push_back(h.toStdString());
+        for (const auto& kv : t.cookies.split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
+            const int eq = kv.indexOf(QLatin1Char('='));
+            if (eq > 0) rt.cookies.emplace_back(kv.left(eq).trimmed().toStdString(), kv.mid(eq + 1).trimmed().toStdString());
+        }
+        rt.share = t.share;
+        c.targets.push_back(rt);
+        const std::string resolve = QStringLiteral("%1:%2:127.0.0.1").arg(t.host).arg(port).toStdString();
+        if (std::find(c.resolve.begin(), c.resolve.end(), resolve) == c.resolve.end()) c.resolve.push_back(resolve);
+    }
+    c.requests = std::uint64_t(m_requests->value());
+    c.duration = std::chrono::milliseconds(qint64(m_duration->value()) * 1000);
+    c.rate = m_rate->value();
+    c.concurrency = m_concurrency->value();
+    c.tlsVerify = loadgen::TlsVerify::Insecure;  // the lab's certificates are self-signed
+    c.recordLimit = 0;                           // the lab shows aggregates; the access log has every line
+    c.progressInterval = std::chrono::milliseconds(200);
+    return c;
+}
+
+QString TrafficPanel::curlCommand() const {
+    const auto targets = targetsFromTable();
+    if (targets.isEmpty()) return {};
+    const auto& t = targets.first();
+    const int port = t.scheme == QLatin1String("https") ? m_httpsPort : m_httpPort;
+    const int shownPort = port > 0 ? port : (t.scheme == QLatin1String("https") ? 8443 : 8080);
+    QStringList args = {QStringLiteral("curl"), QStringLiteral("-s")};
+    if (t.scheme == QLatin1String("https")) args << QStringLiteral("-k");
+    args << QStringLiteral("--resolve") << QStringLiteral("%1:%2:127.0.0.1").arg(t.host).arg(shownPort);
+    for (const auto& h : t.headers) args << QStringLiteral("-H") << shellQuote(h);
+    if (!t.cookies.isEmpty()) args << QStringLiteral("--cookie") << shellQuote(t.cookies);
+    args << shellQuote(QStringLiteral("%1://%2:%3%4").arg(t.scheme, t.host).arg(shownPort).arg(t.path));
+    const QString one = args.join(QLatin1Char(' '));
+    const int n = m_requests->value();
+    if (n > 1 && n <= 10000)
+        return QStringLiteral("for i in $(seq %1); do %2; echo; done | sort | uniq -c").arg(n).arg(one);
+    return one;
+}
+
+void TrafficPanel::updateCurl() { m_curl->setText(curlCommand()); }
+
+bool TrafficPanel::isRunning() const { return m_generator && !m_generator->isFinished(); }
+
+void TrafficPanel::setProxyPorts(int httpPort, int httpsPort) {
+    m_httpPort = httpPort;
+    m_httpsPort = httpsPort;
+    m_start->setEnabled(httpPort > 0 && !isRunning());
+    m_start->setToolTip(httpPort > 0 ? QString() : tr("Start the controller first (F5)."));
+    if (httpPort <= 0 && isRunning()) stopTraffic();
+    updateCurl();
+}
+
+void TrafficPanel::startTraffic() {
+    if (isRunning() || m_httpPort <= 0) return;
+    const auto cfg = config();
+    if (cfg.targets.empty()) {
+        Q_EMIT message(tr("The request mix is empty: add a host and a path."));
+        return;
+    }
+    m_generator = std::make_unique<loadgen::LoadGenerator>(cfg);
+    QPointer<TrafficPanel> self(this);
+    auto started = m_generator->start([self] {
+        QMetaObject::invokeMethod(
+            qApp, [self] { if (self) self->onFinished(); }, Qt::QueuedConnection);
+    });
+    if (!started) {
+        Q_EMIT message(tr("Cannot send traffic: %1").arg(QString::fromStdString(started.error().message)));
+        m_generator.reset();
+        return;
+    }
+    m_start->setEnabled(false);
+    m_stop->setEnabled(true);
+    m_progress->setRange(0, cfg.requests ? int(std::min<std::uint64_t>(cfg.requests, INT_MAX)) : 0);
+    m_progress->setValue(0);
+    m_status->setText(tr("Sending…"));
+    m_summary.clear();
+    m_pollTimer->start();
+    Q_EMIT trafficStarted();
+}
+
+void TrafficPanel::stopTraffic() {
+    if (m_generator) m_generator->stop();
+}
+
+void TrafficPanel::poll() {
+    if (!m_generator) return;
+    const auto p = m_generator->progress(SIZE_MAX);
+    if (p.planned) m_progress->setValue(int(std::min<std::uint64_t>(p.completed, INT_MAX)));
+    else if (p.durationSeconds > 0) {
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(int(1000 * std::min(1.0, p.elapsedSeconds / p.durationSeconds)));
+    }
+    QStringList parts;
+    for (const auto& b : p.backends)
+        parts << QStringLiteral("%1 %2").arg(QString::fromStdString(b.name)).arg(b.count);
+    m_status->setText(tr("%L1 done, %L2 errors, %3 s — %4")
+                          .arg(p.completed).arg(p.errors).arg(p.elapsedSeconds, 0, 'f', 1).arg(parts.join(QStringLiteral(", "))));
+}
+
+void TrafficPanel::onFinished() {
+    if (!m_generator) return;
+    m_pollTimer->stop();
+    poll();
+    const auto results = m_generator->takeResults();
+    QStringList lines;
+    lines << tr("%L1 responses, %L2 errors in %3 s (%4 req/s)")
+                 .arg(results.responses()).arg(results.errors()).arg(results.elapsedSeconds(), 0, 'f', 2)
+                 .arg(results.requestsPerSecond(), 0, 'f', 0);
+    for (const auto& b : results.backends()) {
+        const QString name = QString::fromStdString(b.name);
+        if (m_expected.contains(name)) {
+            const auto check = results.checkShare({b.name, m_expected.value(name)});
+            lines << QStringLiteral("%1: %2 — %3").arg(name).arg(b.count).arg(QString::fromStdString(check.verdict));
+        } else {
+            lines << QStringLiteral("%1: %2").arg(name).arg(b.count);
+        }
+    }
+    QStringList statuses;
+    for (const auto& [status, count] : results.statuses()) statuses << QStringLiteral("%1×%2").arg(count).arg(status);
+    if (!statuses.isEmpty()) lines << tr("Statuses: %1").arg(statuses.join(QStringLiteral(", ")));
+    m_summary = lines.join(QLatin1Char('\n'));
+    m_status->setText(m_summary);
+    m_start->setEnabled(m_httpPort > 0);
+    m_stop->setEnabled(false);
+    m_generator.reset();
+    Q_EMIT trafficFinished(m_summary);
+}
+
+}  // namespace ilab::ui

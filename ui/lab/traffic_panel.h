@@ -1,0 +1,109 @@
+#pragma once
+
+#include <memory>
+
+#include <QHash>
+#include <QWidget>
+
+#include "core/loadgen/load_config.h"
+#include "core/model/workspace.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QDoubleSpinBox;
+class QTableWidget;
+class QTimer;
+
+namespace ilab::loadgen {
+class LoadGenerator;
+}
+
+namespace ilab::ui {
+
+// A traffic preset derived from the workspace (the lesson's canary, a rate-limited path, ...).
+struct TrafficPreset {
+    QString name;
+    struct Target {
+        QString scheme = QStringLiteral("http"), host, path = QStringLiteral("/"), method = QStringLiteral("GET");
+        QStringList headers;   // "Name: value"
+        QString cookies;       // "a=b; c=d"
+        double share = 1;
+    };
+    QVector<Target> targets;
+    int requests = 100;        // 0 = bounded by duration
+    int durationSec = 0;
+    double rate = 0;           // req/s, 0 = as fast as the concurrency allows
+    int concurrency = 1;
+    QHash<QString, double> expectedShares;  // backend (service name) -> configured fraction (canary weights)
+    QString note;              // shown under the preset ("no header canary configured: ...")
+};
+
+// Presets for a workspace: the 100-request lesson, a steady 50 req/s, a burst that trips the rate limit, header
+// and cookie canary requests. Pure function.
+QVector<TrafficPreset> trafficPresets(const model::Workspace& ws);
+
+// The traffic generator panel (issue 7 item 2): presets, an editor of the request mix, start/stop/progress
+// and the equivalent curl command. Runs a loadgen::LoadGenerator (libcurl multi on its own thread) and polls
+// its thread-safe progress every 200 ms; the GUI thread never waits on it. Owns the generator.
+class TrafficPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrafficPanel(QWidget* parent = nullptr);
+    ~TrafficPanel() override;
+
+    void setWorkspace(const model::Workspace& ws);
+    // Where the proxy listens (0 = not running: Start is disabled).
+    void setProxyPorts(int httpPort, int httpsPort);
+    void applyPreset(int index);
+    // Sets the run limits shown in the editor (requests 0 = unlimited, duration 0 = none, rate 0 = max).
+    void setLoad(int requests, int durationSec, double rate, int concurrency);
+    int presetCount() const;
+
+    loadgen::LoadConfig config() const;
+    QString curlCommand() const;
+    bool isRunning() const;
+    // Configured shares of the current preset (service name -> fraction), for the charts and the verdict.
+    QHash<QString, double> expectedShares() const { return m_expected; }
+    QString lastSummary() const { return m_summary; }
+
+public Q_SLOTS:
+    void startTraffic();
+    void stopTraffic();
+
+Q_SIGNALS:
+    void trafficStarted();
+    void trafficFinished(const QString& summary);
+    void message(const QString& text);  // errors (invalid config) for the lab's banner
+
+private:
+    void poll();
+    void onFinished();
+    void updateCurl();
+    QVector<TrafficPreset::Target> targetsFromTable() const;
+
+    QVector<TrafficPreset> m_presets;
+    QHash<QString, double> m_expected;
+    int m_httpPort = 0, m_httpsPort = 0;
+    std::unique_ptr<loadgen::LoadGenerator> m_generator;
+    QString m_summary;
+
+    QComboBox* m_preset = nullptr;
+    QLabel* m_note = nullptr;
+    QTableWidget* m_targets = nullptr;
+    QSpinBox* m_requests = nullptr;
+    QSpinBox* m_duration = nullptr;
+    QDoubleSpinBox* m_rate = nullptr;
+    QSpinBox* m_concurrency = nullptr;
+    QPushButton* m_start = nullptr;
+    QPushButton* m_stop = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_status = nullptr;
+    QLineEdit* m_curl = nullptr;
+    QTimer* m_pollTimer = nullptr;
+};
+
+}  // namespace ilab::ui
