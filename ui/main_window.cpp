@@ -1,5 +1,7 @@
 #include "ui/main_window.h"
 
+#include "core/lessons/generated_secrets.h"
+
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -469,7 +471,10 @@ bool MainWindow::openPath(const QString& path) {
     m_guideDock->hide();
     const bool isFolder = QFileInfo(path).isDir();
     const bool builtin = path.startsWith(QLatin1String(":/"));
-    m_doc->load(*text, isFolder || builtin ? QString() : path);
+    // Built-in workspaces ship no private keys: generate their self-signed certificates now (in the text,
+    // so the editor, the lab and a later save all see the same Secret).
+    const QString loaded = builtin ? QString::fromStdString(lessons::fillGeneratedSecretsInText(text->toStdString())) : *text;
+    m_doc->load(loaded, isFolder || builtin ? QString() : path);
     if (!isFolder && !builtin) addRecent(path);
     if (isFolder) statusBar()->showMessage(tr("Folder opened as one workspace; Save writes a single file."), 6000);
     m_tree->expandToDepth(1);
@@ -482,7 +487,7 @@ void MainWindow::openLesson(const QString& id) {
         QMessageBox::warning(this, tr("Lesson"), tr("Lesson %1 is not available.").arg(id));
         return;
     }
-    m_doc->load(ws, QString());
+    m_doc->load(QString::fromStdString(lessons::fillGeneratedSecretsInText(ws.toStdString())), QString());
     m_lessonId = id;
     static_cast<GuideView*>(m_guide)->setGuide(lessonGuide(id));
     m_guideDock->show();

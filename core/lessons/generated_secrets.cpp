@@ -1,5 +1,9 @@
 #include "core/lessons/generated_secrets.h"
 
+#include <algorithm>
+#include <optional>
+#include <vector>
+
 #include <QByteArray>
 #include <QString>
 #include <QStringList>
@@ -45,6 +49,50 @@ int fillGeneratedSecrets(model::Workspace& ws, Diagnostics* diags) {
         ++generated;
     }
     return generated;
+}
+
+std::string fillGeneratedSecretsInText(const std::string& text, int* generated) {
+    if (generated) *generated = 0;
+    model::Workspace ws;
+    yaml::readText(text, "", ws);
+    // line starts, to turn (line, column) into offsets
+    std::vector<std::size_t> lineStart{0};
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if (text[i] == '\n') lineStart.push_back(i + 1);
+    struct Patch {
+        std::size_t offset;
+        std::string value;
+    };
+    std::vector<Patch> patches;
+    for (auto& r : ws.resources) {
+        const model::Secret* s = r.as<model::Secret>();
+        if (!s || !s->meta.hasAnnotation(GENERATE_ANNOTATION) || !s->tlsCert().empty()) continue;
+        auto crt = r.source.fields.find("data[tls.crt]");
+        auto key = r.source.fields.find("data[tls.key]");
+        if (crt == r.source.fields.end() || key == r.source.fields.end()) continue;
+        auto offsetOf = [&](const SourcePos& p) -> std::optional<std::size_t> {
+            if (p.line < 1 || static_cast<std::size_t>(p.line) > lineStart.size()) return std::nullopt;
+            const std::size_t off = lineStart[p.line - 1] + p.column - 1;
+            if (off + 2 > text.size()) return std::nullopt;
+            const std::string two = text.substr(off, 2);
+            if (two != "\"\"" && two != "''") return std::nullopt;
+            return off;
+        };
+        auto crtOff = offsetOf(crt->second);
+        auto keyOff = offsetOf(key->second);
+        if (!crtOff || !keyOff) continue;
+        model::Workspace one;
+        one.resources.push_back(r);
+        if (fillGeneratedSecrets(one) != 1) continue;
+        const model::Secret* filled = one.resources[0].as<model::Secret>();
+        patches.push_back({*crtOff, QByteArray::fromStdString(filled->tlsCert()).toBase64().toStdString()});
+        patches.push_back({*keyOff, QByteArray::fromStdString(filled->tlsKey()).toBase64().toStdString()});
+        if (generated) ++*generated;
+    }
+    std::sort(patches.begin(), patches.end(), [](const Patch& a, const Patch& b) { return a.offset > b.offset; });
+    std::string out = text;
+    for (const auto& p : patches) out.replace(p.offset, 2, "\"" + p.value + "\"");
+    return out;
 }
 
 }  // namespace ilab::lessons

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "core/common/diagnostic.h"
 #include "core/model/workspace.h"
 
@@ -16,5 +18,10 @@ inline constexpr const char* GENERATE_ANNOTATION = "ingress-lab.dev/generate-sel
 // Fills every such Secret in place (node and typed view). Returns how many were generated; problems
 // (generation failed) are appended to `diags`.
 int fillGeneratedSecrets(model::Workspace& ws, Diagnostics* diags = nullptr);
+
+// The same on the text of a workspace, for editors that keep the user's text (comments, layout): the empty
+// `tls.crt: ""` / `tls.key: ""` values of such Secrets are replaced by the generated base64 in place, and
+// nothing else of the text changes. Secrets without both empty data keys written are left alone.
+std::string fillGeneratedSecretsInText(const std::string& text, int* generated = nullptr);
 
 }  // namespace ilab::lessons

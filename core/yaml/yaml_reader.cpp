@@ -35,7 +35,7 @@ void recordPositions(const YAML::Node& n, const FieldPath& path, const std::stri
             }
             // metadata.labels / annotations and data-like maps use [key]; everything else .child
             const std::string& p = path.toString();
-            bool keyed = p.size() >= 6 && (p.ends_with("labels") || p.ends_with("annotations") || p.ends_with("selector") ||
+            bool keyed = (p.ends_with("labels") || p.ends_with("annotations") || p.ends_with("selector") ||
                                            p.ends_with("matchLabels") || p == "data" || p == "stringData");
             FieldPath child = keyed ? path.key(key) : path.child(key);
             recordPositions(it->second, child, file, lineOffset, out, depth + 1);

@@ -53,7 +53,7 @@ QLabel* titleLabel(QWidget* parent) {
     return l;
 }
 // Simulated pod behaviour (pod template annotations read by the local controller's simulated pods).
-const char* const BEHAVIOUR_KEYS[] = {"ingress-lab.dev/response-status", "ingress-lab.dev/response-body",
+const char* const BEHAVIOUR_KEYS[] = {"ingress-lab.dev/status", "ingress-lab.dev/body",
                                       "ingress-lab.dev/content-type", "ingress-lab.dev/latency-ms", "ingress-lab.dev/failure-rate"};
 }  // namespace
 
