@@ -7,7 +7,9 @@ namespace ilab::events {
 LineLog::LineLog(std::size_t capacity) : m_capacity(std::max<std::size_t>(capacity, 1)) {}
 LineLog::~LineLog() = default;
 
-std::uint64_t LineLog::append(std::string_view line) {
+std::uint64_t LineLog::append(std::string_view line) { return append(line, std::string_view()); }
+
+std::uint64_t LineLog::append(std::string_view line, std::string_view meta) {
     ChunkPtr toCompress;
     std::uint64_t id;
     {
@@ -21,8 +23,13 @@ std::uint64_t LineLog::append(std::string_view line) {
         Chunk& c = *m_chunks.back();
         const std::size_t before = c.raw.size();
         c.raw.append(line.data(), line.size());
+        if (!meta.empty()) {
+            c.raw.push_back(META_SEPARATOR);  // replaced below like the others, so re-add after the scrub
+            c.raw.append(meta.data(), meta.size());
+        }
         for (std::size_t i = before; i < c.raw.size(); ++i)
-            if (c.raw[i] == '\n' || c.raw[i] == '\r') c.raw[i] = ' ';
+            if (c.raw[i] == '\n' || c.raw[i] == '\r' || c.raw[i] == META_SEPARATOR) c.raw[i] = ' ';
+        if (!meta.empty()) c.raw[before + line.size()] = META_SEPARATOR;
         c.raw.push_back('\n');
         m_bytes += c.raw.size() - before;
         ++c.count;
@@ -114,8 +121,18 @@ LineBatch LineLog::linesSince(std::uint64_t lastId, std::size_t maxCount) const 
             lines = std::make_shared<std::vector<std::string>>(splitLines(p.raw));
         }
         std::size_t from = batch.firstId > p.firstId ? static_cast<std::size_t>(batch.firstId - p.firstId) : 0;
-        for (std::size_t i = from; i < lines->size() && batch.lines.size() < maxCount; ++i)
-            batch.lines.push_back((*lines)[i]);
+        for (std::size_t i = from; i < lines->size() && batch.lines.size() < maxCount; ++i) {
+            const std::string& l = (*lines)[i];
+            const std::size_t sep = l.find(META_SEPARATOR);
+            if (sep == std::string::npos) {
+                batch.lines.push_back(l);
+                if (!batch.meta.empty()) batch.meta.emplace_back();
+                continue;
+            }
+            if (batch.meta.empty()) batch.meta.resize(batch.lines.size());
+            batch.lines.emplace_back(l, 0, sep);
+            batch.meta.emplace_back(l, sep + 1);
+        }
     }
     return batch;
 }

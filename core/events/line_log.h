@@ -17,6 +17,9 @@ namespace ilab::events {
 struct LineBatch {
     std::uint64_t firstId = 0;
     std::vector<std::string> lines;
+    // Structured side data appended with append(line, meta) (e.g. the access record's Host, see
+    // access_meta.h): empty when no line of the batch has any, else one entry per line ("" = none).
+    std::vector<std::string> meta;
 };
 
 // Bounded ring buffer of text lines (controller log in klog format, access log) with ids that only increase
@@ -36,6 +39,10 @@ public:
 
     // Appends one line (newlines inside are replaced by spaces). Returns its id (first id is 1).
     std::uint64_t append(std::string_view line);
+    // Appends one line with machine-readable side data that readers get in LineBatch::meta but that is not part
+    // of the line (the CLI prints lines only). Kept in the same compressed chunk after a '\x1f' separator, so a
+    // few repetitive fields cost a few bytes per line. '\x1f', '\n' and '\r' inside either become spaces.
+    std::uint64_t append(std::string_view line, std::string_view meta);
 
     // Lines with id > lastId, oldest first, at most maxCount. If lastId fell out of the buffer, starts at the
     // oldest line still held (the gap is visible as firstId > lastId + 1).
@@ -58,6 +65,7 @@ private:
     using ChunkPtr = std::shared_ptr<Chunk>;
     void compressChunk(const ChunkPtr& chunk);
     static std::vector<std::string> splitLines(const std::string& payload);
+    static constexpr char META_SEPARATOR = '\x1f';
 
     const std::size_t m_capacity;
     mutable std::mutex m_mutex;

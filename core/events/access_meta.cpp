@@ -1,0 +1,47 @@
+#include "core/events/access_meta.h"
+
+#include <array>
+
+#include "core/events/line_log.h"
+#include "core/events/log_format.h"
+
+namespace ilab::events {
+
+namespace {
+void appendField(std::string& out, const std::string& value) {
+    out.push_back('\t');
+    for (char c : value) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c);
+}
+}  // namespace
+
+std::string encodeAccessMeta(const proxy::AccessRecord& r) {
+    std::string out;
+    out.reserve(16 + r.host.size() + r.ingress.size() + r.podName.size());
+    out += "v1";
+    appendField(out, r.host);
+    appendField(out, r.scheme);
+    appendField(out, r.ingress);
+    appendField(out, r.canary);
+    appendField(out, r.podName);
+    return out;
+}
+
+AccessMeta decodeAccessMeta(std::string_view meta) {
+    AccessMeta m;
+    if (meta.substr(0, 3) != "v1\t") return m;
+    std::array<std::string*, 5> fields{&m.host, &m.scheme, &m.ingress, &m.canary, &m.podName};
+    std::size_t pos = 3;
+    for (std::size_t i = 0; i < fields.size() && pos <= meta.size(); ++i) {
+        std::size_t tab = meta.find('\t', pos);
+        if (tab == std::string_view::npos) tab = meta.size();
+        fields[i]->assign(meta.substr(pos, tab - pos));
+        pos = tab + 1;
+    }
+    return m;
+}
+
+std::uint64_t appendAccessRecord(LineLog& log, const proxy::AccessRecord& record) {
+    return log.append(formatAccessLog(record), encodeAccessMeta(record));
+}
+
+}  // namespace ilab::events

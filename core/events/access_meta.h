@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/proxy/proxy_server.h"
+
+namespace ilab::events {
+
+class LineLog;
+
+// The parts of a proxy::AccessRecord that ingress-nginx's access-log line does not carry (Host, scheme, the
+// Ingress that matched, canary choice, answering pod). The controller appends them next to each access-log
+// line (LineLog::append(line, meta)) so that the GUI can show them and replay a request exactly (the
+// explainer's "pick from access log") without guessing the Host from the traffic mix. Value type.
+struct AccessMeta {
+    std::string host;     // Host header / :authority as received (port stripped by the proxy or not: as recorded)
+    std::string scheme;   // "http" | "https"
+    std::string ingress;  // "ns/name" or ""
+    std::string canary;   // "", "main", "canary"
+    std::string podName;  // simulated pod that answered, or ""
+    bool isEmpty() const { return host.empty() && scheme.empty() && ingress.empty() && canary.empty() && podName.empty(); }
+};
+
+// "v1\thost\tscheme\tingress\tcanary\tpod"; tabs and control bytes inside values become spaces.
+std::string encodeAccessMeta(const proxy::AccessRecord& record);
+// Missing or unknown-version input gives an empty AccessMeta (never throws).
+AccessMeta decodeAccessMeta(std::string_view meta);
+// What the controller's telemetry sink calls per request: the ingress-nginx line plus its AccessMeta.
+std::uint64_t appendAccessRecord(LineLog& log, const proxy::AccessRecord& record);
+
+}  // namespace ilab::events
