@@ -26,6 +26,7 @@ private slots:
     void cleanupTestCase() { curl_global_cleanup(); }
     void knownGapLines();
     void runnerDetectsWrongExpectations();
+    void countingChecksCanFail();
     void allCases();
 };
 
@@ -71,6 +72,40 @@ void ConformanceServeTest::runnerDetectsWrongExpectations() {
         " tls_certificate: {secret: t-tls, verifies_hostname: t.example}}");
     const auto good = runner.run(right, "ingress-nginx");
     QVERIFY2(good.passed, good.failure.c_str());
+}
+
+// The counting checks can fail too: rate-limit counts, a canary share, the default certificate's names.
+void ConformanceServeTest::countingChecksCanFail() {
+    const std::string ingress =
+        "ingresses: |\n"
+        "  apiVersion: networking.k8s.io/v1\n  kind: Ingress\n"
+        "  metadata: {name: m, namespace: default, annotations: {nginx.ingress.kubernetes.io/limit-rps: '1'}}\n"
+        "  spec:\n    tls: [{hosts: [m.example], secretName: missing}]\n    rules:\n    - host: m.example\n      http:\n        paths:\n"
+        "        - {path: /, pathType: Prefix, backend: {service: {name: main, port: {number: 80}}}}\n"
+        "  ---\n  apiVersion: networking.k8s.io/v1\n  kind: Ingress\n"
+        "  metadata: {name: c, namespace: default, annotations: {nginx.ingress.kubernetes.io/canary: 'true', "
+        "nginx.ingress.kubernetes.io/canary-weight: '50'}}\n"
+        "  spec:\n    rules:\n    - host: m.example\n      http:\n        paths:\n"
+        "        - {path: /, pathType: Prefix, backend: {service: {name: canary, port: {number: 80}}}}\n"
+        "services: {main: [80], canary: [80]}\n";
+    e2e::ServeCaseRunner runner;
+    // limit-rps 1 (burst 5): 6 of 10 pass; the case claims 2.
+    const YAML::Node load = YAML::Load("id: self-load\ncategory: rate-limit\nprofile: ingress-nginx\n" + ingress +
+                                       "request: {method: GET, scheme: https, host: m.example, sni: m.example, path: /, client_ip: 203.0.113.9}\n"
+                                       "load: {requests: 10, concurrency: 2, spacing_ms: 0}\n"
+                                       "expect: {accepted: 2, rejected: 8, accepted_status: 200, reject_status: 503}\n");
+    const auto l = runner.run(load, "ingress-nginx");
+    QVERIFY(!l.passed);
+    QVERIFY2(l.failure.find("accepted 2 expected, got 6") != std::string::npos, l.failure.c_str());
+    // A 50/50 split is not 10%; and the fake certificate is not issued by "Someone Else" for a.example.
+    const YAML::Node split = YAML::Load("id: self-split\ncategory: canary\nprofile: ingress-nginx\n" + ingress +
+                                        "request: {method: GET, scheme: https, host: m.example, sni: m.example, path: /}\n"
+                                        "expect: {backend: [main:80, canary:80], status: 200, canary_share: 0.1,"
+                                        " tls_certificate: {default_certificate: true, issuer_cn: Someone Else, dns_names: [a.example]}}\n");
+    const auto s = runner.run(split, "ingress-nginx");
+    QVERIFY(!s.passed);
+    for (const char* part : {"canary share", "issuer CN Someone Else expected", "certificate DNS names differ"})
+        QVERIFY2(s.failure.find(part) != std::string::npos, (std::string(part) + " not in: " + s.failure).c_str());
 }
 
 void ConformanceServeTest::allCases() {
