@@ -236,7 +236,9 @@ int DownstreamConnection::onHeadersComplete() {
     auto& shared = m_worker.shared();
     m_deadlineMs = 0;
     m_waitingIdle = false;
-    auto ex = std::make_unique<Exchange>();
+    // The previous exchange's object is reused: it is large (decision, record), and allocating it per request
+    // sent glibc into its slow path (malloc_consolidate) on every request.
+    std::unique_ptr<Exchange> ex = m_spareEx ? std::move(m_spareEx) : std::make_unique<Exchange>();
     ex->startMs = m_worker.nowMs();
     ex->table = m_worker.table();
     auto& rv = ex->request;
@@ -269,6 +271,7 @@ int DownstreamConnection::onHeadersComplete() {
     rec.requestId = clientId && !clientId->empty() ? *clientId
                                                    : hex32(m_worker.random().next(), m_worker.random().next());
     rv.headers = m_parser.takeHeaders();  // no copy: header lookups below go through the RequestView
+    rv.requestId = rec.requestId;         // one $req_id: the access log and the upstream's X-Request-ID agree
 
     if (shared.routerForTest.route) {
         ex->decision = shared.routerForTest.route(rv);
@@ -389,15 +392,15 @@ std::string DownstreamConnection::buildUpstreamHead(bool fallback) {
     h += d.upstreamPath.empty() ? rv.target : d.upstreamPath;
     h += " HTTP/1.1\r\n";
 
-    std::string connectionHeader = rv.header("connection").value_or("");
-    auto replacedByDecision = [&](const std::string& name) {
+    const std::string connectionHeader = rv.header("connection").value_or(std::string());
+    auto replacedByDecision = [&](std::string_view name) {
         for (const auto& [k, v] : d.upstreamHeaders)
             if (iequals(k, name)) return true;
         for (const auto& k : d.upstreamHeadersRemoved)
             if (iequals(k, name)) return true;
         return false;
     };
-    auto add = [&](const char* name, const std::string& value) {
+    auto add = [&](std::string_view name, std::string_view value) {
         if (replacedByDecision(name)) return;
         h += name;
         h += ": ";
@@ -615,14 +618,17 @@ int DownstreamConnection::onUpstreamHeaders(UpstreamConnection* up) {
     if (x.upgrade && !switching) x.closeAfter = true;
     if (!x.keepAlive) x.closeAfter = true;
 
-    std::string h;
-    h.reserve(1024);
-    h += "HTTP/1.1 " + std::to_string(status) + " ";
+    if (m_closed) return -1;
+    // Written straight into the output buffer (no temporary head string per response).
+    std::string& h = m_out;
+    h += "HTTP/1.1 ";
+    appendDecimal(h, status);
+    h += ' ';
     const char* text = statusText(status);
     h += *text ? text : "Unknown";
     h += "\r\nServer: nginx\r\n";
     h += m_worker.dateHeader();
-    std::string connection = p.header("connection").value_or("");
+    const std::string connection = p.header("connection").value_or(std::string());
     for (const auto& [name, value] : p.headers()) {
         if (isHopByHop(name) || iequals(name, "server") || iequals(name, "date") || iequals(name, "content-length"))
             continue;
@@ -638,7 +644,9 @@ int DownstreamConnection::onUpstreamHeaders(UpstreamConnection* up) {
         if (noBody) {
             if (auto cl = p.header("content-length")) h += "Content-Length: " + *cl + "\r\n";
         } else if (p.contentLength()) {
-            h += "Content-Length: " + std::to_string(*p.contentLength()) + "\r\n";
+            h += "Content-Length: ";
+            appendDecimal(h, *p.contentLength());
+            h += "\r\n";
         } else if (m_parser.httpMinor() >= 1) {
             h += "Transfer-Encoding: chunked\r\n";
             x.chunkedToClient = true;
@@ -650,14 +658,24 @@ int DownstreamConnection::onUpstreamHeaders(UpstreamConnection* up) {
     bool hasHsts = false;
     for (const auto& [k, v] : x.decision.responseHeaders) {
         if (iequals(k, "strict-transport-security")) hasHsts = true;
-        h += k + ": " + v + "\r\n";
+        h += k;
+        h += ": ";
+        h += v;
+        h += "\r\n";
     }
     if (m_tls && !hasHsts) h += "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n";
-    if (!x.setCookie.empty()) h += "Set-Cookie: " + x.setCookie + "\r\n";
-    if (m_worker.shared().config.exposeUpstreamHeader)
-        h += "X-Ingress-Lab-Upstream: " + x.upstreamName + "\r\n";
+    if (!x.setCookie.empty()) {
+        h += "Set-Cookie: ";
+        h += x.setCookie;
+        h += "\r\n";
+    }
+    if (m_worker.shared().config.exposeUpstreamHeader) {
+        h += "X-Ingress-Lab-Upstream: ";
+        h += x.upstreamName;
+        h += "\r\n";
+    }
     h += "\r\n";
-    queue(h);
+    markDirty();
     if (switching) {
         m_phase = Phase::Tunnel;
         m_deadlineMs = 0;
@@ -782,6 +800,9 @@ void DownstreamConnection::finishExchange() {
         markDirty();
         return;
     }
+    m_parser.recycleHeaders(std::move(ex->request.headers));
+    *ex = Exchange{};
+    m_spareEx = std::move(ex);
     // Keep-alive: wait for the next request.
     m_waitingIdle = true;
     m_deadlineMs = now + shared.config.keepaliveTimeoutMs;

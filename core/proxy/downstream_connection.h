@@ -98,6 +98,7 @@ private:
     int m_deadlineStatus = 0;         // answer when the deadline passes (408) or 0 = just close
     std::uint64_t m_requestsServed = 0;
     std::unique_ptr<Exchange> m_ex;   // the request in progress
+    std::unique_ptr<Exchange> m_spareEx;  // the last one, reset, reused by the next request
 
     friend class ProxyWorker;
 };

@@ -106,9 +106,9 @@ void HttpParser::resume() {
     }
 }
 
-std::optional<std::string> HttpParser::header(const std::string& name) const {
+std::optional<std::string> HttpParser::header(std::string_view name) const {
     for (const auto& [k, v] : m_headers)
-        if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+        if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
     return std::nullopt;
 }
 
@@ -141,8 +141,19 @@ int HttpParser::onMessageBegin() {
     m_upgrade = false;
     m_chunked = false;
     m_contentLength.reset();
-    m_headers.clear();
+    recycleHeaders(std::move(m_headers));
     return 0;
+}
+
+void HttpParser::recycleHeaders(HttpHeaders&& old) {
+    // Keeps the strings' buffers for the next message's headers: parsing a keep-alive connection's requests
+    // then allocates nothing once the first few have been seen.
+    constexpr std::size_t MAX_SPARE = 32;
+    for (auto& kv : old)
+        if (m_spare.size() < MAX_SPARE && (kv.first.capacity() > 15 || kv.second.capacity() > 15))
+            m_spare.push_back(std::move(kv));
+    old.clear();
+    if (&old != &m_headers && m_headers.empty() && m_headers.capacity() < old.capacity()) m_headers.swap(old);
 }
 
 int HttpParser::onUrl(const char* at, std::size_t n) {
@@ -163,7 +174,14 @@ int HttpParser::onHeaderField(const char* at, std::size_t n) {
     if (m_headers.empty() || m_inValue) {
         if (m_headers.size() >= m_limits.maxHeaderCount)
             return fail(m_kind == Kind::Request ? 431 : 502, "too many header fields");
-        m_headers.emplace_back();
+        if (!m_spare.empty()) {
+            m_headers.push_back(std::move(m_spare.back()));
+            m_spare.pop_back();
+            m_headers.back().first.clear();
+            m_headers.back().second.clear();
+        } else {
+            m_headers.emplace_back();
+        }
         m_inValue = false;
         m_valueSpans = 0;
     }

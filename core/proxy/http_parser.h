@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -80,7 +81,10 @@ public:
     const HttpHeaders& headers() const { return m_headers; }
     // Moves the headers out (the caller keeps them for the rest of the exchange); header() then finds nothing.
     HttpHeaders takeHeaders() { return std::move(m_headers); }
-    std::optional<std::string> header(const std::string& name) const;  // first value, case-insensitive
+    // Gives headers taken earlier back once the exchange is over, so their buffers are reused (not between
+    // headers-complete and the next message: the parser must be paused or idle).
+    void recycleHeaders(HttpHeaders&& old);
+    std::optional<std::string> header(std::string_view name) const;  // first value, case-insensitive
     bool hasBody() const { return m_chunked || (m_contentLength && *m_contentLength > 0); }
 
     // Sets an error reason from inside onHeadersComplete() before returning -1.
@@ -128,6 +132,7 @@ private:
     bool m_keepAlive = true, m_upgrade = false, m_chunked = false;
     std::optional<std::uint64_t> m_contentLength;
     HttpHeaders m_headers;
+    HttpHeaders m_spare;  // cleared pairs whose buffers the next headers reuse (bounded)
 };
 
 }  // namespace ilab::proxy

@@ -85,6 +85,17 @@ std::string httpDate(std::int64_t unixSeconds) {
 
 bool isIdempotentMethod(std::string_view m) { return !(m == "POST" || m == "LOCK" || m == "PATCH"); }
 
+void appendDecimal(std::string& out, std::uint64_t value) {
+    char buf[24];
+    char* e = buf + sizeof buf;
+    char* b = e;
+    do {
+        *--b = char('0' + value % 10);
+        value /= 10;
+    } while (value);
+    out.append(b, std::size_t(e - b));
+}
+
 void appendHex(std::string& out, std::uint64_t v) {
     char buf[17];
     int i = 16;

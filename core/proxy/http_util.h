@@ -21,6 +21,7 @@ std::string httpDate(std::int64_t unixSeconds);
 // Idempotent for retries the way nginx's proxy_next_upstream sees it: everything except POST, LOCK, PATCH.
 bool isIdempotentMethod(std::string_view method);
 void appendHex(std::string& out, std::uint64_t value);  // lower-case, no leading zeros
+void appendDecimal(std::string& out, std::uint64_t value);
 std::string hex32(std::uint64_t a, std::uint64_t b);    // 32 hex chars (X-Request-ID)
 
 // splitmix64: per-worker pseudo random numbers (request ids, routing random values). Not for secrets.

@@ -100,6 +100,7 @@ private:
     std::unordered_set<UpstreamConnection*> m_upstreams;  // active and idle
     std::unordered_map<std::string, std::vector<UpstreamConnection*>> m_idle;  // endpoint key -> idle (LIFO)
     std::vector<DownstreamConnection*> m_dirty;
+    std::vector<DownstreamConnection*> m_flushing;  // onBatchEnd's working copy of m_dirty
     std::int64_t m_dateSecond = -1;
     std::string m_date;
 };

@@ -4,13 +4,13 @@
 
 namespace ilab::routing {
 
-std::optional<std::string> RequestView::header(const std::string& name) const {
+std::optional<std::string> RequestView::header(std::string_view name) const {
     for (const auto& [k, v] : headers)
-        if (k.size() == name.size() && strncasecmp(k.c_str(), name.c_str(), k.size()) == 0) return v;
+        if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
     return std::nullopt;
 }
 
-std::optional<std::string> RequestView::cookie(const std::string& name) const {
+std::optional<std::string> RequestView::cookie(std::string_view name) const {
     for (const auto& [k, v] : headers) {
         if (strcasecmp(k.c_str(), "cookie") != 0) continue;
         std::size_t pos = 0;

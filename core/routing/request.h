@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,9 +23,12 @@ struct RequestView {
     std::optional<std::uint64_t> contentLength;
     bool chunked = false;
     int listenPort = 80;                   // the port the client connected to (80/443 semantics for redirects)
+    // X-Request-ID the proxy already chose for this request (its access log uses it too); "" = the router takes
+    // the client's X-Request-ID or derives one from the random input.
+    std::string requestId;
 
-    std::optional<std::string> header(const std::string& name) const;  // first value, case-insensitive
-    std::optional<std::string> cookie(const std::string& name) const;  // from Cookie headers
+    std::optional<std::string> header(std::string_view name) const;  // first value, case-insensitive
+    std::optional<std::string> cookie(std::string_view name) const;  // from Cookie headers
 };
 
 }  // namespace ilab::routing

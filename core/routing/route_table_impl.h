@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -19,6 +20,12 @@
 namespace ilab::routing {
 
 namespace detail {
+
+// Transparent hash: lets the hot path look up a std::string_view key without building a std::string.
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
 
 // One Service:port some Ingress references, resolved against the workspace.
 struct Target {
@@ -97,7 +104,7 @@ struct RouteTable::Impl {
     int catchAll = 0;
     int globalDefaultTarget = -1;                           // controller default backend (-1 = 404)
     std::unordered_map<std::string, detail::CanaryAlt> canaries;  // main upstream name -> alternative
-    std::unordered_map<std::string, detail::CertEntry> certs;     // TLS host ("a.x" or "*.x") -> certificate
+    std::unordered_map<std::string, detail::CertEntry, detail::StringHash, std::equal_to<>> certs;     // TLS host ("a.x" or "*.x") -> certificate
     detail::CertEntry defaultCert;
     std::map<std::string, BackendRef> upstreams;
     std::uint64_t hash = 0;

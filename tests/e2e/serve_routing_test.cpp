@@ -66,6 +66,10 @@ private slots:
         // Access log line for the request, in ingress-nginx's format.
         QVERIFY(m_serve.waitForOutput("\"GET /api/users?id=7 HTTP/1.1\" 200 "));
         QVERIFY(m_serve.waitForOutput("[default-api-80] []"));
+        // One $req_id per request: the X-Request-ID the pod received ends that request's access-log line.
+        const QString rid = h["x-request-id"].toString();
+        QVERIFY2(m_serve.waitForOutput(QStringLiteral(" 200 %1").arg(rid), 3000),
+                 qPrintable("no access-log line ends with the upstream's X-Request-ID " + rid));
     }
 
     void tlsWithResolve() {
