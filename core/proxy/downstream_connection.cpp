@@ -55,6 +55,27 @@ struct DownstreamConnection::Exchange {
     int tries = 0;
     std::string upstreamHead;
     std::string setCookie;
+
+    // Ready for the next request on the same connection. Containers are cleared, not freed, so their buffers
+    // are reused; `decision` and `request` are overwritten field by field in onHeadersComplete().
+    void reset() {
+        startMs = upstreamStartMs = 0;
+        table.reset();
+        request.headers.clear();
+        request.sni.reset();
+        record = AccessRecord{};
+        keepAlive = true;
+        headRequest = hasBody = upgrade = requestComplete = responseStarted = responseComplete = false;
+        discardBody = closeAfter = chunkedToClient = proxying = fallback = retryable = connSlot = false;
+        bodyBytesIn = 0;
+        upstream = nullptr;
+        endpoints.reset();
+        upstreamName.clear();
+        tried.clear();
+        tries = 0;
+        upstreamHead.clear();
+        setCookie.clear();
+    }
 };
 
 DownstreamConnection::DownstreamConnection(ProxyWorker& worker, std::unique_ptr<tls::Transport> transport,
@@ -261,7 +282,8 @@ int DownstreamConnection::onHeadersComplete() {
     rec.method = rv.method;
     rec.target = rv.target;
     rec.host = rv.host;
-    rec.protocol = "HTTP/" + std::to_string(m_parser.httpMajor()) + "." + std::to_string(m_parser.httpMinor());
+    if (m_parser.httpMajor() != 1 || m_parser.httpMinor() != 1)
+        rec.protocol = "HTTP/" + std::to_string(m_parser.httpMajor()) + "." + std::to_string(m_parser.httpMinor());
     rec.scheme = rv.scheme;
     rec.userAgent = m_parser.header("user-agent").value_or("");
     rec.referer = m_parser.header("referer").value_or("");
@@ -338,7 +360,7 @@ void DownstreamConnection::startProxy(bool fallback) {
     }
     x.proxying = true;
     x.retryable = !x.hasBody && !x.upgrade;
-    x.upstreamHead = buildUpstreamHead(fallback);
+    buildUpstreamHead(fallback);
     x.upstreamStartMs = m_worker.nowMs();
     if (x.hasBody) {
         if (auto expect = x.request.header("expect"); expect && iequals(*expect, "100-continue"))
@@ -381,11 +403,12 @@ bool DownstreamConnection::connectToNextEndpoint() {
     return false;
 }
 
-std::string DownstreamConnection::buildUpstreamHead(bool fallback) {
-    const Exchange& x = *m_ex;
+void DownstreamConnection::buildUpstreamHead(bool fallback) {
+    Exchange& x = *m_ex;
     const auto& d = x.decision;
     const auto& rv = x.request;
-    std::string h;
+    std::string& h = x.upstreamHead;  // kept for retries; its buffer is reused across requests
+    h.clear();
     h.reserve(768);
     h += rv.method;
     h += ' ';
@@ -470,7 +493,6 @@ std::string DownstreamConnection::buildUpstreamHead(bool fallback) {
     if (rv.chunked) h += "Transfer-Encoding: chunked\r\n";
     else if (rv.contentLength) h += "Content-Length: " + std::to_string(*rv.contentLength) + "\r\n";
     h += "\r\n";
-    return h;
 }
 
 void DownstreamConnection::onBody(const char* data, std::size_t length) {
@@ -801,7 +823,7 @@ void DownstreamConnection::finishExchange() {
         return;
     }
     m_parser.recycleHeaders(std::move(ex->request.headers));
-    *ex = Exchange{};
+    ex->reset();
     m_spareEx = std::move(ex);
     // Keep-alive: wait for the next request.
     m_waitingIdle = true;

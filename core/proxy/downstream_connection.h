@@ -68,7 +68,7 @@ private:
     void respondBare(int status);
     void startProxy(bool fallback);
     bool connectToNextEndpoint();
-    std::string buildUpstreamHead(bool fallback);
+    void buildUpstreamHead(bool fallback);  // into m_ex->upstreamHead
     void finishExchange();
     void abortUpstream();
     void sendUpstreamBody(const char* data, std::size_t length);
