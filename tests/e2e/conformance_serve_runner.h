@@ -69,8 +69,10 @@ inline YAML::Node caseChild(const YAML::Node& n, const char* key) {
     return n && n.IsMap() && n[key] ? n[key] : YAML::Node(YAML::NodeType::Undefined);
 }
 
-inline bool serveInScope(const YAML::Node& c) {
-    return serveCategories().count(caseStr(c["category"])) && c["request"] && c["request"].IsMap();
+// `everyCategory`: also the purely routed categories (path, host, default-backend, ...), which the routing runner
+// already covers in-process; set ILAB_CONFORMANCE_SERVE_ALL=1 to send those through serve as well.
+inline bool serveInScope(const YAML::Node& c, bool everyCategory = false) {
+    return (everyCategory || serveCategories().count(caseStr(c["category"]))) && c["request"] && c["request"].IsMap();
 }
 
 // The serve profiles a case runs under (the routing runner's convention; k8s-spec divergences are its business).

@@ -130,8 +130,9 @@ void ConformanceServeTest::allCases() {
         int weight = 0;
     };
     std::vector<Job> jobs;
+    const bool everyCategory = qEnvironmentVariableIsSet("ILAB_CONFORMANCE_SERVE_ALL");
     for (const auto& c : cases) {
-        if (!e2e::serveInScope(c)) continue;
+        if (!e2e::serveInScope(c, everyCategory)) continue;
         int weight = 0;
         if (c["load"]) weight += c["load"]["requests"].as<int>(1) * c["load"]["spacing_ms"].as<int>(0);
         if (c["request"]["backend_behaviour"]) weight += 5000;
@@ -184,6 +185,8 @@ void ConformanceServeTest::allCases() {
         if (o.seconds > slowest) slowest = o.seconds, slowestId = o.id;
     std::printf("total: %d/%d through serve in %.1f s (%d at once; slowest case %s %.1f s)\n", passed, total, wall, parallel,
                 slowestId.c_str(), slowest);
+    if (qEnvironmentVariableIsSet("ILAB_CONFORMANCE_SERVE_VERBOSE"))
+        for (const auto& o : outcomes) std::printf("  %5.2f s %s (%s)%s\n", o.seconds, o.id.c_str(), o.profile.c_str(), o.passed ? "" : " FAILED");
     for (const auto& [k, v] : gaps)
         if (!usedGaps.count(k)) stale.push_back(k + " is listed in KNOWN_GAPS.md but is not a serve case");
     for (const auto& f : unexpectedFailures) std::printf("FAIL %s\n", f.c_str());
