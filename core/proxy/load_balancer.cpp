@@ -1,6 +1,7 @@
 #include "core/proxy/load_balancer.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
@@ -19,6 +20,26 @@ std::uint64_t fnv1a(const std::string& s) {
     return h;
 }
 
+// CRC-32 (IEEE 802.3, reflected), as ngx_crc32: the hash of nginx's and lua-resty-chash's consistent hashing.
+const std::uint32_t* crcTable() {
+    static const auto table = [] {
+        std::array<std::uint32_t, 256> t{};
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    return table.data();
+}
+std::uint32_t crcUpdate(std::uint32_t crc, const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    const std::uint32_t* t = crcTable();
+    for (std::size_t i = 0; i < n; ++i) crc = t[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+    return crc;
+}
+
 std::string queryArg(const std::string& target, const std::string& name) {
     auto q = target.find('?');
     if (q == std::string::npos) return {};
@@ -34,6 +55,58 @@ std::string queryArg(const std::string& target, const std::string& name) {
     return {};
 }
 }  // namespace
+
+std::uint32_t LoadBalancer::crc32(std::string_view s) { return crcUpdate(0xFFFFFFFFu, s.data(), s.size()) ^ 0xFFFFFFFFu; }
+
+LoadBalancer::Ring LoadBalancer::buildRing(const std::vector<routing::Endpoint>& eps) {
+    // ngx_http_upstream_init_chash_peer: per endpoint, base = crc32(host "\0" port); then POINTS_PER_ENDPOINT
+    // points, each the CRC of base continued with the previous point's 4 bytes (little-endian); sorted.
+    Ring ring;
+    ring.endpoints = eps;
+    ring.points.reserve(eps.size() * POINTS_PER_ENDPOINT);
+    for (std::size_t i = 0; i < eps.size(); ++i) {
+        const std::string port = std::to_string(eps[i].port);
+        std::uint32_t base = crcUpdate(0xFFFFFFFFu, eps[i].address.data(), eps[i].address.size());
+        base = crcUpdate(base, "", 1);
+        base = crcUpdate(base, port.data(), port.size());
+        std::uint32_t prev = 0;
+        for (int j = 0; j < POINTS_PER_ENDPOINT; ++j) {
+            const unsigned char bytes[4] = {static_cast<unsigned char>(prev), static_cast<unsigned char>(prev >> 8),
+                                            static_cast<unsigned char>(prev >> 16), static_cast<unsigned char>(prev >> 24)};
+            const std::uint32_t h = crcUpdate(base, bytes, 4) ^ 0xFFFFFFFFu;
+            ring.points.push_back({h, static_cast<std::uint32_t>(i)});
+            prev = h;
+        }
+    }
+    std::sort(ring.points.begin(), ring.points.end(),
+              [](const RingPoint& a, const RingPoint& b) { return a.hash != b.hash ? a.hash < b.hash : a.index < b.index; });
+    return ring;
+}
+
+const LoadBalancer::Ring& LoadBalancer::ringFor(const std::string& upstreamName, const std::vector<routing::Endpoint>& eps) {
+    Ring& r = m_rings[upstreamName];
+    if (r.endpoints != eps) r = buildRing(eps);  // built once per endpoint set (a scale or reload rebuilds it)
+    return r;
+}
+
+std::vector<std::size_t> LoadBalancer::ringOrder(const Ring& ring, std::uint32_t hash) {
+    // The first point at or after `hash` (wrapping), then the following points' endpoints in ring order, each
+    // once: the fallback order when the first choice is down, as nginx walks the ring.
+    std::vector<std::size_t> order;
+    if (ring.points.empty()) return order;
+    auto it = std::lower_bound(ring.points.begin(), ring.points.end(), hash,
+                               [](const RingPoint& p, std::uint32_t h) { return p.hash < h; });
+    std::size_t start = static_cast<std::size_t>(it - ring.points.begin()) % ring.points.size();
+    std::vector<bool> seen(ring.endpoints.size(), false);
+    for (std::size_t k = 0; k < ring.points.size() && order.size() < ring.endpoints.size(); ++k) {
+        std::size_t idx = ring.points[(start + k) % ring.points.size()].index;
+        if (!seen[idx]) {
+            seen[idx] = true;
+            order.push_back(idx);
+        }
+    }
+    return order;
+}
 
 std::string LoadBalancer::endpointKey(const routing::Endpoint& e) {
     if (e.address.find(':') != std::string::npos) return "[" + e.address + "]:" + std::to_string(e.port);
@@ -91,13 +164,17 @@ LoadBalancer::Pick LoadBalancer::pick(const routing::Decision& d, const std::vec
                                       const std::vector<std::string>& tried, std::int64_t nowMs) {
     Pick result;
     if (eps.empty()) return result;
+    // Endpoint keys are only needed when something was tried or failed: the common case builds none.
+    const bool needKeys = !tried.empty() || !m_failedUntil.empty();
     std::vector<std::string> keys;
-    keys.reserve(eps.size());
-    for (const auto& e : eps) keys.push_back(endpointKey(e));
+    if (needKeys) {
+        keys.reserve(eps.size());
+        for (const auto& e : eps) keys.push_back(endpointKey(e));
+    }
     auto isTried = [&](std::size_t i) { return std::find(tried.begin(), tried.end(), keys[i]) != tried.end(); };
     // Two passes: healthy and untried first; then any untried (every endpoint failed recently: try anyway).
     auto candidate = [&](std::size_t i, bool healthOnly) {
-        return !isTried(i) && (!healthOnly || usable(keys[i], nowMs));
+        return !needKeys || (!isTried(i) && (!healthOnly || usable(keys[i], nowMs)));
     };
 
     if (d.affinity) {
@@ -113,12 +190,12 @@ LoadBalancer::Pick LoadBalancer::pick(const routing::Decision& d, const std::vec
     }
     std::size_t chosen = eps.size();
     if (d.upstreamHashBy && !d.upstreamHashBy->empty()) {
-        std::uint64_t h = fnv1a(hashKey(*d.upstreamHashBy, request));
+        // Consistent hashing (ingress-nginx's chash balancer): a key keeps its endpoint while others come and go.
+        const Ring& ring = ringFor(upstreamName, eps);
+        const std::vector<std::size_t> order = ringOrder(ring, crc32(hashKey(*d.upstreamHashBy, request)));
         for (bool healthOnly : {true, false}) {
-            for (std::size_t k = 0; k < eps.size() && chosen == eps.size(); ++k) {
-                std::size_t i = (h + k) % eps.size();
-                if (candidate(i, healthOnly)) chosen = i;
-            }
+            for (std::size_t i : order)
+                if (chosen == eps.size() && candidate(i, healthOnly)) chosen = i;
             if (chosen != eps.size()) break;
         }
     } else {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -10,8 +11,9 @@
 
 namespace ilab::proxy {
 
-// Chooses the endpoint for one upstream attempt: affinity cookie (semantics.md §14), upstream-hash-by, else
-// round robin per upstream name; endpoints that failed recently are skipped (passive health like nginx
+// Chooses the endpoint for one upstream attempt: affinity cookie (semantics.md §14), upstream-hash-by (consistent
+// hashing on a CRC-32 ring of 160 points per endpoint, as nginx's `hash ... consistent` and ingress-nginx's chash
+// balancer), else round robin per upstream name; endpoints that failed recently are skipped (passive health like nginx
 // max_fails=1 fail_timeout=10s) unless every endpoint failed. Thread: its worker's loop. Owner: ProxyWorker.
 class LoadBalancer {
 public:
@@ -34,11 +36,28 @@ public:
     // upstream-hash-by expression ($request_uri, $remote_addr, $http_x, $cookie_x, $arg_x, text) for a request.
     static std::string hashKey(const std::string& expression, const routing::RequestView& request);
 
+    // Consistent-hash ring (public for tests).
+    static constexpr int POINTS_PER_ENDPOINT = 160;
+    struct RingPoint {
+        std::uint32_t hash;
+        std::uint32_t index;  // into Ring::endpoints
+    };
+    struct Ring {
+        std::vector<routing::Endpoint> endpoints;
+        std::vector<RingPoint> points;  // sorted by hash
+    };
+    static std::uint32_t crc32(std::string_view s);
+    static Ring buildRing(const std::vector<routing::Endpoint>& endpoints);
+    // Endpoint indexes in the order the ring offers them for `hash` (first = the key's endpoint).
+    static std::vector<std::size_t> ringOrder(const Ring& ring, std::uint32_t hash);
+
 private:
     bool usable(const std::string& key, std::int64_t nowMs) const;
+    const Ring& ringFor(const std::string& upstreamName, const std::vector<routing::Endpoint>& endpoints);
 
     std::unordered_map<std::string, std::uint64_t> m_roundRobin;   // upstream name -> next index
     std::unordered_map<std::string, std::int64_t> m_failedUntil;   // endpoint key -> monotonic ms
+    std::unordered_map<std::string, Ring> m_rings;                 // upstream name -> ring (upstream-hash-by)
 };
 
 }  // namespace ilab::proxy

@@ -1,0 +1,174 @@
+// LoadBalancer: consistent hashing for upstream-hash-by (stability, minimal disruption when endpoints come and go,
+// balance, failover along the ring), the hash-key expressions, and round robin with passive health.
+
+#include <QtTest>
+
+#include <map>
+#include <set>
+
+#include "core/proxy/load_balancer.h"
+
+using namespace ilab;
+using proxy::LoadBalancer;
+
+namespace {
+
+std::vector<routing::Endpoint> endpoints(int n, int firstOctet = 1) {
+    std::vector<routing::Endpoint> eps;
+    for (int i = 0; i < n; ++i)
+        eps.push_back({"10.0.0." + std::to_string(firstOctet + i), 8080, "pod-" + std::to_string(firstOctet + i)});
+    return eps;
+}
+
+routing::Decision hashBy(const std::string& expr) {
+    routing::Decision d;
+    d.action = routing::Decision::Action::Proxy;
+    d.upstreamHashBy = expr;
+    return d;
+}
+
+routing::RequestView request(const std::string& target) {
+    routing::RequestView r;
+    r.host = "app.example.com";
+    r.target = target;
+    return r;
+}
+
+// Which endpoint (by pod name) each of `keys` request URIs goes to.
+std::map<std::string, std::string> assign(LoadBalancer& lb, const std::vector<routing::Endpoint>& eps, int keys) {
+    std::map<std::string, std::string> out;
+    const auto d = hashBy("$request_uri");
+    for (int k = 0; k < keys; ++k) {
+        const std::string uri = "/item/" + std::to_string(k);
+        auto pick = lb.pick(d, eps, "default-app-80", request(uri), {}, 0);
+        out[uri] = pick.endpoint ? pick.endpoint->podName : "";
+    }
+    return out;
+}
+
+}  // namespace
+
+class LoadBalancerTest : public QObject {
+    Q_OBJECT
+private slots:
+    void crc32IsTheIeeeCrc() {
+        QCOMPARE(LoadBalancer::crc32("123456789"), 0xCBF43926u);  // the standard check value
+        QCOMPARE(LoadBalancer::crc32(""), 0u);
+    }
+
+    void ringHas160PointsPerEndpointSorted() {
+        auto ring = LoadBalancer::buildRing(endpoints(3));
+        QCOMPARE(ring.points.size(), std::size_t(3 * LoadBalancer::POINTS_PER_ENDPOINT));
+        for (std::size_t i = 1; i < ring.points.size(); ++i) QVERIFY(ring.points[i - 1].hash <= ring.points[i].hash);
+        // Every endpoint appears in the fallback order exactly once, whatever the hash.
+        for (std::uint32_t h : {0u, 0x7FFFFFFFu, 0xFFFFFFFFu}) {
+            auto order = LoadBalancer::ringOrder(ring, h);
+            QCOMPARE(std::set<std::size_t>(order.begin(), order.end()).size(), std::size_t(3));
+        }
+    }
+
+    void sameKeySameEndpoint() {
+        LoadBalancer a, b;
+        const auto eps = endpoints(4);
+        const auto first = assign(a, eps, 500);
+        QCOMPARE(assign(a, eps, 500), first);  // repeated picks
+        QCOMPARE(assign(b, eps, 500), first);  // another worker's balancer agrees
+    }
+
+    void keysSpreadOverEndpoints() {
+        LoadBalancer lb;
+        std::map<std::string, int> count;
+        for (const auto& [uri, pod] : assign(lb, endpoints(4), 4000)) ++count[pod];
+        QCOMPARE(count.size(), std::size_t(4));
+        for (const auto& [pod, n] : count)
+            QVERIFY2(n > 4000 * 0.15 && n < 4000 * 0.35, qPrintable(QString::fromStdString(pod) + ": " + QString::number(n)));
+    }
+
+    void removingAnEndpointMovesOnlyItsKeys() {
+        LoadBalancer lb;
+        auto eps = endpoints(4);
+        const auto before = assign(lb, eps, 2000);
+        eps.erase(eps.begin() + 2);  // pod-3 goes away (scaled down)
+        const auto after = assign(lb, eps, 2000);
+        int moved = 0;
+        for (const auto& [uri, pod] : before) {
+            if (pod == "pod-3") {
+                QVERIFY(after.at(uri) != "pod-3");
+                ++moved;
+            } else {
+                QCOMPARE(after.at(uri), pod);  // a modulo hash would move about 3/4 of these
+            }
+        }
+        QVERIFY(moved > 0);
+    }
+
+    void addingAnEndpointTakesAShareFromEveryone() {
+        LoadBalancer lb;
+        auto eps = endpoints(4);
+        const auto before = assign(lb, eps, 2000);
+        eps.push_back({"10.0.0.9", 8080, "pod-9"});
+        const auto after = assign(lb, eps, 2000);
+        int moved = 0;
+        for (const auto& [uri, pod] : before) {
+            if (after.at(uri) != pod) {
+                QCOMPARE(after.at(uri), std::string("pod-9"));  // keys only ever move to the new endpoint
+                ++moved;
+            }
+        }
+        QVERIFY2(moved > 2000 * 0.10 && moved < 2000 * 0.32, qPrintable(QString::number(moved)));
+    }
+
+    void failedEndpointFallsBackAlongTheRingAndReturns() {
+        LoadBalancer lb;
+        const auto eps = endpoints(3);
+        const auto d = hashBy("$request_uri");
+        const auto rv = request("/cart/42");
+        const auto home = lb.pick(d, eps, "default-app-80", rv, {}, 0).endpoint;
+        QVERIFY(home);
+        const std::string homeKey = LoadBalancer::endpointKey(*home);
+        const auto ring = LoadBalancer::buildRing(eps);
+        const auto order = LoadBalancer::ringOrder(ring, LoadBalancer::crc32("/cart/42"));
+        QCOMPARE(eps[order[0]].podName, home->podName);
+
+        lb.markFailed(homeKey, 1000);
+        const auto other = lb.pick(d, eps, "default-app-80", rv, {}, 2000).endpoint;
+        QVERIFY(other);
+        QCOMPARE(other->podName, eps[order[1]].podName);  // the next endpoint on the ring
+        // The retry after a failed attempt skips the tried endpoint the same way.
+        const auto retry = lb.pick(d, eps, "default-app-80", rv, {homeKey}, 0).endpoint;
+        QCOMPARE(retry->podName, eps[order[1]].podName);
+        // After fail_timeout the key goes home again.
+        const auto back = lb.pick(d, eps, "default-app-80", rv, {}, 1000 + LoadBalancer::FAIL_TIMEOUT_MS).endpoint;
+        QCOMPARE(back->podName, home->podName);
+    }
+
+    void hashKeyExpressions() {
+        routing::RequestView r = request("/p/q?user=alice&x=1");
+        r.clientIp = "10.1.2.3";
+        r.headers = {{"X-Tenant", "blue"}, {"Cookie", "sid=abc; theme=dark"}};
+        QCOMPARE(LoadBalancer::hashKey("$request_uri", r), std::string("/p/q?user=alice&x=1"));
+        QCOMPARE(LoadBalancer::hashKey("$uri", r), std::string("/p/q"));
+        QCOMPARE(LoadBalancer::hashKey("$remote_addr", r), std::string("10.1.2.3"));
+        QCOMPARE(LoadBalancer::hashKey("$http_x_tenant", r), std::string("blue"));
+        QCOMPARE(LoadBalancer::hashKey("$cookie_sid", r), std::string("abc"));
+        QCOMPARE(LoadBalancer::hashKey("$arg_user", r), std::string("alice"));
+        QCOMPARE(LoadBalancer::hashKey("${host}-$arg_user", r), std::string("app.example.com-alice"));
+    }
+
+    void roundRobinSkipsFailedAndTried() {
+        LoadBalancer lb;
+        const auto eps = endpoints(3);
+        routing::Decision d;
+        d.action = routing::Decision::Action::Proxy;
+        std::vector<std::string> seen;
+        for (int i = 0; i < 6; ++i) seen.push_back(lb.pick(d, eps, "u", request("/"), {}, 0).endpoint->podName);
+        QCOMPARE(seen, (std::vector<std::string>{"pod-1", "pod-2", "pod-3", "pod-1", "pod-2", "pod-3"}));
+        lb.markFailed(LoadBalancer::endpointKey(eps[1]), 0);
+        for (int i = 0; i < 4; ++i) QVERIFY(lb.pick(d, eps, "u", request("/"), {}, 1).endpoint->podName != "pod-2");
+        auto p = lb.pick(d, eps, "u", request("/"), {LoadBalancer::endpointKey(eps[0]), LoadBalancer::endpointKey(eps[2])}, 1);
+        QCOMPARE(p.endpoint->podName, std::string("pod-2"));  // every endpoint failed or tried: try anyway
+    }
+};
+
+QTEST_GUILESS_MAIN(LoadBalancerTest)
+#include "load_balancer_test.moc"
