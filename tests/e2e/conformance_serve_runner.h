@@ -8,8 +8,8 @@
 //
 // How a case maps onto the lab:
 //   services {svc: [80, "http:8080"]}  -> Service svc (selector app=svc) whose port P targets the named container
-//                                         port pP, and one Deployment svc-pP (1 replica) that has only that port, so the
-//                                         echo's "pod" field tells which Service port was used.
+//                                         port pP, and one Deployment svc-pP (1 replica; 2 for affinity cases) that has
+//                                         only that port, so the echo's "pod" field tells which Service port was used.
 //   services_without_endpoints          -> the Service with a selector no pod matches.
 //   backend_behaviour "responds after N s", load.backend_latency_s -> ingress-lab.dev/latency-ms on the pods.
 //   client_ip                           -> the request is sent FROM a loopback address 127.0.0.K (one per distinct
@@ -179,6 +179,8 @@ private:
         std::string y = caseStr(c["ingresses"]);
         if (!y.empty() && y.back() != '\n') y += "\n";
         const std::string podAnnotations = behaviourAnnotations(c, error);
+        // The affinity cases come from e2e tests whose Service has 2 endpoints: a cookie only matters with a choice.
+        const std::string replicas = caseStr(c["category"]) == "affinity" ? "2" : "1";
         auto addServices = [&](const YAML::Node& services, bool withPods) {
             if (!services || !services.IsMap()) return;
             for (auto it = services.begin(); it != services.end(); ++it) {
@@ -197,7 +199,7 @@ private:
                 for (const auto& p : ports) {
                     const std::string target = "p" + std::to_string(p.number);
                     y += "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + svc + "-" + target +
-                         "\n  namespace: default\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: " + svc +
+                         "\n  namespace: default\nspec:\n  replicas: " + replicas + "\n  selector:\n    matchLabels:\n      app: " + svc +
                          "\n      ilab-port: " + target + "\n  template:\n    metadata:\n      labels:\n        app: " + svc +
                          "\n        ilab-port: " + target + "\n" +
                          (podAnnotations.empty() ? std::string() : "      annotations:\n" + podAnnotations) +
