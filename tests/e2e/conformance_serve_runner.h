@@ -115,7 +115,11 @@ public:
         o.category = caseStr(c["category"]);
         o.profile = profile;
         m_fails.clear();
+        m_ports.clear();
+        m_certs.clear();
+        m_sourceIps.clear();
         runCase(c, profile);
+        m_serve.reset();  // stops serve (SIGTERM) and removes its folder
         o.passed = m_fails.empty();
         for (const auto& f : m_fails) o.failure += (o.failure.empty() ? "" : "; ") + f;
         o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -468,7 +472,7 @@ private:
         const ClientRequest q = buildRequest(c["request"]);
         if (c["load"]) runLoad(c["load"], e, q);
         else checkRequest(e, q, client);
-        m_serve->stop();
+        if (const int rc = m_serve->stop(); rc != 0) fail("serve did not exit cleanly after SIGTERM (exit " + std::to_string(rc) + ")");
     }
 
     void checkRequest(const YAML::Node& e, const ClientRequest& q, CaseClient& client) {
