@@ -118,7 +118,11 @@ public:
         m_ports.clear();
         m_certs.clear();
         m_sourceIps.clear();
-        runCase(c, profile);
+        try {
+            runCase(c, profile);
+        } catch (const YAML::Exception& ex) {  // a malformed case fails on its own, never the whole run
+            fail(std::string("malformed case: ") + ex.what());
+        }
         m_serve.reset();  // stops serve (SIGTERM) and removes its folder
         o.passed = m_fails.empty();
         for (const auto& f : m_fails) o.failure += (o.failure.empty() ? "" : "; ") + f;
