@@ -358,6 +358,17 @@ void DownstreamConnection::startProxy(bool fallback) {
         respondError(503, false);
         return;
     }
+    const std::string& protocol = d.backendProtocol;
+    if (protocol != "HTTP" && protocol != "HTTPS" && !protocol.empty()) {
+        // GRPC/GRPCS need HTTP/2 to the upstream and FCGI the FastCGI protocol: not simulated. Answering as if
+        // HTTP/1.1 had worked would hide that, so the request fails visibly, with the reason in an event.
+        m_worker.emitEvent("Warning", "BackendProtocolUnsupported",
+                           x.record.ingress.empty() ? "" : "Ingress " + x.record.ingress,
+                           "backend-protocol " + protocol + " is not supported by the local controller (it speaks "
+                           "HTTP/1.1 and HTTPS to upstreams); " + x.upstreamName + " answered 502");
+        respondError(502, false);
+        return;
+    }
     x.proxying = true;
     x.retryable = !x.hasBody && !x.upgrade;
     buildUpstreamHead(fallback);
@@ -383,7 +394,7 @@ bool DownstreamConnection::connectToNextEndpoint() {
         x.record.upstreamAddr = x.record.upstreamAddr == "-" ? key : x.record.upstreamAddr + ", " + key;
         x.record.podName = pick.endpoint->podName;
         std::string error;
-        UpstreamConnection* up = worker.acquireUpstream(*pick.endpoint, &error);
+        UpstreamConnection* up = worker.acquireUpstream(*pick.endpoint, &error, x.decision.backendProtocol == "HTTPS");
         if (!up) {
             worker.balancer().markFailed(key, worker.nowMs());
             worker.emitEvent("Warning", "UpstreamConnectFailed", x.record.ingress.empty() ? "" : "Ingress " + x.record.ingress,

@@ -1,5 +1,7 @@
 #include "core/proxy/proxy_server.h"
 
+#include <openssl/ssl.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -95,6 +97,16 @@ Result<bool, ProxyError> ProxyServer::start() {
     if (fd < 0) return Error<ProxyError>{ProxyError::ListenFailed, error};
     d.listeners.push_back({fd, false, port});
     d.httpPort = port;
+    if (!d.shared.upstreamTls) {
+        // backend-protocol HTTPS: proxy_pass https:// with ingress-nginx's defaults (proxy-ssl-verify off).
+        SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+        if (ctx) {
+            SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+            SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+            d.shared.upstreamTls.reset(ctx, &SSL_CTX_free);
+        }
+    }
     d.httpsPort = -1;
     if (cfg.httpsPort >= 0) {
         auto tls = tls::TlsServerContext::create(cfg.defaultCertPem, cfg.defaultKeyPem);

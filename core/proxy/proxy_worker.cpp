@@ -148,9 +148,13 @@ void ProxyWorker::accept(const ListenerSocket& l) {
     }
 }
 
-UpstreamConnection* ProxyWorker::acquireUpstream(const routing::Endpoint& endpoint, std::string* error) {
+UpstreamConnection* ProxyWorker::acquireUpstream(const routing::Endpoint& endpoint, std::string* error, bool tls) {
     std::string key = LoadBalancer::endpointKey(endpoint);
-    auto it = m_idle.find(key);
+    if (tls && !m_shared.upstreamTls) {
+        *error = "no TLS client context";
+        return nullptr;
+    }
+    auto it = m_idle.find(UpstreamConnection::poolKeyFor(key, tls));
     if (it != m_idle.end()) {
         while (!it->second.empty()) {
             UpstreamConnection* up = it->second.back();
@@ -158,7 +162,7 @@ UpstreamConnection* ProxyWorker::acquireUpstream(const routing::Endpoint& endpoi
             if (!up->isClosed() && up->isIdle()) return up;
         }
     }
-    auto* up = new UpstreamConnection(*this, key, endpoint);
+    auto* up = new UpstreamConnection(*this, key, endpoint, tls ? m_shared.upstreamTls.get() : nullptr);
     if (!up->startConnect(error)) {
         delete up;
         return nullptr;
@@ -168,7 +172,7 @@ UpstreamConnection* ProxyWorker::acquireUpstream(const routing::Endpoint& endpoi
 }
 
 void ProxyWorker::returnToPool(UpstreamConnection* up) {
-    auto& idle = m_idle[up->key()];
+    auto& idle = m_idle[up->poolKey()];
     if (idle.size() >= MAX_IDLE_PER_ENDPOINT) {
         up->close();
         return;
@@ -178,7 +182,7 @@ void ProxyWorker::returnToPool(UpstreamConnection* up) {
 
 void ProxyWorker::upstreamClosed(UpstreamConnection* up) {
     if (m_upstreams.erase(up) == 0) return;
-    auto it = m_idle.find(up->key());
+    auto it = m_idle.find(up->poolKey());
     if (it != m_idle.end()) {
         auto& v = it->second;
         v.erase(std::remove(v.begin(), v.end(), up), v.end());

@@ -9,6 +9,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <openssl/ssl.h>
+
 #include "core/proxy/event_loop.h"
 #include "core/proxy/http_util.h"
 #include "core/proxy/load_balancer.h"
@@ -27,6 +29,7 @@ struct ProxyShared {
     ProxyConfig config;
     std::shared_ptr<TelemetrySink> telemetry;           // may be null
     std::shared_ptr<tls::TlsServerContext> tls;         // null without an HTTPS listener
+    std::shared_ptr<SSL_CTX> upstreamTls;               // client side for backend-protocol HTTPS (no verification)
     RouterOverride routerForTest;                       // empty in production
     RateLimiter rateLimiter{&EventLoop::monotonicMs};
     std::atomic<std::uint64_t> activeConnections{0};
@@ -71,7 +74,8 @@ public:
     std::int64_t nowMs() const { return m_loop.nowMs(); }
 
     // A pooled idle connection to `endpoint` or a new one (connecting). nullptr + error if the socket fails.
-    UpstreamConnection* acquireUpstream(const routing::Endpoint& endpoint, std::string* error);
+    // A pooled idle connection to `endpoint` or a new one; `tls` for backend-protocol HTTPS.
+    UpstreamConnection* acquireUpstream(const routing::Endpoint& endpoint, std::string* error, bool tls = false);
     void returnToPool(UpstreamConnection* up);     // keep-alive
     void upstreamClosed(UpstreamConnection* up);   // closed: forget it (deleted by the loop)
     void markDirty(DownstreamConnection* c);       // flush at the end of the batch

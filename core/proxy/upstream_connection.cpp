@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -38,18 +40,80 @@ const char* toString(UpstreamFailure f) {
     case UpstreamFailure::SendTimeout: return "upstream timed out while sending request";
     case UpstreamFailure::Reset: return "upstream prematurely closed connection";
     case UpstreamFailure::InvalidResponse: return "upstream sent invalid response";
+    case UpstreamFailure::TlsHandshake: return "SSL_do_handshake() failed while SSL handshaking to upstream";
     }
     return "upstream error";
 }
 
-UpstreamConnection::UpstreamConnection(ProxyWorker& worker, std::string key, routing::Endpoint endpoint)
+UpstreamConnection::UpstreamConnection(ProxyWorker& worker, std::string key, routing::Endpoint endpoint, SSL_CTX* tls)
     : m_worker(worker),
       m_key(std::move(key)),
+      m_poolKey(poolKeyFor(m_key, tls != nullptr)),
       m_endpoint(std::move(endpoint)),
+      m_tlsContext(tls),
       m_parser(HttpParser::Kind::Response, this, {64 * 1024, 200}) {}
 
 UpstreamConnection::~UpstreamConnection() {
+    if (m_ssl) SSL_free(m_ssl);
     if (m_fd >= 0) ::close(m_fd);
+}
+
+long UpstreamConnection::tlsResult(int rc) {
+    const int err = SSL_get_error(m_ssl, rc);
+    switch (err) {
+    case SSL_ERROR_WANT_READ:
+        m_tlsWantsWrite = false;
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_WANT_WRITE:
+        m_tlsWantsWrite = true;
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_ZERO_RETURN:
+        return 0;
+    case SSL_ERROR_SYSCALL: {
+        const int e = errno;
+        ERR_clear_error();
+        if (rc == 0 || e == 0) return 0;  // closed without close_notify
+        errno = e;
+        return -1;
+    }
+    default: {
+        const unsigned long e = ERR_get_error();
+        char buf[256] = "TLS error";
+        if (e) ERR_error_string_n(e, buf, sizeof buf);
+        ERR_clear_error();
+        m_tlsError = buf;
+        errno = EPROTO;
+        return -1;
+    }
+    }
+}
+
+long UpstreamConnection::ioSend(const char* data, std::size_t length) {
+    if (!m_ssl) return ::send(m_fd, data, length, MSG_NOSIGNAL);
+    ERR_clear_error();
+    std::size_t n = 0;
+    const int rc = SSL_write_ex(m_ssl, data, length, &n);
+    if (rc == 1) {
+        m_tlsWantsWrite = false;
+        return long(n);
+    }
+    const long r = tlsResult(rc);
+    if (r == 0) errno = EPIPE;  // a write cannot "end": the peer is gone
+    return r == 0 ? -1 : r;
+}
+
+long UpstreamConnection::ioRecv(char* buffer, std::size_t length) {
+    if (!m_ssl) return ::recv(m_fd, buffer, length, 0);
+    ERR_clear_error();
+    std::size_t n = 0;
+    const int rc = SSL_read_ex(m_ssl, buffer, length, &n);
+    if (rc == 1) {
+        m_tlsWantsWrite = false;
+        return long(n);
+    }
+    return tlsResult(rc);
 }
 
 bool UpstreamConnection::startConnect(std::string* error) {
@@ -125,7 +189,7 @@ void UpstreamConnection::send(const char* data, std::size_t length) {
 void UpstreamConnection::flush() {
     bool wasHigh = pendingOutput() > HIGH_WATER;
     while (m_outPos < m_out.size()) {
-        ssize_t n = ::send(m_fd, m_out.data() + m_outPos, m_out.size() - m_outPos, MSG_NOSIGNAL);
+        const long n = ioSend(m_out.data() + m_outPos, m_out.size() - m_outPos);
         if (n > 0) {
             m_outPos += std::size_t(n);
             m_lastActivityMs = m_worker.nowMs();
@@ -133,7 +197,7 @@ void UpstreamConnection::flush() {
         }
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-        fail(UpstreamFailure::Reset, std::strerror(errno));
+        fail(UpstreamFailure::Reset, m_tlsError.empty() ? std::strerror(errno) : m_tlsError);
         return;
     }
     if (m_outPos == m_out.size()) {
@@ -156,9 +220,11 @@ void UpstreamConnection::updateInterest() {
     std::uint32_t want = 0;
     if (m_state == State::Connecting) {
         want = EventLoop::Writable;
+    } else if (m_state == State::Handshaking) {
+        want = m_tlsWantsWrite ? EventLoop::Writable : EventLoop::Readable;
     } else {
         if (!m_readPaused) want |= EventLoop::Readable;
-        if (pendingOutput() > 0) want |= EventLoop::Writable;
+        if (pendingOutput() > 0 || m_tlsWantsWrite) want |= EventLoop::Writable;
     }
     if (want != m_interest) {
         m_worker.loop().modify(m_fd, want, this);
@@ -178,6 +244,10 @@ void UpstreamConnection::onIoEvent(std::uint32_t events) {
         if (events & (EventLoop::Writable | EventLoop::Error)) onConnected();
         return;
     }
+    if (m_state == State::Handshaking) {
+        continueHandshake();
+        return;
+    }
     if (events & EventLoop::Writable) {
         flush();
         if (m_state == State::Closed) return;
@@ -194,19 +264,58 @@ void UpstreamConnection::onConnected() {
              std::strerror(err));
         return;
     }
-    m_state = m_client ? State::Active : State::Idle;
     m_lastActivityMs = m_worker.nowMs();
+    if (m_tlsContext) {
+        m_ssl = SSL_new(m_tlsContext);
+        if (!m_ssl) {
+            fail(UpstreamFailure::TlsHandshake, "SSL_new failed");
+            return;
+        }
+        SSL_set_fd(m_ssl, m_fd);
+        SSL_set_connect_state(m_ssl);
+        m_state = State::Handshaking;
+        continueHandshake();
+        return;
+    }
+    m_state = m_client ? State::Active : State::Idle;
     flush();
+}
+
+void UpstreamConnection::continueHandshake() {
+    ERR_clear_error();
+    const int rc = SSL_do_handshake(m_ssl);
+    if (rc == 1) {
+        m_tlsWantsWrite = false;
+        m_state = m_client ? State::Active : State::Idle;
+        m_lastActivityMs = m_worker.nowMs();
+        flush();
+        return;
+    }
+    const long r = tlsResult(rc);
+    if (r < 0 && errno == EAGAIN) {
+        updateInterest();
+        return;
+    }
+    std::string why = !m_tlsError.empty() ? m_tlsError
+                      : r == 0            ? std::string("the upstream closed the connection (does it speak TLS?)")
+                                          : std::string(std::strerror(errno));
+    fail(UpstreamFailure::TlsHandshake, why);
 }
 
 void UpstreamConnection::onReadable() {
     if (m_state == State::Idle) {
-        // An idle pooled connection only becomes readable when the upstream closes it (or misbehaves).
+        // An idle pooled connection only becomes readable when the upstream closes it (or misbehaves); over
+        // TLS it may also be a TLS 1.3 session ticket, which carries no application data.
+        if (m_ssl) {
+            char probe[1];
+            const long n = ioRecv(probe, sizeof probe);
+            if (n < 0 && errno == EAGAIN) return;
+        }
         close();
         return;
     }
     while (!m_readPaused && m_state != State::Closed) {
-        ssize_t n = ::recv(m_fd, t_scratch, sizeof t_scratch, 0);
+        const long n = ioRecv(t_scratch, sizeof t_scratch);
         if (n > 0) {
             m_lastActivityMs = m_worker.nowMs();
             if (m_state == State::Tunnel) {
@@ -245,7 +354,9 @@ void UpstreamConnection::onReadable() {
                 }
             }
             if (m_client && m_client->pendingOutput() > HIGH_WATER) setReadPaused(true);
-            if (std::size_t(n) < sizeof t_scratch) break;
+            // Plain: a short read drained the socket. TLS returns one record at a time and may hold more
+            // decrypted bytes that epoll cannot see: read on until it would block.
+            if (!m_ssl && std::size_t(n) < sizeof t_scratch) break;
             continue;
         }
         if (n == 0) {
@@ -265,8 +376,11 @@ void UpstreamConnection::onReadable() {
             return;
         }
         if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        fail(UpstreamFailure::Reset, std::strerror(errno));
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (m_tlsWantsWrite) updateInterest();
+            break;
+        }
+        fail(UpstreamFailure::Reset, m_tlsError.empty() ? std::strerror(errno) : m_tlsError);
         return;
     }
 }
@@ -330,6 +444,7 @@ void UpstreamConnection::abandon() {
 void UpstreamConnection::checkTimeout(std::int64_t nowMs) {
     switch (m_state) {
     case State::Connecting:
+    case State::Handshaking:
         if (nowMs - m_connectStartMs >= m_timeouts.connectMs) fail(UpstreamFailure::ConnectTimeout, "connect timeout");
         break;
     case State::Active:
@@ -358,6 +473,10 @@ void UpstreamConnection::checkTimeout(std::int64_t nowMs) {
 void UpstreamConnection::close() {
     if (m_state == State::Closed) return;
     m_state = State::Closed;
+    if (m_ssl) {
+        SSL_free(m_ssl);
+        m_ssl = nullptr;
+    }
     if (m_fd >= 0) {
         m_worker.loop().remove(m_fd);
         ::close(m_fd);

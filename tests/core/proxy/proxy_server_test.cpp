@@ -328,6 +328,65 @@ private slots:
         QVERIFY(r.body.find("X-Ingress-Name: echo\n") != std::string::npos);
     }
 
+    // backend-protocol HTTPS: the upstream is our own proxy terminating TLS (fake certificate) in front of an
+    // echo server, so real TLS runs on the upstream leg; requests arrive, and the TLS connection is pooled.
+    void httpsUpstream() {
+        TestUpstream up;
+        proxy::ProxyConfig bcfg;
+        bcfg.httpPort = 0;
+        bcfg.httpsPort = 0;
+        auto bsink = std::make_shared<RecordingSink>();
+        proxy::ProxyServer tlsPod(bcfg, bsink);
+        tlsPod.setRouterForTest({[&](const routing::RequestView&) { return proxyTo({up.port()}); }, {}});
+        QVERIFY(tlsPod.start());
+        Proxy p([&](const routing::RequestView&) {
+            Decision d = proxyTo({tlsPod.httpsPort()});
+            d.backendProtocol = "HTTPS";
+            return d;
+        });
+        RawClient c(p.port());
+        for (int i = 0; i < 3; ++i) {
+            const std::string target = "/tls/" + std::to_string(i);
+            QVERIFY(c.send(get(target)));
+            HttpResponse r = c.readResponse();
+            QCOMPARE(r.status, 200);
+            QVERIFY2(r.body.rfind("GET " + target + "\n", 0) == 0, r.body.c_str());
+        }
+        QTRY_COMPARE(bsink->recordsCopy().size(), std::size_t(3));
+        for (const auto& rec : bsink->recordsCopy()) QCOMPARE(rec.scheme, std::string("https"));
+        QCOMPARE(tlsPod.stats().totalConnections, std::uint64_t(1));  // one pooled TLS connection for all three
+        QCOMPARE(bsink->handshakeFailureCount(), std::size_t(0));
+    }
+
+    void httpsToAPlainHttpUpstreamIs502() {
+        TestUpstream up;
+        Proxy p([&](const routing::RequestView&) {
+            Decision d = proxyTo({up.port()});
+            d.backendProtocol = "HTTPS";
+            return d;
+        });
+        RawClient c(p.port());
+        QVERIFY(c.send(get("/x")));
+        QCOMPARE(c.readResponse().status, 502);
+        QTRY_VERIFY(p.sink->hasEvent("UpstreamFailed SSL_do_handshake() failed"));
+        QTRY_COMPARE(p.sink->recordsCopy().size(), std::size_t(1));
+        QCOMPARE(p.sink->recordsCopy().front().upstreamStatus, 502);
+    }
+
+    void unsupportedBackendProtocolIs502WithAReason() {
+        TestUpstream up;
+        Proxy p([&](const routing::RequestView&) {
+            Decision d = proxyTo({up.port()});
+            d.backendProtocol = "GRPC";
+            return d;
+        });
+        RawClient c(p.port());
+        QVERIFY(c.send(get("/helloworld.Greeter/SayHello")));
+        QCOMPARE(c.readResponse().status, 502);
+        QTRY_VERIFY(p.sink->hasEvent("BackendProtocolUnsupported backend-protocol GRPC is not supported"));
+        QCOMPARE(up.requests.load(), 0);  // never sent as plain HTTP/1.1
+    }
+
     void localAnswers() {
         Proxy p([&](const routing::RequestView& rv) {
             Decision d;

@@ -180,6 +180,12 @@ public:
         std::lock_guard l(m);
         return records;
     }
+    bool hasEvent(const std::string& prefix) {  // "Type Reason message..." starting with `prefix` after the type
+        std::lock_guard l(m);
+        for (const auto& e : events)
+            if (e.find(prefix) != std::string::npos) return true;
+        return false;
+    }
     std::size_t handshakeFailureCount() {
         std::lock_guard l(m);
         return handshakeFailures.size();
