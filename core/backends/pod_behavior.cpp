@@ -78,6 +78,10 @@ PodBehavior parsePodBehavior(const std::map<std::string, std::string>& annotatio
             int v;
             if (parseInt(value, 100, 599, &v)) b.failureStatus = v;
             else problem(problems, key, value, "must be an HTTP status 100-599");
+        } else if (name == "tls") {
+            if (value == "true") b.tls = true;
+            else if (value == "false") b.tls = false;
+            else problem(problems, key, value, "must be \"true\" or \"false\"");
         } else if (name.compare(0, 7, "header.") == 0 && name.size() > 7) {
             b.headers.emplace_back(name.substr(7), value);
         } else if (name.compare(0, 9, "response.") == 0 && name.size() > 9) {

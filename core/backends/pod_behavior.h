@@ -41,6 +41,7 @@ struct PodBehavior {
     int failureStatus = 500;
     std::vector<std::pair<std::string, std::string>> headers;
     std::vector<PathResponse> responses;  // in annotation-key order; first match wins
+    bool tls = false;                     // serve HTTPS (self-signed certificate), for backend-protocol HTTPS
     bool operator==(const PodBehavior&) const = default;
 
     // The per-path answer for a request path (without query), or nullptr.

@@ -1,12 +1,17 @@
 #include "core/backends/simulated_pod.h"
 
 #include <QHostAddress>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
 #include <QTimer>
 
 #include <llhttp.h>
+
+#include "core/tls/certificate.h"
 
 namespace ilab::backends {
 
@@ -220,8 +225,43 @@ SimulatedPod::SimulatedPod(PodIdentity identity, PodBehavior behavior, std::uint
 
 SimulatedPod::~SimulatedPod() { stop(); }
 
+void PodTcpServer::incomingConnection(qintptr descriptor) {
+    if (!m_tls) {
+        QTcpServer::incomingConnection(descriptor);
+        return;
+    }
+    auto* socket = new QSslSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+        return;
+    }
+    socket->setSslConfiguration(*m_tls);
+    // A client that is not speaking TLS (backend-protocol left at HTTP) fails the handshake: the socket closes.
+    QObject::connect(socket, &QSslSocket::sslErrors, socket, [socket] { socket->abort(); });
+    socket->startServerEncryption();
+    addPendingConnection(socket);
+}
+
 int SimulatedPod::listen(int preferredPort, std::string* error) {
     if (m_server.isListening()) return m_server.serverPort();
+    if (m_behavior.tls && !m_server.isTls()) {
+        tls::SelfSignedRequest req;
+        req.commonName = m_identity.podName.empty() ? "pod" : m_identity.podName;
+        req.dnsNames = {req.commonName, "localhost"};
+        req.keyType = tls::SelfSignedRequest::KeyType::EcP256;
+        req.organization = "Ingress Lab simulated pod";
+        auto pair = tls::generateSelfSigned(req);
+        if (!pair) {
+            if (error) *error = "cannot make the pod's TLS certificate: " + pair.message();
+            return 0;
+        }
+        QSslConfiguration cfg = QSslConfiguration::defaultConfiguration();
+        cfg.setLocalCertificate(QSslCertificate(QByteArray::fromStdString(pair.value().certPem)));
+        cfg.setPrivateKey(QSslKey(QByteArray::fromStdString(pair.value().keyPem), QSsl::Ec));
+        cfg.setPeerVerifyMode(QSslSocket::VerifyNone);
+        cfg.setProtocol(QSsl::TlsV1_2OrLater);
+        m_server.setTls(cfg);
+    }
     bool ok = m_server.listen(QHostAddress::LocalHost, static_cast<quint16>(preferredPort));
     if (!ok && preferredPort != 0) ok = m_server.listen(QHostAddress::LocalHost, 0);
     if (!ok) {

@@ -5,8 +5,11 @@
 #include <random>
 #include <string>
 
+#include <optional>
+
 #include <QObject>
 #include <QSet>
+#include <QSslConfiguration>
 #include <QTcpServer>
 
 #include "core/backends/pod_behavior.h"
@@ -25,6 +28,21 @@ struct PodIdentity {
 
 class PodConnection;
 
+// The pod's listener: plain TCP, or TLS (QSslSocket server-side, handshake started on accept) when the pod's
+// behaviour asks for it. Thread: the pod's.
+class PodTcpServer : public QTcpServer {
+public:
+    using QTcpServer::QTcpServer;
+    void setTls(std::optional<QSslConfiguration> tls) { m_tls = std::move(tls); }
+    bool isTls() const { return m_tls.has_value(); }
+
+protected:
+    void incomingConnection(qintptr descriptor) override;
+
+private:
+    std::optional<QSslConfiguration> m_tls;
+};
+
 // One simulated pod: a real HTTP/1.1 server on 127.0.0.1 (llhttp, keep-alive, pipelining answered in order).
 // By default it echoes the request as JSON; its PodBehavior sets fixed answers, latency and failures.
 // Lives on the PodManager's pods thread (every method must be called there, except port() and
@@ -36,7 +54,8 @@ public:
     ~SimulatedPod() override;
 
     // Starts listening on 127.0.0.1:preferredPort (0 = any free port; falls back to any port when the preferred
-    // one is taken). Returns the port, or 0 with `error` set.
+    // one is taken). Returns the port, or 0 with `error` set. A pod whose behaviour has `tls` serves HTTPS with a
+    // self-signed certificate for its own name (EC P-256, made on the first listen).
     int listen(int preferredPort, std::string* error = nullptr);
     // Closes the listener and every connection at once (a crashed container: connects are refused).
     void stop();
@@ -70,7 +89,7 @@ private:
     PodIdentity m_identity;
     PodBehavior m_behavior;
     std::mt19937_64 m_rng;
-    QTcpServer m_server;
+    PodTcpServer m_server;
     QSet<PodConnection*> m_connections;
     std::atomic<int> m_port{0};
     std::atomic<std::uint64_t> m_requests{0};
