@@ -57,6 +57,9 @@ void LineLog::compressChunk(const ChunkPtr& chunk) {
         rawCopy = chunk->raw;
     }
     QByteArray packed = qCompress(reinterpret_cast<const uchar*>(rawCopy.data()), static_cast<qsizetype>(rawCopy.size()), 1);
+    // qCompress allocates for the worst case (input size + 1%) and only shrinks the size: without squeeze() each
+    // chunk kept ~the uncompressed size allocated (1M access lines held ~270 MB, not the ~40 MB storedBytes says).
+    packed.squeeze();
     std::lock_guard lock(m_mutex);
     const bool stillHeld = std::find(m_chunks.begin(), m_chunks.end(), chunk) != m_chunks.end();
     if (stillHeld) m_bytes = m_bytes - chunk->raw.size() + static_cast<std::size_t>(packed.size());
