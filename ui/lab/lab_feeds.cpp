@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 
+#include "core/events/access_meta.h"
 #include "core/events/event_log.h"
 #include "core/events/line_log.h"
 
@@ -231,7 +232,8 @@ bool parseAccessLine(const QByteArray& line, AccessLine* out) {
 QStringList AccessLogFeed::columns() const {
     return {QObject::tr("Time"),     QObject::tr("Client"),      QObject::tr("Request"),
             QObject::tr("Status"),   QObject::tr("Upstream"),    QObject::tr("Pod"),
-            QObject::tr("Up status"), QObject::tr("Time (ms)"),  QObject::tr("Request id")};
+            QObject::tr("Up status"), QObject::tr("Time (ms)"),  QObject::tr("Request id"),
+            QObject::tr("Host")};
 }
 
 QHash<QString, quint64> AccessLogFeed::podCounts() const {
@@ -252,7 +254,8 @@ void AccessLogFeed::fetch(std::uint64_t afterId, std::size_t maxRows, std::vecto
     auto batch = m_log->linesSince(afterId, maxRows);
     std::uint64_t id = batch.firstId;
     out.reserve(out.size() + batch.lines.size());
-    for (auto& l : batch.lines) {
+    for (std::size_t i = 0; i < batch.lines.size(); ++i) {
+        const std::string& l = batch.lines[i];
         LogRow r;
         r.id = id++;
         const QByteArray raw = QByteArray::fromStdString(l);
@@ -278,6 +281,11 @@ void AccessLogFeed::fetch(std::uint64_t afterId, std::size_t maxRows, std::vecto
         r.sym[UpstreamStatusSlot] = m_strings.intern(a.upstreamStatus);
         r.sym[ProtoSlot] = m_strings.intern(a.protocol);
         r.text = a.target.toUtf8() + '\0' + a.requestId.toLatin1();
+        if (i < batch.meta.size() && !batch.meta[i].empty()) {
+            const auto m = events::decodeAccessMeta(batch.meta[i]);
+            r.text += '\0' + QByteArray::fromStdString(m.host) + '\0' + QByteArray::fromStdString(m.scheme) + '\0' +
+                      QByteArray::fromStdString(m.ingress);
+        }
         if (!a.upstream.isEmpty() && a.upstream != QLatin1String("-")) ++m_upstreamCounts[a.upstream];
         if (!pod.isEmpty()) ++m_addressCounts[pod];
         ++m_counted;
@@ -286,18 +294,31 @@ void AccessLogFeed::fetch(std::uint64_t afterId, std::size_t maxRows, std::vecto
 }
 
 namespace {
-// An access row's text is "target\0request-id".
-QString targetOf(const LogRow& r) {
-    const int nul = r.text.indexOf('\0');
-    return QString::fromUtf8(nul < 0 ? r.text : r.text.left(nul));
+// An access row's text is "target\0request-id", followed by "\0host\0scheme\0ingress" when the line came with
+// its structured record (events::AccessMeta).
+QByteArray fieldOf(const LogRow& r, int index) {
+    int start = 0;
+    for (int i = 0; i < index; ++i) {
+        start = int(r.text.indexOf('\0', start));
+        if (start < 0) return {};
+        ++start;
+    }
+    const int end = int(r.text.indexOf('\0', start));
+    return r.text.mid(start, end < 0 ? -1 : end - start);
 }
-QString requestIdOf(const LogRow& r) {
-    const int nul = r.text.indexOf('\0');
-    return nul < 0 ? QString() : QString::fromLatin1(r.text.mid(nul + 1));
-}
+QString targetOf(const LogRow& r) { return QString::fromUtf8(fieldOf(r, 0)); }
+QString requestIdOf(const LogRow& r) { return QString::fromLatin1(fieldOf(r, 1)); }
+QString hostOf(const LogRow& r) { return r.code < 0 ? QString() : QString::fromUtf8(fieldOf(r, 2)); }
 }  // namespace
 
 QString AccessLogFeed::target(const LogRow& row) const { return targetOf(row); }
+QString AccessLogFeed::host(const LogRow& row) const { return hostOf(row); }
+QString AccessLogFeed::scheme(const LogRow& row) const {
+    return row.code < 0 ? QString() : QString::fromLatin1(fieldOf(row, 3));
+}
+QString AccessLogFeed::ingress(const LogRow& row) const {
+    return row.code < 0 ? QString() : QString::fromUtf8(fieldOf(row, 4));
+}
 
 QString AccessLogFeed::cell(const LogRow& row, int column) const {
     if (row.code < 0) return column == 2 ? QString::fromUtf8(row.text) : QString();
@@ -314,6 +335,7 @@ QString AccessLogFeed::cell(const LogRow& row, int column) const {
     case 6: return m_strings.at(row.sym[UpstreamStatusSlot]);
     case 7: return QString::number(double(row.value), 'f', 1);
     case 8: return requestIdOf(row);
+    case 9: return hostOf(row);
     default: return {};
     }
 }
@@ -328,11 +350,14 @@ std::function<QString(const LogRow&)> AccessLogFeed::lineFormatter() const {
     const StringTable strings = m_strings;
     return [strings](const LogRow& r) {
         if (r.code < 0) return QString::fromUtf8(r.text);
-        return QStringLiteral("%1 %2 \"%3 %4 %5\" %6 [%7] %8 %9 %10ms %11")
+        QString line = QStringLiteral("%1 %2 \"%3 %4 %5\" %6 [%7] %8 %9 %10ms %11")
             .arg(timeText(r.timeMs), strings.at(r.sym[ClientSlot]), strings.at(r.sym[MethodSlot]),
                  targetOf(r), strings.at(r.sym[ProtoSlot]), QString::number(r.code),
                  strings.at(r.sym[UpstreamSlot]), strings.at(r.sym[PodSlot]), strings.at(r.sym[UpstreamStatusSlot]),
                  QString::number(double(r.value), 'f', 1), requestIdOf(r));
+        const QString host = hostOf(r);
+        if (!host.isEmpty()) line += QStringLiteral(" host=") + host;
+        return line;
     };
 }
 

@@ -68,9 +68,11 @@ struct AccessLine {
 // Parses one line; false when it does not have the expected shape (the line is then shown raw).
 bool parseAccessLine(const QByteArray& line, AccessLine* out);
 
-// Access log: Time, Client, Request, Status, Upstream, Pod, Upstream status, Time (ms), Request id.
+// Access log: Time, Client, Request, Status, Upstream, Pod, Upstream status, Time (ms), Request id, Host.
 // Pod names come from the upstream address (the controller's simulated pods); counts per upstream and per pod
-// are kept as the lines are pulled (the routing map shows them).
+// are kept as the lines are pulled (the routing map shows them). The Host, scheme and Ingress come from the
+// structured access record the controller stores next to each line (events::AccessMeta), never from the line,
+// which has no Host; rows without that record show no Host.
 class AccessLogFeed : public LogFeed {
 public:
     enum Slot { ClientSlot = 0, MethodSlot = 1, UpstreamSlot = 2, PodSlot = 3, UpstreamStatusSlot = 4, ProtoSlot = 5 };
@@ -95,6 +97,10 @@ public:
     QString target(const LogRow& row) const;
     QString clientIp(const LogRow& row) const { return m_strings.at(row.sym[ClientSlot]); }
     QString upstream(const LogRow& row) const { return m_strings.at(row.sym[UpstreamSlot]); }
+    // From the structured access record ("" when the line came without one).
+    QString host(const LogRow& row) const;
+    QString scheme(const LogRow& row) const;
+    QString ingress(const LogRow& row) const;  // "ns/name"
 
 private:
     std::shared_ptr<events::LineLog> m_log;

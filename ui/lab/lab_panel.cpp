@@ -10,7 +10,6 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolButton>
-#include <QUrl>
 #include <QVBoxLayout>
 
 #include "core/metrics/metrics_registry.h"
@@ -351,23 +350,7 @@ LabPanel::LabPanel(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
     connect(d->explainer, &ExplainerPanel::selectObjectRequested, this, &LabPanel::selectObjectRequested);
     connect(d->explainer, &ExplainerPanel::revealSourceRequested, this, &LabPanel::revealSourceRequested);
     // "Pick" a request for the explainer: double-click an access-log line.
-    connect(d->accessView, &LogView::rowActivated, this, [d](int row) {
-        const LogRow* r = d->accessModel->rowAt(row);
-        if (!r || r->code < 0) return;
-        ExplainRequest req;
-        req.method = d->accessFeed->method(*r);
-        req.clientIp = d->accessFeed->clientIp(*r);
-        // The default access-log format has no Host: use the host of the traffic mix that reaches this upstream,
-        // else the first host of the workspace.
-        QString host;
-        const auto targets = d->traffic->config().targets;
-        if (!targets.empty()) host = QUrl(QString::fromStdString(targets.front().url)).host();
-        if (host.isEmpty()) host = QStringLiteral("localhost");
-        req.url = QStringLiteral("http://%1%2").arg(host, d->accessFeed->target(*r));
-        d->explainer->setRequest(req);
-        d->leftTabs->setCurrentWidget(d->explainer);
-        d->explainer->explain();
-    });
+    connect(d->accessView, &LogView::rowActivated, this, &LabPanel::pickFromAccessLog);
 
     d->setStatus(tr("Stopped"));
     d->updateActions();
@@ -414,6 +397,26 @@ void LabPanel::showTab(const QString& name) {
     for (auto* tabs : {m_impl->leftTabs, m_impl->topTabs, m_impl->bottomTabs})
         for (int i = 0; i < tabs->count(); ++i)
             if (tabs->tabText(i) == name) tabs->setCurrentIndex(i);
+}
+
+bool LabPanel::pickFromAccessLog(int row) {
+    auto* d = m_impl;
+    const LogRow* r = d->accessModel->rowAt(row);
+    if (!r || r->code < 0) return false;
+    ExplainRequest req;
+    req.method = d->accessFeed->method(*r);
+    req.clientIp = d->accessFeed->clientIp(*r);
+    const QString host = d->accessFeed->host(*r);
+    QString scheme = d->accessFeed->scheme(*r);
+    if (scheme.isEmpty()) scheme = QStringLiteral("http");
+    req.url = QStringLiteral("%1://%2%3").arg(scheme, host, d->accessFeed->target(*r));
+    if (host.isEmpty())
+        d->showBanner(tr("This access-log line came without its request record, so its Host is unknown: "
+                         "type the host into the explainer's URL."));
+    d->explainer->setRequest(req);
+    d->leftTabs->setCurrentWidget(d->explainer);
+    d->explainer->explain();
+    return true;
 }
 
 void LabPanel::start() {

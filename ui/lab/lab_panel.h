@@ -44,6 +44,10 @@ public:
     // The visible error banner ("" when none): start failures, refused pod actions.
     QString bannerText() const;
     void showTab(const QString& name);  // "Traffic", "Explain", "Charts", "Map", "Access log", "Events", "Controller log"
+    // "Pick" access-log row `row` for the explainer (what a double-click does): the request is rebuilt from the
+    // structured access record kept with the row (Host, scheme, method, target, client IP) and explained.
+    // False when the row is not a parsed access line.
+    bool pickFromAccessLog(int row);
 
     // Parts, for tests and the benchmark.
     ControllerLink* controllerForTest() const;

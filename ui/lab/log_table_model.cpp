@@ -44,19 +44,19 @@ LogTableModel::~LogTableModel() = default;
 
 int LogTableModel::rowCount(const QModelIndex& parent) const {
     if (parent.isValid()) return 0;
-    if (m_filter.isEmpty()) return int(m_scanSeq - m_firstSeq);
+    if (m_filter.isEmpty()) return int(m_scanSeq - m_store.firstSeq());
     return int(m_visible.size());
 }
 
 int LogTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(m_columns.size()); }
 
 std::uint64_t LogTableModel::seqOfRow(int row) const {
-    return m_filter.isEmpty() ? m_firstSeq + std::uint64_t(row) : m_visible[std::size_t(row)];
+    return m_filter.isEmpty() ? m_store.firstSeq() + std::uint64_t(row) : m_visible[std::size_t(row)];
 }
 
 const LogRow* LogTableModel::rowAt(int row) const {
     if (row < 0 || row >= rowCount()) return nullptr;
-    return &m_rows[std::size_t(seqOfRow(row) - m_firstSeq)];
+    return m_store.row(seqOfRow(row));
 }
 
 QString LogTableModel::lineAt(int row) const {
@@ -90,7 +90,7 @@ QVariant LogTableModel::headerData(int section, Qt::Orientation orientation, int
 
 void LogTableModel::setCapacity(std::size_t rows) {
     m_capacity = std::max<std::size_t>(1, rows);
-    if (m_rows.size() > m_capacity) trimFront(m_rows.size() - m_capacity);
+    if (m_store.size() > m_capacity) trimFront(m_store.size() - m_capacity);
 }
 
 void LogTableModel::startPolling(int intervalMs) { m_poll.start(intervalMs); }
@@ -101,7 +101,11 @@ void LogTableModel::setPaused(bool paused) {
     if (!paused && m_poll.isActive()) pullNow();
 }
 
-bool LogTableModel::isScanning() const { return m_scanSeq < m_firstSeq + m_rows.size(); }
+bool LogTableModel::isScanning() const { return m_scanSeq < m_store.endSeq(); }
+
+std::size_t LogTableModel::storedBytes() const {
+    return m_store.storedBytes() + m_visible.size() * sizeof(std::uint64_t) + m_symMatch.size() + m_symObject.size();
+}
 
 bool LogTableModel::matches(const LogRow& row) const {
     const StringTable& strings = m_feed->strings();
@@ -142,7 +146,7 @@ void LogTableModel::setFilter(const LogFilter& filter) {
     m_symObject.clear();
     m_visible.clear();
     // Without a filter every stored row is visible at once (identity mapping); with one, rescan from the start.
-    m_scanSeq = m_filter.isEmpty() ? m_firstSeq + m_rows.size() : m_firstSeq;
+    m_scanSeq = m_filter.isEmpty() ? m_store.endSeq() : m_store.firstSeq();
     endResetModel();
     if (m_filter.isEmpty())
         Q_EMIT scanFinished();
@@ -151,25 +155,24 @@ void LogTableModel::setFilter(const LogFilter& filter) {
 }
 
 void LogTableModel::trimFront(std::size_t count) {
-    count = std::min(count, m_rows.size());
+    count = std::min(count, m_store.size());
     if (count == 0) return;
-    const std::uint64_t newFirst = m_firstSeq + count;
+    const std::uint64_t newFirst = m_store.firstSeq() + count;
     std::size_t removeVisible = 0;
     if (m_filter.isEmpty()) {
-        removeVisible = std::size_t(std::min<std::uint64_t>(count, m_scanSeq - m_firstSeq));
+        removeVisible = std::size_t(std::min<std::uint64_t>(count, m_scanSeq - m_store.firstSeq()));
     } else {
         while (removeVisible < m_visible.size() && m_visible[removeVisible] < newFirst) ++removeVisible;
     }
     if (removeVisible > 0) beginRemoveRows({}, 0, int(removeVisible) - 1);
-    m_rows.erase(m_rows.begin(), m_rows.begin() + std::ptrdiff_t(count));
+    m_store.dropFront(count);
     if (!m_filter.isEmpty()) m_visible.erase(m_visible.begin(), m_visible.begin() + std::ptrdiff_t(removeVisible));
-    m_firstSeq = newFirst;
     m_scanSeq = std::max(m_scanSeq, newFirst);
     if (removeVisible > 0) endRemoveRows();
 }
 
 void LogTableModel::scan(std::size_t budget) {
-    const std::uint64_t end = m_firstSeq + m_rows.size();
+    const std::uint64_t end = m_store.endSeq();
     if (m_scanSeq >= end) return;
     const std::uint64_t stop = std::min<std::uint64_t>(end, m_scanSeq + budget);
     int inserted = 0;
@@ -182,7 +185,7 @@ void LogTableModel::scan(std::size_t budget) {
     } else {
         std::vector<std::uint64_t> hits;
         for (std::uint64_t seq = m_scanSeq; seq < stop; ++seq)
-            if (matches(m_rows[std::size_t(seq - m_firstSeq)])) hits.push_back(seq);
+            if (const LogRow* r = m_store.row(seq); r && matches(*r)) hits.push_back(seq);
         m_scanSeq = stop;
         if (!hits.empty()) {
             const int first = rowCount();
@@ -215,21 +218,20 @@ std::size_t LogTableModel::pullNow() {
     if (!batch.empty()) {
         m_lastId = batch.back().id;
         if (batch.size() > m_capacity) batch.erase(batch.begin(), batch.end() - std::ptrdiff_t(m_capacity));
-        const std::size_t total = m_rows.size() + batch.size();
+        const std::size_t total = m_store.size() + batch.size();
         if (total > m_capacity) trimFront(total - m_capacity);
-        for (auto& r : batch) m_rows.push_back(std::move(r));
+        for (auto& r : batch) m_store.append(std::move(r));
     }
     // Unfiltered, every new row becomes visible now (one insert); filtered, a bounded slice is checked now.
-    scan(m_filter.isEmpty() ? m_rows.size() : SCAN_BUDGET);
+    scan(m_filter.isEmpty() ? m_store.size() : SCAN_BUDGET);
     return batch.size();
 }
 
 void LogTableModel::clear() {
     beginResetModel();
-    m_firstSeq += m_rows.size();
-    m_rows.clear();
+    m_store.clear();
     m_visible.clear();
-    m_scanSeq = m_firstSeq;
+    m_scanSeq = m_store.endSeq();
     endResetModel();
 }
 
@@ -238,12 +240,20 @@ void LogTableModel::resetSource() {
     m_lastId = 0;
 }
 
-std::vector<LogRow> LogTableModel::visibleRowsCopy() const {
-    std::vector<LogRow> out;
-    const int n = rowCount();
-    out.reserve(std::size_t(n));
-    for (int i = 0; i < n; ++i) out.push_back(*rowAt(i));
-    return out;
+LogTableModel::VisibleRows LogTableModel::visibleRows() const {
+    VisibleRows v;
+    v.rows = m_store.snapshot();
+    v.count = std::size_t(rowCount());
+    v.all = m_filter.isEmpty();
+    if (!v.all) v.seqs.assign(m_visible.begin(), m_visible.end());
+    return v;
+}
+
+void LogTableModel::VisibleRows::forEach(const std::function<void(const LogRow&)>& fn) const {
+    if (all)
+        rows.forEach(rows.firstSeq(), rows.firstSeq() + count, fn);
+    else
+        rows.forEach(seqs, fn);
 }
 
 }  // namespace ilab::ui

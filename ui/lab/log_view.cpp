@@ -149,8 +149,8 @@ void LogView::chooseExportFile() {
 }
 
 void LogView::exportTo(const QString& path) {
-    // Copy the visible rows (cheap: shared payloads) and a formatter, then write on a pool thread.
-    auto rows = std::make_shared<std::vector<LogRow>>(m_model->visibleRowsCopy());
+    // Take the visible rows (shared compressed chunks, no copy) and a formatter; decode and write on a pool thread.
+    auto rows = std::make_shared<LogTableModel::VisibleRows>(m_model->visibleRows());
     auto format = m_model->feed()->lineFormatter();
     QPointer<LogView> self(this);
     QThreadPool::globalInstance()->start([rows, format, path, self] {
@@ -159,17 +159,17 @@ void LogView::exportTo(const QString& path) {
         QString message;
         if (ok) {
             QByteArray chunk;
-            for (const auto& r : *rows) {
+            rows->forEach([&](const LogRow& r) {
                 chunk += format(r).toUtf8();
                 chunk += '\n';
                 if (chunk.size() > (1 << 20)) {
                     ok = ok && file.write(chunk) == chunk.size();
                     chunk.clear();
                 }
-            }
+            });
             ok = ok && file.write(chunk) == chunk.size();
             file.close();
-            message = ok ? QObject::tr("Exported %L1 lines to %2").arg(qulonglong(rows->size())).arg(path)
+            message = ok ? QObject::tr("Exported %L1 lines to %2").arg(qulonglong(rows->count)).arg(path)
                          : QObject::tr("Could not write %1: %2").arg(path, file.errorString());
         } else {
             message = QObject::tr("Could not open %1: %2").arg(path, file.errorString());
