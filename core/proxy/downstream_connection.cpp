@@ -377,7 +377,18 @@ void DownstreamConnection::startProxy(bool fallback) {
         if (auto expect = x.request.header("expect"); expect && iequals(*expect, "100-continue"))
             queue("HTTP/1.1 100 Continue\r\n\r\n");
     }
-    if (!connectToNextEndpoint()) respondError(502, false);
+    if (!connectToNextEndpoint()) {
+        respondError(502, false);
+        return;
+    }
+    armBodyTimeout();
+}
+
+void DownstreamConnection::armBodyTimeout() {
+    // client_body_timeout: runs while the request body is still expected from the client.
+    if (!m_ex || !m_ex->hasBody || m_ex->requestComplete || m_ex->responseComplete) return;
+    m_deadlineMs = m_worker.nowMs() + m_worker.shared().config.bodyTimeoutMs;
+    m_deadlineStatus = 408;
 }
 
 bool DownstreamConnection::connectToNextEndpoint() {
@@ -525,6 +536,7 @@ void DownstreamConnection::onBody(const char* data, std::size_t length) {
         }
         return;
     }
+    armBodyTimeout();
     if (x.discardBody || !x.upstream) return;
     sendUpstreamBody(data, length);
 }
@@ -547,6 +559,7 @@ void DownstreamConnection::onMessageComplete() {
     if (!m_ex) return;
     Exchange& x = *m_ex;
     x.requestComplete = true;
+    if (m_deadlineStatus == 408) m_deadlineMs = 0;  // the body is in: no client_body_timeout any more
     if (x.upstream && !x.discardBody) {
         if (x.request.chunked) x.upstream->send("0\r\n\r\n", 5);
         x.upstream->setRequestComplete();
@@ -917,6 +930,27 @@ void DownstreamConnection::updateInterest() {
 void DownstreamConnection::checkTimeout(std::int64_t nowMs) {
     if (m_closed || m_deadlineMs == 0 || nowMs < m_deadlineMs) return;
     m_deadlineMs = 0;
+    if (m_ex && !m_lingering && m_phase == Phase::Http && m_deadlineStatus == 408 && m_ex->hasBody &&
+        !m_ex->requestComplete) {
+        if (readBlocked()) {
+            // We stopped reading (the upstream is slow to take the body): not the client's fault.
+            armBodyTimeout();
+            return;
+        }
+        // client_body_timeout: nginx answers 408 and closes; the upstream exchange is abandoned.
+        m_worker.emitEvent("Warning", "ClientBodyTimeout", m_ex->record.ingress.empty() ? "" : "Ingress " + m_ex->record.ingress,
+                           "client timed out (" + std::to_string(m_worker.shared().config.bodyTimeoutMs) +
+                               " ms) while reading the request body of \"" + m_ex->request.method + " " +
+                               m_ex->request.target + "\" from " + m_clientIp);
+        if (m_ex->responseStarted) {
+            close();
+            return;
+        }
+        abortUpstream();
+        respondError(408, true);
+        flush();
+        return;
+    }
     if (m_lingering || m_phase != Phase::Http || m_deadlineStatus == 0 || m_ex) {
         close();
         return;

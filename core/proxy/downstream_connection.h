@@ -72,6 +72,7 @@ private:
     void finishExchange();
     void abortUpstream();
     void sendUpstreamBody(const char* data, std::size_t length);
+    void armBodyTimeout();
 
     ProxyWorker& m_worker;
     std::unique_ptr<tls::Transport> m_transport;

@@ -494,6 +494,30 @@ private slots:
         QTRY_COMPARE(p.server->activeConnections(), std::uint64_t(0));
     }
 
+    void slowClientBodyTimeout() {
+        proxy::ProxyConfig cfg;
+        cfg.bodyTimeoutMs = 300;
+        TestUpstream up;
+        Proxy p([&](const routing::RequestView&) { return proxyTo({up.port()}); }, cfg);
+        RawClient c(p.port());
+        // 10 of 100 announced body bytes, then nothing: 408 and the connection closes (client_body_timeout).
+        QVERIFY(c.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n0123456789"));
+        HttpResponse r = c.readResponse();
+        QCOMPARE(r.status, 408);
+        QVERIFY(c.waitClosed());
+        QTRY_VERIFY(p.sink->hasEvent("ClientBodyTimeout client timed out (300 ms) while reading the request body"));
+        // A body that keeps arriving, slower than the timeout overall but never idle that long, goes through.
+        RawClient slow(p.port());
+        QVERIFY(slow.send("POST /drip HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\n"));
+        for (const char* piece : {"ab", "cd", "ef"}) {
+            QTest::qWait(150);
+            QVERIFY(slow.send(piece));
+        }
+        HttpResponse ok = slow.readResponse();
+        QCOMPARE(ok.status, 200);
+        QVERIFY2(ok.body.find("body-bytes: 6") != std::string::npos, ok.body.c_str());
+    }
+
     void rateLimitArithmetic() {
         TestUpstream up;
         Proxy p([&](const routing::RequestView& rv) {
