@@ -25,6 +25,7 @@ int fillGeneratedSecrets(model::Workspace& ws, Diagnostics* diags) {
             if (!h.trimmed().isEmpty()) hosts << h.trimmed();
         tls::SelfSignedRequest req;
         req.commonName = hosts.isEmpty() ? s->meta.name : hosts.first().toStdString();
+        req.labKey = true;  // a lab-only certificate: no new RSA key per load
         for (const QString& h : hosts) req.dnsNames.push_back(h.toStdString());
         auto pair = tls::generateSelfSigned(req);
         if (!pair) {

@@ -7,6 +7,7 @@
 #include <climits>
 #include <ctime>
 #include <memory>
+#include <mutex>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -15,6 +16,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include <QDir>
+#include <QFile>
+#include <QSaveFile>
+#include <QStandardPaths>
 
 namespace ilab::tls {
 
@@ -184,7 +190,53 @@ struct BuildSpec {
     int validityDays = 365;
     std::int64_t notBefore = 0;
     bool isCa = true;  // openssl req -x509 (v3_ca) vs. the controller's leaf certificate
+    bool labKey = false;  // reuse the lab's cached RSA key instead of generating one
 };
+
+PkeyPtr readPrivateKey(const QByteArray& pem) {
+    BioPtr bio(BIO_new_mem_buf(pem.constData(), static_cast<int>(pem.size())));
+    if (!bio) return PkeyPtr();
+    return PkeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+}
+
+// The lab's RSA 2048 key: generating one costs 0.1-2 s of CPU (prime search), which every `serve` start and
+// every lesson load would pay. Kept in memory for the process and on disk (0600, atomic write) for the next
+// ones. Only throwaway lab certificates use it (the fake controller certificate, lesson Secrets); a certificate
+// the user asks for always gets a fresh key.
+PkeyPtr labRsaKey() {
+    static std::mutex mutex;
+    static std::string cachedPem;
+    std::lock_guard lock(mutex);
+    if (!cachedPem.empty()) return readPrivateKey(QByteArray::fromStdString(cachedPem));
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation) + "/ingress-lab";
+    const QString path = dir + "/lab-rsa-key.pem";
+    QFile f(path);
+    if (f.open(QIODevice::ReadOnly)) {
+        const QByteArray pem = f.read(64 * 1024);
+        PkeyPtr key = readPrivateKey(pem);
+        if (key && EVP_PKEY_get_id(key.get()) == EVP_PKEY_RSA && EVP_PKEY_get_bits(key.get()) >= 2048) {
+            cachedPem = pem.toStdString();
+            return key;
+        }
+    }
+    PkeyPtr key(EVP_RSA_gen(2048));
+    if (!key) return key;
+    BioPtr out(BIO_new(BIO_s_mem()));
+    if (out && PEM_write_bio_PrivateKey(out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1) {
+        char* data = nullptr;
+        const long n = BIO_get_mem_data(out.get(), &data);
+        cachedPem.assign(data, static_cast<std::size_t>(n));
+        if (QDir().mkpath(dir)) {
+            QSaveFile save(path);
+            if (save.open(QIODevice::WriteOnly)) {
+                save.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+                save.write(cachedPem.data(), static_cast<qint64>(cachedPem.size()));
+                save.commit();  // best effort: without a writable cache the next process generates again
+            }
+        }
+    }
+    return key;
+}
 
 Result<KeyPairPem, CertError> build(const BuildSpec& spec) {
     ErrorQueueGuard guard;
@@ -195,7 +247,7 @@ Result<KeyPairPem, CertError> build(const BuildSpec& spec) {
     for (const auto& s : spec.sans)
         if (s.empty() || s.size() > 253) return fail(CertError::GenerationFailed, "invalid DNS name \"" + s + "\"");
 
-    PkeyPtr key(spec.rsa ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
+    PkeyPtr key(spec.rsa ? (spec.labKey ? labRsaKey() : PkeyPtr(EVP_RSA_gen(2048))) : PkeyPtr(EVP_EC_gen("P-256")));
     if (!key) return fail(CertError::GenerationFailed, "key generation failed");
     X509Ptr x(X509_new());
     if (!x || X509_set_version(x.get(), 2) != 1) return fail(CertError::GenerationFailed, "out of memory");
@@ -359,6 +411,7 @@ Result<KeyPairPem, CertError> generateSelfSigned(const SelfSignedRequest& reques
     spec.sans = request.dnsNames;
     if (spec.sans.empty() && looksLikeHostName(request.commonName)) spec.sans.push_back(request.commonName);
     spec.rsa = request.keyType == SelfSignedRequest::KeyType::Rsa2048;
+    spec.labKey = request.labKey;
     spec.validityDays = request.validityDays;
     spec.notBefore = request.notBefore.value_or(static_cast<std::int64_t>(std::time(nullptr)));
     spec.isCa = true;
@@ -371,6 +424,7 @@ Result<KeyPairPem, CertError> generateFakeControllerCertificate() {
     spec.organization = "Acme Co";
     spec.sans = {"ingress.local"};
     spec.rsa = true;
+    spec.labKey = true;
     spec.validityDays = 365;
     spec.notBefore = static_cast<std::int64_t>(std::time(nullptr));
     spec.isCa = false;

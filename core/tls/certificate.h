@@ -50,6 +50,9 @@ struct SelfSignedRequest {
     std::string organization;
     // Start of validity (unix seconds); unset = now. Lets tests and lessons make expired certificates.
     std::optional<std::int64_t> notBefore;
+    // Throwaway lab certificates (lesson Secrets): sign with the lab's cached RSA key (see labRsaKey in
+    // certificate.cpp) instead of generating a new one. Never for certificates a user asks for.
+    bool labKey = false;
 };
 
 struct KeyPairPem {
