@@ -213,7 +213,9 @@ int HttpParser::onHeaderValueComplete() {
     auto& value = m_headers.back().second;
     // obs-fold (a line starting with SP/HT continuing the previous value) is rejected by llhttp in strict
     // mode; a bare CR or LF inside a value is never acceptable either.
-    if (value.find_first_of("\r\n") != std::string::npos) return fail(400, "line folding or bare CR/LF in header");
+    // One pass over the value (string::find_first_of calls memchr once per character here).
+    for (char c : value)
+        if (c == '\r' || c == '\n') return fail(400, "line folding or bare CR/LF in header");
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
     return 0;
 }

@@ -198,7 +198,6 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
         d.status = status;
         T("=> " + std::to_string(status) + ": " + why);
         finishOther();
-        return d;
     };
     auto redirect = [&](int status, const std::string& location, const std::string& why) {
         d.action = Decision::Action::Redirect;
@@ -207,12 +206,11 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
         d.responseHeaders.emplace_back("Location", location);
         T("=> " + std::to_string(status) + " Location: " + location + " (" + why + ")");
         finishOther();
-        return d;
     };
 
     // ---- host -> server (§2) ----
     auto nh = normalizeHost(req.host);
-    if (!nh) return respond(400, "invalid Host header \"" + req.host + "\" (nginx rejects it)");
+    if (!nh) { respond(400, "invalid Host header \"" + req.host + "\" (nginx rejects it)"); return d; }
     const std::string host = *nh;
     const SplitTarget st = splitTarget(req.target);
     const std::string rawUri = st.path + (st.hasQuery ? "?" + st.query : "");
@@ -226,7 +224,7 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
         T("host: " + host + " is the from-to-www-redirect name of " + w->second);
         std::string uri = rawUri;
         if (uri.size() > 1 && uri.back() == '/') uri.pop_back();
-        return redirect(m.httpRedirectCode, req.scheme + "://" + w->second + ":" + std::to_string(req.listenPort) + uri, "from-to-www-redirect");
+        { redirect(m.httpRedirectCode, req.scheme + "://" + w->second + ":" + std::to_string(req.listenPort) + uri, "from-to-www-redirect"); return d; }
     } else {
         T("host: no exact server for " + host);
         if (auto dot = host.find('.'); dot != std::string::npos && dot > 0) {
@@ -248,11 +246,11 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
 
     // ---- app-root (server-level 302, §9.2) ----
     auto normalized = normalizePath(st.path);
-    if (!normalized) return respond(400, "request path \"" + st.path + "\" cannot be normalised");
+    if (!normalized) { respond(400, "request path \"" + st.path + "\" cannot be normalised"); return d; }
     const std::string uri = *normalized;
     if (uri != st.path) T("path normalised: " + st.path + " -> " + uri);
     if (nginx && srv.appRoot && uri == "/")
-        return redirect(302, req.scheme + "://" + req.host + *srv.appRoot, "app-root of " + srv.appRootIngress);
+        { redirect(302, req.scheme + "://" + req.host + *srv.appRoot, "app-root of " + srv.appRootIngress); return d; }
 
     // ---- location (§3) ----
     if (srv.regexMode) T("server " + srv.name + " is in regex mode: " + srv.regexReason + " (every path is a case-insensitive ^regex)");
@@ -271,7 +269,7 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
         }
     }
     for (const auto& sh : locServer->shadowed) T("  not used: " + sh);
-    if (li < 0) return respond(404, "no location");
+    if (li < 0) { respond(404, "no location"); return d; }
     const Location& loc = locServer->locations[li];
     const IngressPolicy* pol = loc.ingress >= 0 ? &m.ingresses[loc.ingress] : nullptr;
     d.matchedPath = loc.rulePath;
@@ -283,11 +281,11 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
         const auto& limit = pol ? pol->ann.proxy.maxBodyBytes : m.proxyDefaults.maxBodyBytes;
         d.maxBodyBytes = limit;
         if (req.contentLength && limit && *req.contentLength > *limit)
-            return respond(413, "body of " + std::to_string(*req.contentLength) + " bytes exceeds proxy-body-size " +
-                                    (pol ? pol->ann.proxy.maxBodyText : m.proxyDefaults.maxBodyText));
+            { respond(413, "body of " + std::to_string(*req.contentLength) + " bytes exceeds proxy-body-size " +
+                                    (pol ? pol->ann.proxy.maxBodyText : m.proxyDefaults.maxBodyText)); return d; }
         if (autoRedirect) {
             std::string loc301 = req.scheme + "://" + hostWithoutPort(req.host) + uri + "/" + (st.hasQuery ? "?" + st.query : "");
-            return redirect(301, loc301, "nginx auto-redirect: location " + uri + "/ exists but " + uri + " does not (trailing-slash quirk)");
+            { redirect(301, loc301, "nginx auto-redirect: location " + uri + "/ exists but " + uri + " does not (trailing-slash quirk)"); return d; }
         }
     }
 
@@ -303,13 +301,13 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
             for (auto& h : annotations::corsHeaders(ann->cors, *acao)) d.responseHeaders.push_back(h);
             d.responseHeaders.emplace_back("Content-Type", "text/plain charset=UTF-8");
             d.responseHeaders.emplace_back("Content-Length", "0");
-            return respond(204, "CORS preflight answered by the controller");
+            { respond(204, "CORS preflight answered by the controller"); return d; }
         }
     }
     if (ann && ann->redirect.url) {
         std::string target = *ann->redirect.url;
         if (target[0] == '/' && !ann->redirect.relative) target = req.scheme + "://" + hostWithoutPort(req.host) + target;
-        return redirect(ann->redirect.code, target, "redirect annotation of " + pol->name);
+        { redirect(ann->redirect.code, target, "redirect annotation of " + pol->name); return d; }
     }
 
     // ---- rewrite (§9.1) ----
@@ -341,14 +339,14 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
             std::string u = rawUri;
             if (!ssl.preserveTrailingSlash && u.size() >= 1 && u.back() == '/') u.pop_back();
             std::string target = "https://" + hostWithoutPort(bestHost) + (ssl.usePortInRedirects ? ":443" : "") + u;
-            return redirect(m.httpRedirectCode, target,
-                            ssl.forceSslRedirect ? "force-ssl-redirect" : "ssl-redirect: a certificate is configured for " + host + " (" + how + ")");
+            { redirect(m.httpRedirectCode, target,
+                            ssl.forceSslRedirect ? "force-ssl-redirect" : "ssl-redirect: a certificate is configured for " + host + " (" + how + ")"); return d; }
         }
         if (passScheme == "http" && certFound && !ssl.sslRedirect) T("HTTPS redirect: disabled by ssl-redirect: \"false\"");
     }
 
     // ---- backend: service-weights, canary (§8) ----
-    if (loc.target < 0) return respond(404, "controller default backend (no --default-backend-service): 404");
+    if (loc.target < 0) { respond(404, "controller default backend (no --default-backend-service): 404"); return d; }
     int t = loc.target;
     if (!loc.weighted.empty()) {
         const std::uint32_t draw = static_cast<std::uint32_t>(mix(randomValue, 1) % annotations::SERVICE_WEIGHT_SCALE);
@@ -389,7 +387,7 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
             d.upstreamHeaders.emplace_back("X-Service-Name", tg.ref.service);
             d.upstreamHeaders.emplace_back("X-Service-Port", tg.ref.port);
         } else {
-            return respond(503, tg.problem);
+            { respond(503, tg.problem); return d; }
         }
     }
     d.action = Decision::Action::Proxy;
