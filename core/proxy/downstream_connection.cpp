@@ -277,23 +277,28 @@ int DownstreamConnection::onHeadersComplete() {
     ex->hasBody = m_parser.hasBody();
     ex->upgrade = m_parser.upgrade();
 
+    auto clientId = m_parser.header("x-request-id");
+    // One $req_id: the upstream's X-Request-ID and the access log agree.
+    rv.requestId = clientId && !clientId->empty() ? std::move(*clientId)
+                                                  : hex32(m_worker.random().next(), m_worker.random().next());
     auto& rec = ex->record;
-    rec.clientIp = m_clientIp;
-    rec.method = rv.method;
-    rec.target = rv.target;
-    rec.host = rv.host;
-    if (m_parser.httpMajor() != 1 || m_parser.httpMinor() != 1)
-        rec.protocol = "HTTP/" + std::to_string(m_parser.httpMajor()) + "." + std::to_string(m_parser.httpMinor());
-    rec.scheme = rv.scheme;
-    rec.userAgent = m_parser.header("user-agent").value_or("");
-    rec.referer = m_parser.header("referer").value_or("");
     rec.requestLength = m_parser.headerBytes();
     rec.upstreamAddr = "-";
-    auto clientId = m_parser.header("x-request-id");
-    rec.requestId = clientId && !clientId->empty() ? *clientId
-                                                   : hex32(m_worker.random().next(), m_worker.random().next());
+    if (shared.telemetry) {
+        // The access record's strings are built only when someone reads them (nginx with access_log off
+        // formats nothing either).
+        rec.clientIp = m_clientIp;
+        rec.method = rv.method;
+        rec.target = rv.target;
+        rec.host = rv.host;
+        if (m_parser.httpMajor() != 1 || m_parser.httpMinor() != 1)
+            rec.protocol = "HTTP/" + std::to_string(m_parser.httpMajor()) + "." + std::to_string(m_parser.httpMinor());
+        rec.scheme = rv.scheme;
+        rec.userAgent = m_parser.header("user-agent").value_or("");
+        rec.referer = m_parser.header("referer").value_or("");
+        rec.requestId = rv.requestId;
+    }
     rv.headers = m_parser.takeHeaders();  // no copy: header lookups below go through the RequestView
-    rv.requestId = rec.requestId;         // one $req_id: the access log and the upstream's X-Request-ID agree
 
     if (shared.routerForTest.route) {
         ex->decision = shared.routerForTest.route(rv);
@@ -478,7 +483,7 @@ void DownstreamConnection::buildUpstreamHead(bool fallback) {
         h += "\r\n";
     }
     // semantics.md §15 (defaults: untrusted forwarded headers, so the client's are replaced).
-    add("X-Request-ID", x.record.requestId);
+    add("X-Request-ID", rv.requestId);
     add("X-Real-IP", m_clientIp);
     add("X-Forwarded-For", m_clientIp);
     add("X-Forwarded-Host", rv.host);
