@@ -10,6 +10,8 @@
 #include <QtCharts/QValueAxis>
 #include <QVBoxLayout>
 
+#include "ui/lab/live_label.h"
+
 namespace ilab::ui::charts {
 
 namespace {
@@ -29,6 +31,9 @@ struct ShareChart::Impl {
     QVector<QLineSeries*> weights;   // one per backend: configured weight as a dashed horizontal tick
     QStringList names;
     QVector<ShareInterval> intervals;
+    // The request count changes every snapshot: shown in a LiveLabel, not the chart title (a new title re-lays
+    // out the whole chart).
+    ilab::ui::LiveLabel* count = nullptr;
 
     void rebuild(const QStringList& newNames) {
         for (auto* s : whiskers) { chart->removeSeries(s); delete s; }
@@ -100,9 +105,13 @@ ShareChart::ShareChart(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
     auto* view = new QChartView(d->chart, this);
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(180);
+    d->count = new ilab::ui::LiveLabel(this, 40);
+    d->count->setAlignment(Qt::AlignHCenter | Qt::AlignVCenter);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(view);
+    layout->setSpacing(0);
+    layout->addWidget(view, 1);
+    layout->addWidget(d->count);
     d->rebuild({});
 }
 
@@ -139,14 +148,13 @@ void ShareChart::setShares(const QVector<BackendShare>& shares) {
         d->observed->remove(0, d->observed->count());
         d->observed->append(values);
     }
-    d->chart->setTitle(total ? tr("Share per backend — %n request(s)", nullptr, int(std::min<quint64>(total, INT_MAX)))
-                             : tr("Share per backend (observed vs configured)"));
+    d->count->setText(total ? tr("%L1 request(s) since the traffic started").arg(total) : QString());
 }
 
 void ShareChart::clear() {
     m_impl->rebuild({});
     m_impl->intervals.clear();
-    m_impl->chart->setTitle(tr("Share per backend (observed vs configured)"));
+    m_impl->count->setText(QString());
 }
 
 QVector<ShareInterval> ShareChart::intervalsForTest() const { return m_impl->intervals; }

@@ -27,6 +27,9 @@ public:
     int pointCountForTest(const QString& series) const;
     double lastValueForTest(const QString& series) const;
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     struct Impl;
     Impl* m_impl = nullptr;

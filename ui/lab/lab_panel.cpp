@@ -21,6 +21,7 @@
 #include "ui/lab/log_table_model.h"
 #include "ui/lab/log_view.h"
 #include "ui/lab/routing_map.h"
+#include "ui/lab/thread_priority.h"
 #include "ui/lab/traffic_panel.h"
 
 namespace ilab::ui {
@@ -181,6 +182,7 @@ void LabPanel::Impl::onStarted() {
     lastSnapshotMs = startRequestedMs;
     runStartMs = startRequestedMs;
     traffic->setProxyPorts(link->httpPort(), link->httpsPort());
+    deprioritizeWorkerThreads();  // proxy workers and pods now exist: the GUI thread goes first
     setStatus(tr("Running — %1").arg(link->listenAddresses()));
     snapshotTimer.start();
     updateActions();
@@ -338,6 +340,7 @@ LabPanel::LabPanel(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
     });
     connect(d->traffic, &TrafficPanel::message, this, [d](const QString& m) { d->showBanner(m.toHtmlEscaped()); });
     connect(d->traffic, &TrafficPanel::trafficStarted, this, [d] {
+        deprioritizeWorkerThreads();  // the load generator's thread
         // Each run starts a fresh share so the chart converges on this run's split.
         d->shareCounts.clear();
         d->charts->setShares({});

@@ -4,7 +4,6 @@
 
 class QCheckBox;
 class QComboBox;
-class QLabel;
 class QLineEdit;
 class QTableView;
 class QTimer;
@@ -12,6 +11,7 @@ class QToolButton;
 
 namespace ilab::ui {
 
+class LiveLabel;
 class LogTableModel;
 
 // A log table with its tools: search (debounced), event type and object filters (when the feed has them),
@@ -46,7 +46,7 @@ private:
     QLineEdit* m_object = nullptr;
     QCheckBox* m_follow = nullptr;
     QToolButton* m_pause = nullptr;
-    QLabel* m_count = nullptr;
+    LiveLabel* m_count = nullptr;
     QTimer* m_debounce = nullptr;
     QTimer* m_countTimer = nullptr;
 };

@@ -20,6 +20,7 @@
 
 #include "core/loadgen/load_generator.h"
 #include "core/loadgen/share_statistics.h"
+#include "ui/lab/live_label.h"
 
 namespace ilab::ui {
 
@@ -223,6 +224,7 @@ TrafficPanel::TrafficPanel(QWidget* parent) : QWidget(parent) {
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_live = new LiveLabel(this, 40, 2);
     m_curl = new QLineEdit(this);
     m_curl->setReadOnly(true);
     auto* copyCurl = new QPushButton(tr("Copy"), this);
@@ -255,6 +257,7 @@ TrafficPanel::TrafficPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_targets, 1);
     layout->addLayout(limits);
     layout->addLayout(run);
+    layout->addWidget(m_live);
     layout->addWidget(m_status);
     layout->addLayout(curlRow);
 
@@ -454,7 +457,7 @@ void TrafficPanel::poll() {
     QStringList parts;
     for (const auto& b : p.backends)
         parts << QStringLiteral("%1 %2").arg(QString::fromStdString(b.name)).arg(b.count);
-    m_status->setText(tr("%L1 done, %L2 errors, %3 s — %4")
+    m_live->setText(tr("%L1 done, %L2 errors, %3 s — %4")
                           .arg(p.completed).arg(p.errors).arg(p.elapsedSeconds, 0, 'f', 1).arg(parts.join(QStringLiteral(", "))));
 }
 

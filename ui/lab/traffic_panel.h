@@ -49,6 +49,8 @@ QVector<TrafficPreset> trafficPresets(const model::Workspace& ws);
 // The traffic generator panel (issue 7 item 2): presets, an editor of the request mix, start/stop/progress
 // and the equivalent curl command. Runs a loadgen::LoadGenerator (libcurl multi on its own thread) and polls
 // its thread-safe progress every 200 ms; the GUI thread never waits on it. Owns the generator.
+class LiveLabel;
+
 class TrafficPanel : public QWidget {
     Q_OBJECT
 public:
@@ -101,7 +103,8 @@ private:
     QPushButton* m_start = nullptr;
     QPushButton* m_stop = nullptr;
     QProgressBar* m_progress = nullptr;
-    QLabel* m_status = nullptr;
+    QLabel* m_status = nullptr;    // start message and the final summary (selectable)
+    LiveLabel* m_live = nullptr;   // progress while running (5x a second, no relayout)
     QLineEdit* m_curl = nullptr;
     QTimer* m_pollTimer = nullptr;
 };
