@@ -303,8 +303,9 @@ int DownstreamConnection::onHeadersComplete() {
     if (shared.routerForTest.route) {
         ex->decision = shared.routerForTest.route(rv);
     } else if (ex->table) {
-        ex->decision = ex->table->route(rv, m_worker.random().next(), false);
+        ex->table->routeInto(rv, m_worker.random().next(), false, ex->decision);  // no Decision built and moved
     } else {
+        ex->decision.clear();
         ex->decision.action = routing::Decision::Action::Respond;
         ex->decision.status = 404;
     }

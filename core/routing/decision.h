@@ -98,6 +98,11 @@ struct Decision {
     // Name of the location (nginx location / Ingress path) that won, "" when none; for the GUI and traces.
     std::string matchedPath;
 
+    // Back to a default-constructed Decision, keeping the containers' capacity (RouteTable::routeInto).
+    // Every field above must be reset here: decision_test checks clear() against a fresh Decision.
+    void clear();
+    bool operator==(const Decision&) const = default;
+
     // Whether a backend receives the request (false for Respond/Redirect and for an access-phase denial).
     bool contactsBackend() const { return action == Action::Proxy && accessDeniedStatus == 0; }
     // The status the client receives: the router's status, the access-phase status, or 200 assumed for a

@@ -51,6 +51,9 @@ public:
     // One routing decision. `randomValue` drives weighted choices (canary weight, service-weights): the same
     // value gives the same answer. With `wantTrace`, Decision::trace explains every step.
     Decision route(const RequestView& request, std::uint64_t randomValue, bool wantTrace = false) const;
+    // The same decision written into `out` (cleared first, its buffers reused): the proxy's hot path, which keeps
+    // one Decision per connection instead of building and moving a new one per request.
+    void routeInto(const RequestView& request, std::uint64_t randomValue, bool wantTrace, Decision& out) const;
 
     // Certificate for a TLS handshake by SNI (lowercased, one trailing dot removed): exact host, then wildcard,
     // else the default certificate. `sni` empty = no SNI.

@@ -149,10 +149,44 @@ int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::stri
 
 }  // namespace
 
+void Decision::clear() {
+    action = Action::Respond;
+    status = 404;
+    backend.reset();
+    ingress.clear();
+    upstreamPath.clear();
+    location.clear();
+    responseHeaders.clear();
+    upstreamHeaders.clear();
+    upstreamHeadersRemoved.clear();
+    upstreamHost.clear();
+    tlsCertificate.reset();
+    canary.clear();
+    backendProtocol = "HTTP";
+    endpoints.reset();
+    rateLimit.reset();
+    affinity.reset();
+    upstreamHashBy.reset();
+    maxBodyBytes.reset();
+    timeouts = UpstreamTimeouts{};
+    accessDeniedStatus = 0;
+    fallbackBackend.reset();
+    fallbackEndpoints.reset();
+    trace.clear();
+    otherProfileDiffers.clear();
+    matchedPath.clear();
+}
+
 Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bool wantTrace) const {
+    Decision d;
+    routeInto(req, randomValue, wantTrace, d);
+    return d;
+}
+
+void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bool wantTrace, Decision& d) const {
     const Impl& m = *m_impl;
     const bool nginx = m.settings.profile == Profile::IngressNginx;
-    Decision d;
+    d.clear();
     d.responseHeaders.reserve(4);
     d.upstreamHeaders.reserve(14);  // the §15 set below: no regrowth per request
     Tracer tracer(wantTrace, d.trace);
@@ -210,7 +244,7 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
 
     // ---- host -> server (§2) ----
     auto nh = normalizeHost(req.host);
-    if (!nh) { respond(400, "invalid Host header \"" + req.host + "\" (nginx rejects it)"); return d; }
+    if (!nh) { respond(400, "invalid Host header \"" + req.host + "\" (nginx rejects it)"); return; }
     const std::string host = *nh;
     const SplitTarget st = splitTarget(req.target);
     const std::string rawUri = st.path + (st.hasQuery ? "?" + st.query : "");
@@ -224,7 +258,7 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
         T("host: " + host + " is the from-to-www-redirect name of " + w->second);
         std::string uri = rawUri;
         if (uri.size() > 1 && uri.back() == '/') uri.pop_back();
-        { redirect(m.httpRedirectCode, req.scheme + "://" + w->second + ":" + std::to_string(req.listenPort) + uri, "from-to-www-redirect"); return d; }
+        { redirect(m.httpRedirectCode, req.scheme + "://" + w->second + ":" + std::to_string(req.listenPort) + uri, "from-to-www-redirect"); return; }
     } else {
         T("host: no exact server for " + host);
         if (auto dot = host.find('.'); dot != std::string::npos && dot > 0) {
@@ -246,11 +280,11 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
 
     // ---- app-root (server-level 302, §9.2) ----
     auto normalized = normalizePath(st.path);
-    if (!normalized) { respond(400, "request path \"" + st.path + "\" cannot be normalised"); return d; }
+    if (!normalized) { respond(400, "request path \"" + st.path + "\" cannot be normalised"); return; }
     const std::string uri = *normalized;
     if (uri != st.path) T("path normalised: " + st.path + " -> " + uri);
     if (nginx && srv.appRoot && uri == "/")
-        { redirect(302, req.scheme + "://" + req.host + *srv.appRoot, "app-root of " + srv.appRootIngress); return d; }
+        { redirect(302, req.scheme + "://" + req.host + *srv.appRoot, "app-root of " + srv.appRootIngress); return; }
 
     // ---- location (§3) ----
     if (srv.regexMode) T("server " + srv.name + " is in regex mode: " + srv.regexReason + " (every path is a case-insensitive ^regex)");
@@ -269,7 +303,7 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
         }
     }
     for (const auto& sh : locServer->shadowed) T("  not used: " + sh);
-    if (li < 0) { respond(404, "no location"); return d; }
+    if (li < 0) { respond(404, "no location"); return; }
     const Location& loc = locServer->locations[li];
     const IngressPolicy* pol = loc.ingress >= 0 ? &m.ingresses[loc.ingress] : nullptr;
     d.matchedPath = loc.rulePath;
@@ -282,10 +316,10 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
         d.maxBodyBytes = limit;
         if (req.contentLength && limit && *req.contentLength > *limit)
             { respond(413, "body of " + std::to_string(*req.contentLength) + " bytes exceeds proxy-body-size " +
-                                    (pol ? pol->ann.proxy.maxBodyText : m.proxyDefaults.maxBodyText)); return d; }
+                                    (pol ? pol->ann.proxy.maxBodyText : m.proxyDefaults.maxBodyText)); return; }
         if (autoRedirect) {
             std::string loc301 = req.scheme + "://" + hostWithoutPort(req.host) + uri + "/" + (st.hasQuery ? "?" + st.query : "");
-            { redirect(301, loc301, "nginx auto-redirect: location " + uri + "/ exists but " + uri + " does not (trailing-slash quirk)"); return d; }
+            { redirect(301, loc301, "nginx auto-redirect: location " + uri + "/ exists but " + uri + " does not (trailing-slash quirk)"); return; }
         }
     }
 
@@ -301,13 +335,13 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
             for (auto& h : annotations::corsHeaders(ann->cors, *acao)) d.responseHeaders.push_back(h);
             d.responseHeaders.emplace_back("Content-Type", "text/plain charset=UTF-8");
             d.responseHeaders.emplace_back("Content-Length", "0");
-            { respond(204, "CORS preflight answered by the controller"); return d; }
+            { respond(204, "CORS preflight answered by the controller"); return; }
         }
     }
     if (ann && ann->redirect.url) {
         std::string target = *ann->redirect.url;
         if (target[0] == '/' && !ann->redirect.relative) target = req.scheme + "://" + hostWithoutPort(req.host) + target;
-        { redirect(ann->redirect.code, target, "redirect annotation of " + pol->name); return d; }
+        { redirect(ann->redirect.code, target, "redirect annotation of " + pol->name); return; }
     }
 
     // ---- rewrite (§9.1) ----
@@ -340,13 +374,13 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
             if (!ssl.preserveTrailingSlash && u.size() >= 1 && u.back() == '/') u.pop_back();
             std::string target = "https://" + hostWithoutPort(bestHost) + (ssl.usePortInRedirects ? ":443" : "") + u;
             { redirect(m.httpRedirectCode, target,
-                            ssl.forceSslRedirect ? "force-ssl-redirect" : "ssl-redirect: a certificate is configured for " + host + " (" + how + ")"); return d; }
+                            ssl.forceSslRedirect ? "force-ssl-redirect" : "ssl-redirect: a certificate is configured for " + host + " (" + how + ")"); return; }
         }
         if (passScheme == "http" && certFound && !ssl.sslRedirect) T("HTTPS redirect: disabled by ssl-redirect: \"false\"");
     }
 
     // ---- backend: service-weights, canary (§8) ----
-    if (loc.target < 0) { respond(404, "controller default backend (no --default-backend-service): 404"); return d; }
+    if (loc.target < 0) { respond(404, "controller default backend (no --default-backend-service): 404"); return; }
     int t = loc.target;
     if (!loc.weighted.empty()) {
         const std::uint32_t draw = static_cast<std::uint32_t>(mix(randomValue, 1) % annotations::SERVICE_WEIGHT_SCALE);
@@ -387,7 +421,7 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
             d.upstreamHeaders.emplace_back("X-Service-Name", tg.ref.service);
             d.upstreamHeaders.emplace_back("X-Service-Port", tg.ref.port);
         } else {
-            { respond(503, tg.problem); return d; }
+            { respond(503, tg.problem); return; }
         }
     }
     d.action = Decision::Action::Proxy;
@@ -468,7 +502,7 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
     }
     T("=> proxy to " + tg.ref.ns + "/" + tg.ref.service + ":" + tg.ref.port + ", upstream path " + d.upstreamPath);
     finishOther();
-    return d;
+    return;
 #undef T
 }
 
