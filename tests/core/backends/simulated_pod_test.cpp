@@ -212,6 +212,16 @@ private slots:
         QCOMPARE(problems.size(), size_t(2));
     }
 
+    void tlsAnnotation() {
+        std::vector<std::string> problems;
+        QVERIFY(parsePodBehavior({{"ingress-lab.dev/tls", "true"}}, &problems).tls);
+        QVERIFY(!parsePodBehavior({{"ingress-lab.dev/tls", "false"}}, &problems).tls);
+        QVERIFY(problems.empty());
+        QVERIFY(!parsePodBehavior({{"ingress-lab.dev/tls", "yes"}}, &problems).tls);
+        QCOMPARE(problems.size(), size_t(1));
+        QVERIFY(QString::fromStdString(problems[0]).contains("must be \"true\" or \"false\""));
+    }
+
     void failureRateAndFixedBody() {
         const char* yaml = "\n"
 "apiVersion: apps/v1\n"
