@@ -1,6 +1,13 @@
 #include "ui/charts/live_charts.h"
 
+#include <QCloseEvent>
 #include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QToolButton>
+#include <QVBoxLayout>
 
 #include "ui/charts/share_chart.h"
 #include "ui/charts/time_series_chart.h"
@@ -8,22 +15,119 @@
 namespace ilab::ui::charts {
 
 LiveCharts::LiveCharts(QWidget* parent) : QWidget(parent) {
-    m_share = new ShareChart(this);
-    m_rate = new TimeSeriesChart(tr("Requests per second per backend"), tr("req/s"), this);
-    m_latency = new TimeSeriesChart(tr("Latency"), tr("ms"), this);
-    m_status = new TimeSeriesChart(tr("Status classes"), tr("req/s"), this);
-    auto* grid = new QGridLayout(this);
-    grid->setContentsMargins(0, 0, 0, 0);
-    grid->setSpacing(4);
-    grid->addWidget(m_share, 0, 0);
-    grid->addWidget(m_rate, 0, 1);
-    grid->addWidget(m_latency, 1, 0);
-    grid->addWidget(m_status, 1, 1);
+    auto* grid = new QWidget;
+    m_share = new ShareChart(grid);
+    m_rate = new TimeSeriesChart(tr("Requests per second per backend"), tr("req/s"), grid);
+    m_latency = new TimeSeriesChart(tr("Latency"), tr("ms"), grid);
+    m_status = new TimeSeriesChart(tr("Status classes"), tr("req/s"), grid);
+    auto* layout = new QGridLayout(grid);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(4);
+    layout->addWidget(m_share, 0, 0);
+    layout->addWidget(m_rate, 0, 1);
+    layout->addWidget(m_latency, 1, 0);
+    layout->addWidget(m_status, 1, 1);
+    for (QWidget* w : {static_cast<QWidget*>(m_share), static_cast<QWidget*>(m_rate),
+                       static_cast<QWidget*>(m_latency), static_cast<QWidget*>(m_status)})
+        w->setMinimumSize(MIN_CHART_WIDTH, MIN_CHART_HEIGHT);
+    m_scroll = new QScrollArea;
+    m_scroll->setWidget(grid);
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+
+    m_popButton = new QToolButton(this);
+    m_popButton->setText(tr("Pop out charts"));
+    m_popButton->setToolTip(tr("Show the charts in their own window (resizable, e.g. on a second screen)"));
+    m_popButton->setAutoRaise(true);
+    connect(m_popButton, &QToolButton::clicked, this, [this] { setPoppedOut(!isPoppedOut()); });
+    auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(4, 0, 4, 0);
+    bar->addStretch(1);
+    bar->addWidget(m_popButton);
+
+    m_placeholder = new QWidget(this);
+    auto* placeholderLayout = new QVBoxLayout(m_placeholder);
+    auto* note = new QLabel(tr("The charts are in their own window."), m_placeholder);
+    note->setAlignment(Qt::AlignCenter);
+    auto* putBack = new QPushButton(tr("Put the charts back here"), m_placeholder);
+    connect(putBack, &QPushButton::clicked, this, [this] { setPoppedOut(false); });
+    placeholderLayout->addStretch(1);
+    placeholderLayout->addWidget(note);
+    placeholderLayout->addWidget(putBack, 0, Qt::AlignHCenter);
+    placeholderLayout->addStretch(1);
+    m_placeholder->hide();
+
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->setSpacing(0);
+    outer->addLayout(bar);
+    outer->addWidget(m_scroll, 1);
+    outer->addWidget(m_placeholder, 1);
+}
+
+LiveCharts::~LiveCharts() {
+    // The pop-out window has no parent: take the charts back (so they die with us) and delete it.
+    if (m_window) {
+        m_window->removeEventFilter(this);
+        delete m_window.data();
+    }
+}
+
+void LiveCharts::setPoppedOut(bool poppedOut) {
+    if (poppedOut == isPoppedOut()) return;
+    auto* outer = static_cast<QVBoxLayout*>(layout());
+    if (poppedOut) {
+        auto* window = new QWidget(nullptr, Qt::Window);
+        window->setAttribute(Qt::WA_DeleteOnClose, false);
+        window->setWindowTitle(tr("Live charts — Ingress Lab"));
+        auto* l = new QVBoxLayout(window);
+        l->setContentsMargins(4, 4, 4, 4);
+        outer->removeWidget(m_scroll);
+        l->addWidget(m_scroll);
+        m_scroll->show();
+        window->installEventFilter(this);
+        window->resize(1280, 860);
+        m_window = window;
+        m_placeholder->show();
+        m_popButton->setText(tr("Put charts back"));
+        window->show();
+        window->raise();
+    } else {
+        QWidget* window = m_window;
+        m_window = nullptr;
+        window->removeEventFilter(this);
+        window->layout()->removeWidget(m_scroll);
+        m_scroll->setParent(this);
+        outer->insertWidget(1, m_scroll, 1);
+        m_scroll->show();
+        m_placeholder->hide();
+        m_popButton->setText(tr("Pop out charts"));
+        window->deleteLater();
+    }
+    Q_EMIT poppedOutChanged(poppedOut);
+}
+
+bool LiveCharts::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_window && event->type() == QEvent::Close) {
+        setPoppedOut(false);  // closing the window puts the charts back
+        return false;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void LiveCharts::addSample(const TrafficSample& s) {
+    // A backend without requests in this second is absent from the snapshot: plot 0 for it, not a gap (the
+    // line must fall when traffic stops or a pod is killed).
     QVector<QPair<QString, double>> rates;
-    for (const auto& b : s.backends) rates.append({b.name, b.requestsPerSec});
+    for (const auto& b : s.backends) {
+        rates.append({b.name, b.requestsPerSec});
+        if (!m_backendsSeen.contains(b.name)) m_backendsSeen.append(b.name);
+    }
+    for (const auto& name : m_backendsSeen) {
+        bool present = false;
+        for (const auto& r : rates) present = present || r.first == name;
+        if (!present) rates.append({name, 0.0});
+    }
     m_rate->append(s.timeSec, rates);
     if (s.hasLatency)
         m_latency->append(s.timeSec, {{QStringLiteral("p50"), s.p50Ms}, {QStringLiteral("p90"), s.p90Ms},
@@ -35,6 +139,7 @@ void LiveCharts::addSample(const TrafficSample& s) {
 void LiveCharts::setShares(const QVector<BackendShare>& shares) { m_share->setShares(shares); }
 
 void LiveCharts::clear() {
+    m_backendsSeen.clear();
     m_share->clear();
     m_rate->clear();
     m_latency->clear();

@@ -16,8 +16,15 @@ namespace ilab::ui::charts {
 
 namespace {
 QString shortName(const QString& upstream) {
-    // "default-agent-v1-service-80" is long for an axis label; keep it but elide the middle when very long.
-    return upstream.size() > 34 ? upstream.left(16) + QStringLiteral("…") + upstream.right(16) : upstream;
+    // Upstreams are "<namespace>-<service>-<port>": an axis label shows "agent-stable:80" (the namespace when it
+    // is not "default"), and elides the middle of very long names.
+    QString s = upstream;
+    const int dash = int(s.lastIndexOf(QLatin1Char('-')));
+    bool isPort = false;
+    if (dash > 0) s.mid(dash + 1).toInt(&isPort);
+    if (isPort) s = s.left(dash) + QLatin1Char(':') + s.mid(dash + 1);
+    if (s.startsWith(QLatin1String("default-"))) s = s.mid(8);
+    return s.size() > 30 ? s.left(14) + QStringLiteral("…") + s.right(14) : s;
 }
 }  // namespace
 
@@ -83,6 +90,8 @@ ShareChart::ShareChart(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
     d->chart->setTitle(tr("Share per backend (observed vs configured)"));
     d->chart->setAnimationOptions(QChart::NoAnimation);
     d->chart->legend()->setAlignment(Qt::AlignBottom);
+    d->chart->setMargins(QMargins(4, 2, 4, 2));
+    d->chart->setBackgroundRoundness(0);
     d->bars = new QBarSeries;
     d->observed = new QBarSet(tr("observed share %"));
     d->observed->setColor(QColor(60, 130, 200));
@@ -90,10 +99,11 @@ ShareChart::ShareChart(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
     d->bars->setBarWidth(0.5);
     d->bars->setLabelsVisible(true);
     d->bars->setLabelsFormat(QStringLiteral("@value%"));
-    d->bars->setLabelsPosition(QAbstractBarSeries::LabelsInsideEnd);
+    d->bars->setLabelsPosition(QAbstractBarSeries::LabelsCenter);  // clear of the interval whisker at the top
     d->bars->setLabelsPrecision(3);
     d->chart->addSeries(d->bars);
     d->axisX = new QBarCategoryAxis;
+    d->axisX->setTruncateLabels(false);  // "agent-stable:80" fits; Qt would elide it well before it has to
     d->axisY = new QValueAxis;
     d->axisY->setRange(0, 100);
     d->axisY->setLabelFormat(QStringLiteral("%d%%"));

@@ -88,6 +88,8 @@ TimeSeriesChart::TimeSeriesChart(const QString& title, const QString& unit, QWid
     d->chart->setTitle(title);
     d->chart->setAnimationOptions(QChart::NoAnimation);
     d->chart->legend()->setAlignment(Qt::AlignBottom);
+    d->chart->setMargins(QMargins(4, 2, 4, 2));
+    d->chart->setBackgroundRoundness(0);
     d->axisX = new QValueAxis;
     d->axisX->setLabelFormat(QStringLiteral("%.0f s"));
     d->axisX->setTickCount(7);

@@ -138,7 +138,6 @@ void LabPanel::Impl::pullSnapshots() {
         for (const auto& b : s.backends) {
             const QString name = QString::fromStdString(b.upstream);
             t.backends.append({name, double(b.requests) / std::max(0.001, s.intervalSec)});
-            shareCounts[name] += b.requests;
         }
         t.hasLatency = s.requests > 0;
         t.p50Ms = s.p50Ms;
@@ -151,7 +150,12 @@ void LabPanel::Impl::pullSnapshots() {
         t.status5xx = double(s.statusClass[5]) * per;
         charts->addSample(t);
     }
-    if (!snaps.empty()) charts->setShares(shares());
+    // Shares count access-log lines since the traffic started (exact per request; a 1-second snapshot that
+    // straddles the start would mix in the previous run's last second).
+    if (accessFeed->upstreamCounts() != shareCounts) {
+        shareCounts = accessFeed->upstreamCounts();
+        charts->setShares(shares());
+    }
     const auto pods = link->pods();
     map->setPods(pods);
     QHash<QString, QString> podByAddress;
@@ -341,7 +345,9 @@ LabPanel::LabPanel(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
     connect(d->traffic, &TrafficPanel::message, this, [d](const QString& m) { d->showBanner(m.toHtmlEscaped()); });
     connect(d->traffic, &TrafficPanel::trafficStarted, this, [d] {
         deprioritizeWorkerThreads();  // the load generator's thread
-        // Each run starts a fresh share so the chart converges on this run's split.
+        // Each run starts a fresh share so the chart converges on this run's split. The previous run is over, so
+        // its lines are all in the ring: pull them first, then count from zero.
+        d->accessModel->pullNow();
         d->shareCounts.clear();
         d->charts->setShares({});
         d->accessFeed->resetCounts();

@@ -5,6 +5,7 @@
 #include <QMainWindow>
 #include <QTimer>
 
+#include "ui/charts/live_charts.h"
 #include "ui/lab/explainer_panel.h"
 #include "ui/lab/lab_panel.h"
 #include "ui/lab/traffic_panel.h"
@@ -30,7 +31,7 @@ void LabScript::next() {
                 dock->show();
                 dock->raise();
                 if (auto* mw = qobject_cast<QMainWindow*>(dock->parentWidget()))
-                    mw->resizeDocks({dock}, {int(mw->height() * 0.68)}, Qt::Vertical);
+                    mw->resizeDocks({dock}, {int(mw->height() * 0.74)}, Qt::Vertical);
             }
         }
         later(300);
@@ -76,6 +77,17 @@ void LabScript::next() {
     } else if (cmd == QLatin1String("shot")) {
         const QString path = words.value(1);
         if (!m_panel->window()->grab().save(path)) qWarning("lab script: cannot save %s", qPrintable(path));
+        later(100);
+    } else if (cmd == QLatin1String("charts-window")) {
+        m_panel->liveCharts()->setPoppedOut(words.value(1) != QLatin1String("off"));
+        later(800);
+    } else if (cmd == QLatin1String("resize-charts")) {
+        if (QWidget* w = m_panel->liveCharts()->popOutWindow()) w->resize(words.value(1).toInt(), words.value(2).toInt());
+        later(500);
+    } else if (cmd == QLatin1String("shot-charts")) {
+        const QString path = words.value(1);
+        QWidget* w = m_panel->liveCharts()->popOutWindow();
+        if (!w || !w->grab().save(path)) qWarning("lab script: cannot save %s (charts not popped out?)", qPrintable(path));
         later(100);
     } else if (cmd == QLatin1String("stop")) {
         m_panel->stop();

@@ -18,6 +18,9 @@ class LabPanel;
 //   explain URL           explain a request for URL in the explainer
 //   sleep MS              let snapshots and logs arrive
 //   shot PATH             save a PNG of the whole window
+//   charts-window on|off  pop the charts out into their own window (or put them back)
+//   resize-charts W H     resize the pop-out charts window
+//   shot-charts PATH      save a PNG of the pop-out charts window
 //   stop | quit
 // Example: ILAB_LAB_SCRIPT="raise;start;preset 0;traffic;sleep 2500;shot /tmp/lab.png;quit" ingress-lab
 // GUI thread; owned by the LabPanel. Nothing runs unless the variable is set.

@@ -47,6 +47,17 @@ void RoutingMap::setCounts(const QHash<QString, quint64>& upstreamCounts, const 
     m_upstreamCounts = upstreamCounts;
     m_podCounts = podCounts;
     relabel();
+    if (!m_focusedOnTraffic) {
+        const Edge* busiest = nullptr;
+        for (const auto& e : m_edges)
+            if (!e.upstream.isEmpty() && e.count > 0 && (!busiest || e.count > busiest->count)) busiest = &e;
+        if (busiest && busiest->item) {
+            m_focusedOnTraffic = true;
+            // Centre on the service end of the edge: its pods (one column right) come into view with it.
+            const QRectF r = busiest->item->boundingRect();
+            centerOn(QPointF(r.right() + COL_GAP / 2, r.center().y()));
+        }
+    }
 }
 
 RoutingMap::Node& RoutingMap::addNode(const QString& key, const QString& kind, const QString& ns, const QString& name,
@@ -76,6 +87,7 @@ void RoutingMap::addEdge(const QString& from, const QString& to, const QString& 
 }
 
 void RoutingMap::rebuild() {
+    m_focusedOnTraffic = false;
     m_scene->clear();
     m_nodes.clear();
     m_nodeIndex.clear();

@@ -86,6 +86,9 @@ private:
     QVector<Node> m_nodes;
     QHash<QString, int> m_nodeIndex;
     QVector<Edge> m_edges;
+    // The map is wider and taller than the lab's area: once traffic shows up after a rebuild, the view scrolls
+    // to the busiest path -> service edge (once, so it never fights the user's scrolling).
+    bool m_focusedOnTraffic = false;
 };
 
 }  // namespace ilab::ui
