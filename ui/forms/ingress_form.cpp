@@ -97,6 +97,20 @@ QStringList ObjectForm::servicePorts(const QString& service) const {
     return out;
 }
 
+void ObjectForm::addMetadataRows(QFormLayout* rows, QWidget* box, bool namespaced) {
+    m_name = new QLineEdit(box);
+    m_name->setObjectName(QStringLiteral("name"));
+    rows->addRow(tr("Name"), m_name);
+    connect(m_name, &QLineEdit::textEdited, this, [this](const QString& t) { set("metadata.name", t); });
+    if (!namespaced) return;
+    m_ns = new QLineEdit(box);
+    m_ns->setObjectName(QStringLiteral("namespace"));
+    m_ns->setPlaceholderText(QStringLiteral("default"));
+    rows->addRow(tr("Namespace"), m_ns);
+    connect(m_ns, &QLineEdit::textEdited, this,
+            [this](const QString& t) { set("metadata.namespace", t.isEmpty() ? QStringLiteral("default") : t); });
+}
+
 int ObjectForm::portNumberOf(const QString& portItem) {
     bool ok = false;
     const int n = portItem.section(QLatin1Char(' '), 0, 0).toInt(&ok);
@@ -212,16 +226,10 @@ IngressForm::IngressForm(WorkspaceDocument* doc, QWidget* parent) : ObjectForm(d
     auto* outer = new QVBoxLayout(this);
     auto* meta = section(tr("Ingress"), this);
     auto* ml = new QFormLayout(meta);
-    m_name = new QLineEdit(meta);
-    m_name->setObjectName(QStringLiteral("name"));
-    m_ns = new QLineEdit(meta);
-    m_ns->setObjectName(QStringLiteral("namespace"));
-    m_ns->setPlaceholderText(QStringLiteral("default"));
+    addMetadataRows(ml, meta);
     m_class = new QComboBox(meta);
     m_class->setObjectName(QStringLiteral("ingressClassName"));
     m_class->setEditable(true);
-    ml->addRow(tr("Name"), m_name);
-    ml->addRow(tr("Namespace"), m_ns);
     ml->addRow(tr("Ingress class"), m_class);
     m_defService = new QComboBox(meta);
     m_defService->setObjectName(QStringLiteral("defaultBackendService"));
@@ -234,8 +242,6 @@ IngressForm::IngressForm(WorkspaceDocument* doc, QWidget* parent) : ObjectForm(d
     ml->addRow(tr("Default backend"), defRow);
     outer->addWidget(meta);
 
-    connect(m_name, &QLineEdit::textEdited, this, [this](const QString& t) { set("metadata.name", t); });
-    connect(m_ns, &QLineEdit::textEdited, this, [this](const QString& t) { set("metadata.namespace", t.isEmpty() ? QStringLiteral("default") : t); });
     connect(m_class->lineEdit(), &QLineEdit::textEdited, this, [this](const QString& t) { set("spec.ingressClassName", t); });
     connect(m_class, &QComboBox::activated, this, [this](int) { set("spec.ingressClassName", m_class->currentText()); });
     auto writeDefault = [this] {

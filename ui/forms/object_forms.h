@@ -44,9 +44,14 @@ protected:
     bool set(const std::string& field, const QString& value, yamltext::ScalarStyle style = yamltext::ScalarStyle::String);
     QStringList serviceNames() const;  // in the object's namespace
     QStringList servicePorts(const QString& service) const;  // "80 (http)"
+    // The Name (and, for namespaced kinds, Namespace) rows every object form starts with: creates m_name and
+    // m_ns, adds them to `rows` and writes edits to metadata.name / metadata.namespace.
+    void addMetadataRows(QFormLayout* rows, QWidget* box, bool namespaced = true);
 
     WorkspaceDocument* m_doc;
     int m_index = -1, m_rule = -1, m_path = -1;
+    QLineEdit* m_name = nullptr;
+    QLineEdit* m_ns = nullptr;  // null for cluster-scoped kinds
 };
 
 // One path of an Ingress rule: path, pathType with what it will match, backend Service and port.
@@ -81,8 +86,6 @@ private:
     void refreshWeights(const model::ObjectMeta& meta);
     void addRule();
     void addTls();
-    QLineEdit* m_name;
-    QLineEdit* m_ns;
     QComboBox* m_class;
     QComboBox* m_defService;
     QComboBox* m_defPort;
@@ -134,8 +137,6 @@ public:
     void refresh() override;
 
 private:
-    QLineEdit* m_name;
-    QLineEdit* m_ns;
     QComboBox* m_type;
     QLineEdit* m_selector;
     QTableWidget* m_ports;
@@ -150,8 +151,6 @@ public:
     void refresh() override;
 
 private:
-    QLineEdit* m_name;
-    QLineEdit* m_ns;
     QSpinBox* m_replicas;
     QLineEdit* m_image;
     QSpinBox* m_port;
@@ -168,8 +167,6 @@ public:
 
 private:
     void importPem();
-    QLineEdit* m_name;
-    QLineEdit* m_ns;
     CertificateView* m_view;
 };
 
@@ -180,7 +177,6 @@ public:
     void refresh() override;
 
 private:
-    QLineEdit* m_name;
     QLineEdit* m_controller;
     QCheckBox* m_default;
 };

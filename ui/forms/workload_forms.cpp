@@ -53,8 +53,10 @@ QLabel* titleLabel(QWidget* parent) {
     return l;
 }
 // Simulated pod behaviour (pod template annotations read by the local controller's simulated pods).
-const char* const BEHAVIOUR_KEYS[] = {"ingress-lab.dev/status", "ingress-lab.dev/body",
-                                      "ingress-lab.dev/content-type", "ingress-lab.dev/latency-ms", "ingress-lab.dev/failure-rate"};
+const char* const BEHAVIOUR_KEYS[] = {"ingress-lab.dev/status",       "ingress-lab.dev/body",
+                                      "ingress-lab.dev/content-type", "ingress-lab.dev/latency-ms",
+                                      "ingress-lab.dev/failure-rate", "ingress-lab.dev/failure-status",
+                                      "ingress-lab.dev/tls"};
 }  // namespace
 
 // ---- Service ----------------------------------------------------------------------------------------
@@ -63,19 +65,13 @@ ServiceForm::ServiceForm(WorkspaceDocument* doc, QWidget* parent) : ObjectForm(d
     auto* outer = new QVBoxLayout(this);
     auto* box = section(tr("Service"), this);
     auto* fl = new QFormLayout(box);
-    m_name = new QLineEdit(box);
-    m_name->setObjectName(QStringLiteral("name"));
-    m_ns = new QLineEdit(box);
-    m_ns->setObjectName(QStringLiteral("namespace"));
-    m_ns->setPlaceholderText(QStringLiteral("default"));
+    addMetadataRows(fl, box);
     m_type = new QComboBox(box);
     m_type->setObjectName(QStringLiteral("type"));
     m_type->addItems({QStringLiteral("ClusterIP"), QStringLiteral("NodePort"), QStringLiteral("LoadBalancer"), QStringLiteral("ExternalName")});
     m_selector = new QLineEdit(box);
     m_selector->setObjectName(QStringLiteral("selector"));
     m_selector->setPlaceholderText(QStringLiteral("app=web"));
-    fl->addRow(tr("Name"), m_name);
-    fl->addRow(tr("Namespace"), m_ns);
     fl->addRow(tr("Type"), m_type);
     fl->addRow(tr("Selector"), m_selector);
     m_endpoints = hintLabel(QString(), box);
@@ -103,8 +99,6 @@ ServiceForm::ServiceForm(WorkspaceDocument* doc, QWidget* parent) : ObjectForm(d
     outer->addWidget(portsBox);
     outer->addStretch();
 
-    connect(m_name, &QLineEdit::textEdited, this, [this](const QString& t) { set("metadata.name", t); });
-    connect(m_ns, &QLineEdit::textEdited, this, [this](const QString& t) { set("metadata.namespace", t.isEmpty() ? QStringLiteral("default") : t); });
     connect(m_type, &QComboBox::activated, this, [this](int) { set("spec.type", m_type->currentText()); });
     connect(m_selector, &QLineEdit::textEdited, this, [this](const QString& t) {
         m_doc->editResource(m_index, [&](YAML::Node& n) { return yamltext::setAt(n, "spec.selector", mapNode(t)); }, tr("Set selector"));
@@ -188,11 +182,7 @@ DeploymentForm::DeploymentForm(WorkspaceDocument* doc, QWidget* parent) : Object
     auto* outer = new QVBoxLayout(this);
     auto* box = section(tr("Deployment"), this);
     auto* fl = new QFormLayout(box);
-    m_name = new QLineEdit(box);
-    m_name->setObjectName(QStringLiteral("name"));
-    m_ns = new QLineEdit(box);
-    m_ns->setObjectName(QStringLiteral("namespace"));
-    m_ns->setPlaceholderText(QStringLiteral("default"));
+    addMetadataRows(fl, box);
     m_replicas = new QSpinBox(box);
     m_replicas->setObjectName(QStringLiteral("replicas"));
     m_replicas->setRange(0, 50);
@@ -205,8 +195,6 @@ DeploymentForm::DeploymentForm(WorkspaceDocument* doc, QWidget* parent) : Object
     m_labels = new QLineEdit(box);
     m_labels->setObjectName(QStringLiteral("podLabels"));
     m_labels->setReadOnly(true);
-    fl->addRow(tr("Name"), m_name);
-    fl->addRow(tr("Namespace"), m_ns);
     fl->addRow(tr("Replicas"), m_replicas);
     fl->addRow(tr("Image"), m_image);
     fl->addRow(tr("Container port"), m_port);
@@ -237,8 +225,6 @@ DeploymentForm::DeploymentForm(WorkspaceDocument* doc, QWidget* parent) : Object
     outer->addWidget(beh);
     outer->addStretch();
 
-    connect(m_name, &QLineEdit::textEdited, this, [this](const QString& t) { set("metadata.name", t); });
-    connect(m_ns, &QLineEdit::textEdited, this, [this](const QString& t) { set("metadata.namespace", t.isEmpty() ? QStringLiteral("default") : t); });
     connect(m_replicas, &QSpinBox::valueChanged, this, [this](int v) {
         if (!m_replicas->signalsBlocked()) set("spec.replicas", QString::number(v), ScalarStyle::Raw);
     });
@@ -249,8 +235,12 @@ DeploymentForm::DeploymentForm(WorkspaceDocument* doc, QWidget* parent) : Object
     connect(add, &QPushButton::clicked, this, [this, newKey] {
         const QString key = newKey->currentText().trimmed();
         if (key.isEmpty()) return;
-        QString value = key.endsWith(QLatin1String("status")) ? QStringLiteral("200") : key.endsWith(QLatin1String("latency-ms")) ? QStringLiteral("50")
-                        : key.endsWith(QLatin1String("failure-rate")) ? QStringLiteral("0.1") : QStringLiteral("ok");
+        const QString value = key.endsWith(QLatin1String("failure-status")) ? QStringLiteral("503")
+                              : key.endsWith(QLatin1String("status"))       ? QStringLiteral("200")
+                              : key.endsWith(QLatin1String("latency-ms"))   ? QStringLiteral("50")
+                              : key.endsWith(QLatin1String("failure-rate")) ? QStringLiteral("0.1")
+                              : key.endsWith(QLatin1String("/tls"))         ? QStringLiteral("true")
+                                                                            : QStringLiteral("ok");
         set("spec.template.metadata.annotations[" + ss(key) + "]", value);
         newKey->setCurrentIndex(-1);
     });
@@ -292,13 +282,7 @@ SecretForm::SecretForm(WorkspaceDocument* doc, QWidget* parent) : ObjectForm(doc
     auto* outer = new QVBoxLayout(this);
     auto* box = section(tr("TLS Secret"), this);
     auto* fl = new QFormLayout(box);
-    m_name = new QLineEdit(box);
-    m_name->setObjectName(QStringLiteral("name"));
-    m_ns = new QLineEdit(box);
-    m_ns->setObjectName(QStringLiteral("namespace"));
-    m_ns->setPlaceholderText(QStringLiteral("default"));
-    fl->addRow(tr("Name"), m_name);
-    fl->addRow(tr("Namespace"), m_ns);
+    addMetadataRows(fl, box);
     outer->addWidget(box);
     auto* certBox = section(tr("Certificate"), this);
     auto* cl = new QVBoxLayout(certBox);
@@ -317,8 +301,6 @@ SecretForm::SecretForm(WorkspaceDocument* doc, QWidget* parent) : ObjectForm(doc
     cl->addWidget(hintLabel(tr("The private key stays in this workspace file (base64 in tls.key) and is never shown or logged."), certBox));
     outer->addWidget(certBox);
     outer->addStretch();
-    connect(m_name, &QLineEdit::textEdited, this, [this](const QString& t) { set("metadata.name", t); });
-    connect(m_ns, &QLineEdit::textEdited, this, [this](const QString& t) { set("metadata.namespace", t.isEmpty() ? QStringLiteral("default") : t); });
     connect(regenerate, &QPushButton::clicked, this, [this] {
         const model::Resource* r = res();
         if (!r) return;
@@ -383,18 +365,15 @@ IngressClassForm::IngressClassForm(WorkspaceDocument* doc, QWidget* parent) : Ob
     auto* outer = new QVBoxLayout(this);
     auto* box = section(tr("IngressClass"), this);
     auto* fl = new QFormLayout(box);
-    m_name = new QLineEdit(box);
-    m_name->setObjectName(QStringLiteral("name"));
+    addMetadataRows(fl, box, false);
     m_controller = new QLineEdit(box);
     m_controller->setObjectName(QStringLiteral("controller"));
     m_default = new QCheckBox(tr("Default class (Ingresses without ingressClassName use it)"), box);
     m_default->setObjectName(QStringLiteral("isDefault"));
-    fl->addRow(tr("Name"), m_name);
     fl->addRow(tr("Controller"), m_controller);
     fl->addRow(QString(), m_default);
     outer->addWidget(box);
     outer->addStretch();
-    connect(m_name, &QLineEdit::textEdited, this, [this](const QString& t) { set("metadata.name", t); });
     connect(m_controller, &QLineEdit::textEdited, this, [this](const QString& t) { set("spec.controller", t); });
     connect(m_default, &QCheckBox::toggled, this, [this](bool on) {
         if (m_default->signalsBlocked()) return;
