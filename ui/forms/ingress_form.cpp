@@ -45,6 +45,16 @@ const char* const CANARY_COOKIE = "nginx.ingress.kubernetes.io/canary-by-cookie"
 
 std::string idx(const char* prefix, int i) { return std::string(prefix) + "[" + std::to_string(i) + "]"; }
 
+// The bold breadcrumb title of the rule and path forms ("Ingress web › shop.example.com › path 2").
+QLabel* titleLabel(QWidget* parent) {
+    auto* l = new QLabel(parent);
+    QFont f = l->font();
+    f.setPointSizeF(f.pointSizeF() * 1.15);
+    f.setBold(true);
+    l->setFont(f);
+    return l;
+}
+
 QString backendLabel(const model::IngressBackend& b) {
     if (b.service) {
         const auto& p = b.service->port;
@@ -753,11 +763,7 @@ void IngressForm::refreshWeights(const model::ObjectMeta& meta) {
 
 RuleForm::RuleForm(WorkspaceDocument* doc, QWidget* parent) : ObjectForm(doc, parent) {
     auto* outer = new QVBoxLayout(this);
-    m_title = new QLabel(this);
-    QFont f = m_title->font();
-    f.setPointSizeF(f.pointSizeF() * 1.15);
-    f.setBold(true);
-    m_title->setFont(f);
+    m_title = titleLabel(this);
     outer->addWidget(m_title);
     auto* hostBox = section(tr("Rule"), this);
     auto* hl = new QFormLayout(hostBox);
@@ -844,11 +850,7 @@ void RuleForm::refresh() {
 
 PathForm::PathForm(WorkspaceDocument* doc, QWidget* parent) : ObjectForm(doc, parent) {
     auto* outer = new QVBoxLayout(this);
-    m_title = new QLabel(this);
-    QFont f = m_title->font();
-    f.setPointSizeF(f.pointSizeF() * 1.15);
-    f.setBold(true);
-    m_title->setFont(f);
+    m_title = titleLabel(this);
     outer->addWidget(m_title);
     auto* box = section(tr("Path"), this);
     auto* bl = new QVBoxLayout(box);
