@@ -60,24 +60,8 @@ std::vector<std::string> isPathSegmentName(const std::string& name) {
 void validateLabels(const std::map<std::string, std::string>& labels, const FieldPath& path, Reporter& r) {
     for (const auto& [k, v] : labels) {
         const std::string pos = path.key(k).toString();
-        for (const auto& msg : names::isQualifiedName(k)) {
-            Diagnostic d;
-            d.code = DiagCode::Invalid;
-            d.severity = Severity::Error;
-            d.field = path.toString();
-            d.badValue = k;
-            d.detail = msg;
-            r.add(std::move(d), pos);
-        }
-        for (const auto& msg : names::isValidLabelValue(v)) {
-            Diagnostic d;
-            d.code = DiagCode::Invalid;
-            d.severity = Severity::Error;
-            d.field = path.toString();
-            d.badValue = v;
-            d.detail = msg;
-            r.add(std::move(d), pos);
-        }
+        for (const auto& msg : names::isQualifiedName(k)) r.invalid(path, k, msg, pos);
+        for (const auto& msg : names::isValidLabelValue(v)) r.invalid(path, v, msg, pos);
     }
 }
 
@@ -86,15 +70,7 @@ void validateAnnotations(const std::map<std::string, std::string>& annotations, 
     for (const auto& [k, v] : annotations) {
         std::string lower = k;
         std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        for (const auto& msg : names::isQualifiedName(lower)) {
-            Diagnostic d;
-            d.code = DiagCode::Invalid;
-            d.severity = Severity::Error;
-            d.field = path.toString();
-            d.badValue = k;
-            d.detail = msg;
-            r.add(std::move(d), path.key(k).toString());
-        }
+        for (const auto& msg : names::isQualifiedName(lower)) r.invalid(path, k, msg, path.key(k).toString());
         total += static_cast<long long>(k.size() + v.size());
     }
     if (total > MAX_ANNOTATIONS_BYTES) r.tooLong(path, MAX_ANNOTATIONS_BYTES);

@@ -33,11 +33,12 @@ Diagnostic make(Severity s, DiagCode c, const FieldPath& f) {
 }
 }  // namespace
 
-void Reporter::invalid(const FieldPath& field, const std::string& badValue, const std::string& detail) {
+void Reporter::invalid(const FieldPath& field, const std::string& badValue, const std::string& detail,
+                       const std::string& posField) {
     Diagnostic d = make(m_severity, DiagCode::Invalid, field);
     d.badValue = badValue;
     d.detail = detail;
-    add(std::move(d));
+    add(std::move(d), posField);
 }
 
 void Reporter::invalidLiteral(const FieldPath& field, const std::string& literal, const std::string& detail) {

@@ -17,7 +17,10 @@ class Reporter {
 public:
     Reporter(const model::Resource& resource, Diagnostics& out, std::string rule, Severity severity = Severity::Error);
 
-    void invalid(const FieldPath& field, const std::string& badValue, const std::string& detail);
+    // `posField` (optional): where the source position is looked up when it differs from the printed field
+    // (a bad label key is reported on metadata.labels but sits at metadata.labels[key]).
+    void invalid(const FieldPath& field, const std::string& badValue, const std::string& detail,
+                 const std::string& posField = {});
     // A non-string bad value (number, null, Go-formatted struct): printed unquoted.
     void invalidLiteral(const FieldPath& field, const std::string& literal, const std::string& detail);
     void required(const FieldPath& field, const std::string& detail = {});
