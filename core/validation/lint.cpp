@@ -265,6 +265,22 @@ void lintDuplicates(const model::Workspace& ws, const LintOptions& opts, const D
 
 }  // namespace
 
+// backend-protocol values the local controller cannot simulate (it speaks HTTP/1.1 and HTTPS to upstreams): said
+// before any traffic, where the user edits, instead of only as a 502 and an event in the lab.
+void lintBackendProtocol(const model::Resource& res, Reporter& rep) {
+    static const std::string KEY = "nginx.ingress.kubernetes.io/backend-protocol";
+    if (!res.meta.hasAnnotation(KEY)) return;
+    std::string v = res.meta.annotation(KEY);
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    if (v != "GRPC" && v != "GRPCS" && v != "FCGI") return;
+    Diagnostic d = warning(DiagCode::Lint, FieldPath("metadata").child("annotations").key(KEY), "local-controller-protocol",
+                           "backend-protocol " + v + " is valid for ingress-nginx, but Ingress Lab's local controller speaks "
+                           "only HTTP/1.1 and HTTPS to upstreams: in the lab these requests get 502",
+                           res.meta.annotation(KEY));
+    d.severity = Severity::Info;
+    rep.add(std::move(d));
+}
+
 void lintWorkspace(const model::Workspace& ws, const LintOptions& opts, const Diagnostics& already, Diagnostics& out) {
     std::set<std::string> ruleHosts;
     for (const auto* ing : ws.all<model::Ingress>())
@@ -278,6 +294,7 @@ void lintWorkspace(const model::Workspace& ws, const LintOptions& opts, const Di
         Reporter rep(res, out, "lint", Severity::Warning);
         lintBackends(ws, res, *ing, rep, referencedServices);
         lintIngressTls(ws, res, *ing, ruleHosts, rep);
+        lintBackendProtocol(res, rep);
     }
     for (const auto& res : ws.resources) {
         if (referencedServices.count(&res)) lintServiceEndpoints(ws, res, out);

@@ -693,6 +693,26 @@ private slots:
         QCOMPARE(int(ds.size()), 3);
     }
 
+    void lintBackendProtocolTheLabCannotSimulate() {
+        auto withProtocol = [](const std::string& name, const std::string& value) {
+            return ingress("foo.bar", "/" + name, "Prefix", "service: {name: web, port: {number: 80}}", name,
+                           "  annotations:\n    nginx.ingress.kubernetes.io/backend-protocol: " + value + "\n") + "---\n";
+        };
+        auto ds = run(withProtocol("g", "GRPC") + withProtocol("h", "HTTPS") + withProtocol("f", "fcgi") + SERVICE_WEB);
+        QVERIFY2(errorsOf(ds).empty(), qPrintable(dump(ds)));
+        const std::string field = "metadata.annotations[nginx.ingress.kubernetes.io/backend-protocol]";
+        std::vector<const Diagnostic*> found;
+        for (const auto& d : ds)
+            if (d.rule == "local-controller-protocol") found.push_back(&d);
+        QCOMPARE(int(found.size()), 2);  // GRPC and FCGI (case-insensitive); HTTPS is simulated
+        QCOMPARE(found[0]->object, std::string("Ingress default/g"));
+        QCOMPARE(found[0]->field, field);
+        QCOMPARE(found[0]->severity, Severity::Info);
+        QVERIFY(found[0]->detail.find("get 502") != std::string::npos);
+        QVERIFY(found[0]->pos.has_value());  // points at the annotation in the file
+        QCOMPARE(found[1]->object, std::string("Ingress default/f"));
+    }
+
     void lintServiceEndpoints_data() {
         QTest::addColumn<QString>("objects");
         QTest::addColumn<QString>("words");  // empty = the Service has endpoints
