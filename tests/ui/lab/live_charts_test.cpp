@@ -1,5 +1,6 @@
 // The chart adapter: samples become capped series, shares become Wilson intervals that agree with the core's
 // statistics, and the lesson's 90/10 reads as 90/10.
+#include <QSignalSpy>
 #include <QtTest>
 
 #include "core/loadgen/share_statistics.h"
@@ -87,6 +88,44 @@ private Q_SLOTS:
         QCOMPARE(charts.latencyChart()->lastValueForTest("p99"), 9.0);
         QCOMPARE(charts.statusChart()->lastValueForTest("2xx"), 50.0);
         QCOMPARE(charts.statusChart()->lastValueForTest("5xx"), 0.0);
+        // A backend absent from a later snapshot (no requests that second) falls to 0 instead of leaving a gap.
+        s.timeSec = 3;
+        s.backends = {{"default-agent-stable-80", 40}};
+        charts.addSample(s);
+        QCOMPARE(charts.rateChart()->pointCountForTest("default-agent-test-80"), 3);
+        QCOMPARE(charts.rateChart()->lastValueForTest("default-agent-test-80"), 0.0);
+    }
+
+    void popOutAndBack() {
+        LiveCharts charts;
+        charts.resize(800, 400);
+        charts.show();
+        QSignalSpy changed(&charts, &LiveCharts::poppedOutChanged);
+        // Every chart is given room: never below the minimum that keeps axis labels whole.
+        QVERIFY(charts.shareChart()->minimumHeight() >= LiveCharts::MIN_CHART_HEIGHT);
+        QVERIFY(charts.statusChart()->minimumHeight() >= LiveCharts::MIN_CHART_HEIGHT);
+        charts.setPoppedOut(true);
+        QVERIFY(charts.isPoppedOut());
+        QWidget* window = charts.popOutWindow();
+        QVERIFY(window && window->isWindow() && window->isVisible());
+        QVERIFY(window->isAncestorOf(charts.shareChart()));
+        QVERIFY(window->isAncestorOf(charts.latencyChart()));
+        QVERIFY(!charts.isAncestorOf(charts.rateChart()));
+        // Data keeps flowing to the popped-out charts.
+        TrafficSample s;
+        s.timeSec = 1;
+        s.backends = {{"a", 10}};
+        charts.addSample(s);
+        QCOMPARE(charts.rateChart()->lastValueForTest("a"), 10.0);
+        // Closing the window puts the charts back.
+        window->close();
+        QVERIFY(!charts.isPoppedOut());
+        QVERIFY(charts.isAncestorOf(charts.rateChart()));
+        QCOMPARE(changed.count(), 2);
+        QCOMPARE(changed.last().at(0).toBool(), false);
+        // And again through the API; destroying the widget while popped out cleans the window up.
+        charts.setPoppedOut(true);
+        QVERIFY(charts.isPoppedOut());
     }
 };
 
