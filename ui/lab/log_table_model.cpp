@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <QElapsedTimer>
+
 namespace ilab::ui {
 
 std::uint32_t StringTable::intern(const QString& s) {
@@ -26,11 +28,19 @@ namespace {
 // Case-insensitive (ASCII) substring search; `needle` is already lower case.
 bool containsLower(const QByteArray& hay, const QByteArray& needle) {
     if (needle.isEmpty()) return true;
-    if (hay.size() < needle.size()) return false;
-    auto it = std::search(hay.cbegin(), hay.cend(), needle.cbegin(), needle.cend(), [](char a, char b) {
-        return char(std::tolower(static_cast<unsigned char>(a))) == b;
-    });
-    return it != hay.cend();
+    const qsizetype n = needle.size();
+    if (hay.size() < n) return false;
+    const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; };
+    const char first = needle[0];
+    const char* h = hay.constData();
+    const qsizetype last = hay.size() - n;
+    for (qsizetype i = 0; i <= last; ++i) {
+        if (lower(h[i]) != first) continue;
+        qsizetype k = 1;
+        while (k < n && lower(h[i + k]) == needle[k]) ++k;
+        if (k == n) return true;
+    }
+    return false;
 }
 }  // namespace
 
@@ -184,9 +194,17 @@ void LogTableModel::scan(std::size_t budget) {
         endInsertRows();
     } else {
         std::vector<std::uint64_t> hits;
-        for (std::uint64_t seq = m_scanSeq; seq < stop; ++seq)
-            if (const LogRow* r = m_store.row(seq); r && matches(*r)) hits.push_back(seq);
-        m_scanSeq = stop;
+        QElapsedTimer clock;
+        clock.start();
+        std::uint64_t seq = m_scanSeq;
+        while (seq < stop) {
+            // Check the clock once per chunk-sized step (a chunk decode plus its matches is the unit of work).
+            const std::uint64_t stepEnd = std::min<std::uint64_t>(stop, seq + LogRowStore::CHUNK_ROWS);
+            for (; seq < stepEnd; ++seq)
+                if (const LogRow* r = m_store.row(seq); r && matches(*r)) hits.push_back(seq);
+            if (clock.elapsed() >= SCAN_TIME_BUDGET_MS) break;
+        }
+        m_scanSeq = seq;
         if (!hits.empty()) {
             const int first = rowCount();
             inserted = int(hits.size());
