@@ -1,5 +1,7 @@
 #include "core/backends/simulated_pod.h"
 
+#include <algorithm>
+
 #include <QHostAddress>
 #include <QSslCertificate>
 #include <QSslKey>
@@ -47,6 +49,57 @@ std::string lower(std::string s) {
     for (char& c : s)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return s;
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes there are not valid UTF-8.
+std::size_t utf8Length(std::string_view s, std::size_t i) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = b(i);
+    std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k)
+        if ((b(i + k) & 0xC0) != 0x80) return 0;
+    if (n == 3 && ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) >= 0xA0))) return 0;  // overlong, surrogate
+    if (n == 4 && ((c == 0xF0 && b(i + 1) < 0x90) || (c == 0xF4 && b(i + 1) >= 0x90))) return 0;  // overlong, > U+10FFFF
+    return n;
+}
+
+// A JSON string literal for `s`: quotes, backslashes and control characters escaped, invalid UTF-8 (header values
+// may carry any byte) replaced by U+FFFD, as QJsonDocument did.
+void appendJsonString(std::string& out, std::string_view s) {
+    static const char* HEX = "0123456789abcdef";
+    out += '"';
+    for (std::size_t i = 0; i < s.size();) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            const std::size_t n = utf8Length(s, i);
+            if (n == 0) {
+                out += "\\ufffd";
+                ++i;
+            } else {
+                out.append(s.data() + i, n);
+                i += n;
+            }
+            continue;
+        }
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20 || c == 0x7F) {
+                out += "\\u00";
+                out += HEX[c >> 4];
+                out += HEX[c & 15];
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+        ++i;
+    }
+    out += '"';
 }
 }  // namespace
 
@@ -184,17 +237,32 @@ private:
 
     void send(const SimulatedPod::Response& r, bool keepAlive) {
         const bool head = m_req.method == "HEAD";
-        QByteArray out;
-        out.reserve(static_cast<qsizetype>(256 + r.body.size()));
-        out += "HTTP/1.1 " + QByteArray::number(r.status) + " " + reasonPhrase(r.status) + "\r\n";
-        out += "Content-Type: " + QByteArray::fromStdString(r.contentType) + "\r\n";
+        std::string& out = m_out;  // reused: one buffer per connection
+        out.clear();
+        out.reserve(256 + r.body.size());
+        out += "HTTP/1.1 ";
+        out += std::to_string(r.status);
+        out += ' ';
+        out += reasonPhrase(r.status);
+        out += "\r\nContent-Type: ";
+        out += r.contentType;
+        out += "\r\n";
         const bool noBody = r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200);
-        if (!noBody) out += "Content-Length: " + QByteArray::number(static_cast<qsizetype>(r.body.size())) + "\r\n";
-        for (const auto& [k, v] : r.headers) out += QByteArray::fromStdString(k) + ": " + QByteArray::fromStdString(v) + "\r\n";
+        if (!noBody) {
+            out += "Content-Length: ";
+            out += std::to_string(r.body.size());
+            out += "\r\n";
+        }
+        for (const auto& [k, v] : r.headers) {
+            out += k;
+            out += ": ";
+            out += v;
+            out += "\r\n";
+        }
         if (!keepAlive) out += "Connection: close\r\n";
         out += "\r\n";
-        if (!head && !noBody) out += QByteArray::fromStdString(r.body);
-        m_socket->write(out);
+        if (!head && !noBody) out += r.body;
+        m_socket->write(out.data(), static_cast<qint64>(out.size()));
         if (!keepAlive) {
             m_closing = true;
             m_socket->disconnectFromHost();
@@ -207,6 +275,7 @@ private:
     QTimer* m_idle = nullptr;
     llhttp_t m_parser;
     QByteArray m_in;  // bytes not yet parsed
+    std::string m_out;  // the answer being written (kept for its capacity)
     SimulatedPod::Request m_req;
     std::string m_field, m_value;
     std::size_t m_headerBytes = 0;
@@ -323,25 +392,43 @@ SimulatedPod::Response SimulatedPod::answer(const Request& req) {
         r.contentType = contentType.empty() ? "text/plain; charset=utf-8" : contentType;
         return r;
     }
-    QJsonObject headers;
+    // The echo JSON, written directly (QJsonDocument was most of a pod's CPU under load). Header names are
+    // lower-cased; repeated headers are joined with ", " as HTTP allows.
+    std::vector<std::pair<std::string, std::string>> headers;
+    headers.reserve(req.headers.size());
     std::string host;
     for (const auto& [k, v] : req.headers) {
-        const QString key = QString::fromStdString(lower(k));
-        const QString val = QString::fromStdString(v);
-        if (headers.contains(key)) headers[key] = headers[key].toString() + ", " + val;
-        else headers[key] = val;
-        if (key == QLatin1String("host") && host.empty()) host = v;
+        std::string key = lower(k);
+        if (key == "host" && host.empty()) host = v;
+        auto it = std::find_if(headers.begin(), headers.end(), [&](const auto& h) { return h.first == key; });
+        if (it != headers.end()) it->second += ", " + v;
+        else headers.emplace_back(std::move(key), v);
     }
-    QJsonObject o;
-    o["service"] = QString::fromStdString(m_identity.service);
-    o["pod"] = QString::fromStdString(m_identity.podName);
-    o["namespace"] = QString::fromStdString(m_identity.ns);
-    o["version"] = QString::fromStdString(m_identity.version);
-    o["method"] = QString::fromStdString(req.method);
-    o["path"] = QString::fromStdString(req.url);
-    o["host"] = QString::fromStdString(host);
-    o["headers"] = headers;
-    r.body = QJsonDocument(o).toJson(QJsonDocument::Indented).toStdString();
+    std::string& b = r.body;
+    b.reserve(256 + 64 * headers.size());
+    auto field = [&](const char* name, std::string_view value) {
+        b += "    \"";
+        b += name;
+        b += "\": ";
+        appendJsonString(b, value);
+        b += ",\n";
+    };
+    b += "{\n";
+    field("service", m_identity.service);
+    field("pod", m_identity.podName);
+    field("namespace", m_identity.ns);
+    field("version", m_identity.version);
+    field("method", req.method);
+    field("path", req.url);
+    field("host", host);
+    b += "    \"headers\": {";
+    for (std::size_t i = 0; i < headers.size(); ++i) {
+        b += i ? ",\n        " : "\n        ";
+        appendJsonString(b, headers[i].first);
+        b += ": ";
+        appendJsonString(b, headers[i].second);
+    }
+    b += headers.empty() ? "}\n}\n" : "\n    }\n}\n";
     r.contentType = contentType.empty() ? "application/json" : contentType;
     return r;
 }

@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include "core/backends/pod_manager.h"
+#include "core/backends/simulated_pod.h"
 #include "core/yaml/yaml_reader.h"
 
 using namespace ilab;
@@ -210,6 +211,40 @@ private slots:
         QCOMPARE(b.failureStatus, 502);
         QCOMPARE(b.latencyMs, 0);
         QCOMPARE(problems.size(), size_t(2));
+    }
+
+    void echoJsonEscapesWhatItReceives() {
+        SimulatedPod pod(PodIdentity{"web-abc-0", "shop", "web", "web", "2.0"}, PodBehavior{}, 1);
+        SimulatedPod::Request req;
+        req.method = "GET";
+        req.url = "/a?q=\"x\"";
+        req.headers = {{"Host", "shop.example.com"},
+                       {"X-Quote", "say \"hi\" \\ bye"},
+                       {"X-Utf8", "h\xc3\xa9llo \xe2\x82\xac"},
+                       {"X-Bad", "a\xff\xc3("},
+                       {"X-Ctl", std::string("a\x01b\x7f", 4)},
+                       {"X-Dup", "1"},
+                       {"x-dup", "2"}};
+        const auto r = pod.answer(req);
+        QCOMPARE(r.contentType, std::string("application/json"));
+        QJsonParseError err;
+        const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(r.body), &err).object();
+        QVERIFY2(err.error == QJsonParseError::NoError, qPrintable(err.errorString() + "\n" + QString::fromStdString(r.body)));
+        QCOMPARE(o["service"].toString(), QStringLiteral("web"));
+        QCOMPARE(o["pod"].toString(), QStringLiteral("web-abc-0"));
+        QCOMPARE(o["namespace"].toString(), QStringLiteral("shop"));
+        QCOMPARE(o["version"].toString(), QStringLiteral("2.0"));
+        QCOMPARE(o["path"].toString(), QStringLiteral("/a?q=\"x\""));
+        QCOMPARE(o["host"].toString(), QStringLiteral("shop.example.com"));
+        const QJsonObject h = o["headers"].toObject();
+        QCOMPARE(h["x-quote"].toString(), QStringLiteral("say \"hi\" \\ bye"));
+        QCOMPARE(h["x-utf8"].toString(), QString::fromUtf8("h\xc3\xa9llo \xe2\x82\xac"));
+        QCOMPARE(h["x-bad"].toString(), QString::fromUtf8("a\xef\xbf\xbd\xef\xbf\xbd("));  // U+FFFD for each bad byte
+        QCOMPARE(h["x-ctl"].toString(), QString::fromLatin1("a\x01b\x7f", 4));
+        QCOMPARE(h["x-dup"].toString(), QStringLiteral("1, 2"));
+        // Keys in a readable order, the way the lesson prints them.
+        QVERIFY(r.body.find("\"service\"") < r.body.find("\"pod\""));
+        QVERIFY(r.body.find("\"pod\"") < r.body.find("\"headers\""));
     }
 
     void tlsAnnotation() {
