@@ -1,6 +1,7 @@
 #include "ui/lab/thread_priority.h"
 
 #include <QDir>
+#include <QFile>
 #include <QString>
 
 #ifdef Q_OS_LINUX
@@ -22,6 +23,14 @@ int deprioritizeWorkerThreads(int niceValue) {
         bool ok = false;
         const int tid = entry.toInt(&ok);
         if (!ok || tid == self) continue;
+        // Qt's own helper threads feed the GUI thread (X11 events, D-Bus): they keep the GUI's priority.
+        QFile comm(QStringLiteral("/proc/self/task/%1/comm").arg(tid));
+        if (comm.open(QIODevice::ReadOnly)) {
+            const QByteArray name = comm.readAll().trimmed();
+            if (name.startsWith("QXcb") || name.startsWith("QDBus") || name.startsWith("gmain") ||
+                name.startsWith("gdbus") || name.startsWith("dconf"))
+                continue;
+        }
         errno = 0;
         const int current = ::getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
         if (errno != 0 || current >= niceValue) continue;

@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <QThreadPool>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -421,7 +422,7 @@ void TrafficPanel::startTraffic() {
         Q_EMIT message(tr("The request mix is empty: add a host and a path."));
         return;
     }
-    m_generator = std::make_unique<loadgen::LoadGenerator>(cfg);
+    m_generator = std::make_shared<loadgen::LoadGenerator>(cfg);
     QPointer<TrafficPanel> self(this);
     auto started = m_generator->start([self] {
         QMetaObject::invokeMethod(
@@ -447,8 +448,27 @@ void TrafficPanel::stopTraffic() {
 }
 
 void TrafficPanel::poll() {
-    if (!m_generator) return;
-    const auto p = m_generator->progress(SIZE_MAX);
+    // progress() takes the generator's mutex, which its worker holds while publishing; the worker runs at a lower
+    // priority than the GUI (thread_priority.h) and can be preempted holding it (gui_stall_bench saw an 88 ms
+    // wait here). So a pool thread reads it and posts the copy back; the GUI thread never waits.
+    if (!m_generator || m_pollInFlight) return;
+    m_pollInFlight = true;
+    auto generator = m_generator;
+    QPointer<TrafficPanel> self(this);
+    QThreadPool::globalInstance()->start([generator, self] {
+        auto progress = std::make_shared<loadgen::Progress>(generator->progress(SIZE_MAX));
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, generator, progress] {
+                if (!self) return;
+                self->m_pollInFlight = false;
+                if (self->m_generator == generator) self->showProgress(*progress);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void TrafficPanel::showProgress(const loadgen::Progress& p) {
     if (p.planned) m_progress->setValue(int(std::min<std::uint64_t>(p.completed, INT_MAX)));
     else if (p.durationSeconds > 0) {
         m_progress->setRange(0, 1000);
@@ -464,7 +484,7 @@ void TrafficPanel::poll() {
 void TrafficPanel::onFinished() {
     if (!m_generator) return;
     m_pollTimer->stop();
-    poll();
+    showProgress(m_generator->progress(SIZE_MAX));  // the run is over: nobody holds the lock for long
     const auto results = m_generator->takeResults();
     QStringList lines;
     lines << tr("%L1 responses, %L2 errors in %3 s (%4 req/s)")

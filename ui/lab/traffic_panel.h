@@ -20,6 +20,7 @@ class QTimer;
 
 namespace ilab::loadgen {
 class LoadGenerator;
+struct Progress;
 }
 
 namespace ilab::ui {
@@ -83,6 +84,7 @@ Q_SIGNALS:
 
 private:
     void poll();
+    void showProgress(const loadgen::Progress& p);
     void onFinished();
     void updateCurl();
     QVector<TrafficPreset::Target> targetsFromTable() const;
@@ -90,7 +92,9 @@ private:
     QVector<TrafficPreset> m_presets;
     QHash<QString, double> m_expected;
     int m_httpPort = 0, m_httpsPort = 0;
-    std::unique_ptr<loadgen::LoadGenerator> m_generator;
+    // Shared with the pool job that reads its progress (see poll()), so the job never outlives it.
+    std::shared_ptr<loadgen::LoadGenerator> m_generator;
+    bool m_pollInFlight = false;
     QString m_summary;
 
     QComboBox* m_preset = nullptr;
