@@ -40,6 +40,29 @@ QVector<QByteArray> tokenize(const QByteArray& line) {
     return out;
 }
 
+// tokenize() over views into [p, end): no allocation per token (the access feed's per-line path).
+void tokenizeViews(const char* p, const char* end, std::vector<QByteArrayView>& out) {
+    out.clear();
+    while (p < end) {
+        while (p < end && *p == ' ') ++p;
+        if (p >= end) break;
+        if (*p == '"' || *p == '[') {
+            const char close = *p == '"' ? '"' : ']';
+            const char* s = ++p;
+            while (p < end && *p != close) {
+                if (*p == '\\' && p + 1 < end) ++p;
+                ++p;
+            }
+            out.emplace_back(s, p - s);
+            if (p < end) ++p;
+        } else {
+            const char* s = p;
+            while (p < end && *p != ' ') ++p;
+            out.emplace_back(s, p - s);
+        }
+    }
+}
+
 int monthIndex(const char* m) {
     static const char* const MONTHS[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -252,42 +275,77 @@ void AccessLogFeed::resetCounts() {
 void AccessLogFeed::fetch(std::uint64_t afterId, std::size_t maxRows, std::vector<LogRow>& out) {
     if (!m_log) return;
     auto batch = m_log->linesSince(afterId, maxRows);
+    // The GUI thread parses every access line it pulls (up to ~20,000 a second), so this is the lean twin of
+    // parseAccessLine(): tokens are views into the line, interned fields are looked up by their bytes, the
+    // $time_local text (the same for a whole second) is converted once. ~3x fewer allocations per line.
     std::uint64_t id = batch.firstId;
     out.reserve(out.size() + batch.lines.size());
+    std::vector<QByteArrayView> t;
+    t.reserve(32);
     for (std::size_t i = 0; i < batch.lines.size(); ++i) {
         const std::string& l = batch.lines[i];
         LogRow r;
         r.id = id++;
-        const QByteArray raw = QByteArray::fromStdString(l);
-        AccessLine a;
-        if (!parseAccessLine(raw, &a)) {
+        tokenizeViews(l.data(), l.data() + l.size(), t);
+        // remote_addr - remote_user [time] "request" status bytes "referer" "ua" req_len req_time [up] [alt]
+        // upstream_addr upstream_response_length upstream_response_time upstream_status req_id
+        bool ok = t.size() >= 18;
+        const int rest = int(t.size()) - 14;  // the four upstream fields may each be a list after a retry
+        const int per = ok && rest >= 4 && rest % 4 == 0 ? rest / 4 : 0;
+        int status = 0;
+        if (ok) status = QByteArray::fromRawData(t[5].data(), t[5].size()).toInt(&ok);
+        if (!ok || per == 0) {
             r.code = -1;
-            r.text = raw;
+            r.text = QByteArray::fromStdString(l);
             out.push_back(std::move(r));
             continue;
         }
-        r.timeMs = a.timeMs;
-        r.code = a.status;
-        r.value = float(a.requestTimeSec * 1000.0);
-        r.sym[ClientSlot] = m_strings.intern(a.clientIp);
-        r.sym[MethodSlot] = m_strings.intern(a.method);
-        r.sym[UpstreamSlot] = m_strings.intern(a.upstream);
-        // The pod slot keeps the upstream address; names are looked up when drawn (pods may be listed later).
-        const QString addr = a.upstreamAddr == QLatin1String("-")
-                                 ? QString()
-                                 : a.upstreamAddr.section(QLatin1Char(' '), -1).remove(QLatin1Char(','));
-        r.sym[PodSlot] = m_strings.intern(addr);
-        const QString& pod = addr;
-        r.sym[UpstreamStatusSlot] = m_strings.intern(a.upstreamStatus);
-        r.sym[ProtoSlot] = m_strings.intern(a.protocol);
-        r.text = a.target.toUtf8() + '\0' + a.requestId.toLatin1();
+        if (t[3] != m_lastTimeText) {
+            m_lastTimeText = t[3].toByteArray();
+            m_lastTimeMs = parseTimeLocal(m_lastTimeText);
+        }
+        r.timeMs = m_lastTimeMs;
+        r.code = status;
+        r.value = float(QByteArray::fromRawData(t[10].data(), t[10].size()).toDouble() * 1000.0);
+        r.sym[ClientSlot] = m_strings.internUtf8(t[0].data(), t[0].size());
+        // "$request" is "METHOD target PROTOCOL".
+        const QByteArrayView req = t[4];
+        const qsizetype s1 = req.indexOf(' ');
+        const qsizetype s2 = s1 < 0 ? -1 : req.lastIndexOf(' ');
+        QByteArrayView target = req;
+        if (s1 >= 0) {
+            r.sym[MethodSlot] = m_strings.internUtf8(req.data(), s1);
+            if (s2 > s1) {
+                target = req.sliced(s1 + 1, s2 - s1 - 1);
+                r.sym[ProtoSlot] = m_strings.internUtf8(req.data() + s2 + 1, req.size() - s2 - 1);
+            } else {
+                target = req.sliced(s1 + 1);
+            }
+        }
+        r.sym[UpstreamSlot] = m_strings.internUtf8(t[11].data(), t[11].size());
+        // The pod slot keeps the (last) upstream address; names are looked up when drawn (pods may be listed later).
+        QByteArrayView addr = t[13 + per - 1];
+        if (addr.endsWith(',')) addr.chop(1);
+        if (addr == "-") addr = {};
+        r.sym[PodSlot] = m_strings.internUtf8(addr.data(), addr.size());
+        if (per == 1) {
+            r.sym[UpstreamStatusSlot] = m_strings.internUtf8(t[13 + 3].data(), t[13 + 3].size());
+        } else {
+            QByteArray joined;
+            for (int k = 0; k < per; ++k) joined += (k ? " " : "") + t[13 + 3 * per + k].toByteArray();
+            r.sym[UpstreamStatusSlot] = m_strings.internUtf8(joined.constData(), joined.size());
+        }
+        const QByteArrayView requestId = t.back();
+        r.text.reserve(target.size() + requestId.size() + 48);
+        r.text.append(target.data(), target.size()).append('\0').append(requestId.data(), requestId.size());
         if (i < batch.meta.size() && !batch.meta[i].empty()) {
             const auto m = events::decodeAccessMeta(batch.meta[i]);
             r.text += '\0' + QByteArray::fromStdString(m.host) + '\0' + QByteArray::fromStdString(m.scheme) + '\0' +
                       QByteArray::fromStdString(m.ingress);
         }
-        if (!a.upstream.isEmpty() && a.upstream != QLatin1String("-")) ++m_upstreamCounts[a.upstream];
-        if (!pod.isEmpty()) ++m_addressCounts[pod];
+        const QString& upstream = m_strings.at(r.sym[UpstreamSlot]);
+        if (!upstream.isEmpty() && upstream != QLatin1String("-")) ++m_upstreamCounts[upstream];
+        if (r.sym[PodSlot]) ++m_addressCounts[m_strings.at(r.sym[PodSlot])];
         ++m_counted;
         out.push_back(std::move(r));
     }

@@ -108,6 +108,8 @@ private:
     QHash<QString, QString> m_podByAddress;
     QHash<QString, quint64> m_upstreamCounts, m_addressCounts;
     quint64 m_counted = 0;
+    QByteArray m_lastTimeText;  // $time_local of the previous line and its value (it changes once a second)
+    qint64 m_lastTimeMs = 0;
 };
 
 }  // namespace ilab::ui

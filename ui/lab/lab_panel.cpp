@@ -327,6 +327,7 @@ LabPanel::LabPanel(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
     d->debounce.setInterval(WORKSPACE_DEBOUNCE_MS);
     connect(&d->debounce, &QTimer::timeout, this, [d] { d->applyWorkspace(); });
     d->snapshotTimer.setInterval(SNAPSHOT_POLL_MS);
+    d->snapshotTimer.setObjectName(QStringLiteral("snapshotPoll"));
     connect(&d->snapshotTimer, &QTimer::timeout, this, [d] { d->pullSnapshots(); });
     connect(d->link, &ControllerLink::started, this, [d] { d->onStarted(); });
     connect(d->link, &ControllerLink::stopped, this, [d] { d->onStopped(); });

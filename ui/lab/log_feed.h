@@ -32,12 +32,15 @@ public:
     StringTable() { m_strings.append(QString()); }
     std::uint32_t intern(const QString& s);
     std::uint32_t intern(const std::string& s) { return intern(QString::fromStdString(s)); }
+    // UTF-8 bytes: looked up without building a QString (the access-log fast path), converted once when new.
+    std::uint32_t internUtf8(const char* data, qsizetype size);
     const QString& at(std::uint32_t i) const { return i < std::uint32_t(m_strings.size()) ? m_strings[i] : m_strings[0]; }
     int size() const { return int(m_strings.size()); }
 
 private:
     QVector<QString> m_strings;
     QHash<QString, std::uint32_t> m_index;
+    QHash<QByteArray, std::uint32_t> m_utf8Index;
 };
 
 // What a log model filters by: free text (case-insensitive, any column), and for event logs a type and an
