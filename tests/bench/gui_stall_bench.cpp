@@ -5,7 +5,11 @@
 // memory is sampled before start, at the peak and after stop. Prints figures; never fails on timing.
 //
 //   gui_stall_bench [seconds=10] [rate=20000] [concurrency=64]
-// Run under xvfb-run or with QT_QPA_PLATFORM=offscreen.
+// Run under xvfb-run or with QT_QPA_PLATFORM=offscreen. Prints the rate actually achieved (open model: the
+// target is only reached if the machine can), the gap distribution, for the longest gaps how much of it the GUI
+// thread spent on the CPU (busy vs. waiting to be scheduled), the slowest event deliveries by receiver, RSS
+// before/peak/after, and the load average and other processes' CPU time (the machine may be shared).
+// ILAB_BENCH_LAYOUT=1 also counts LayoutRequest events by widget path.
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
