@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 
+#include "core/events/access_meta.h"
 #include "core/events/log_format.h"
 #include "core/metrics/admin_server.h"
 
@@ -76,7 +77,7 @@ public:
         : m_events(std::move(ev)), m_ctl(std::move(ctl)), m_access(std::move(access)), m_metrics(std::move(m)), m_pid(pid) {}
     void onRequest(const proxy::AccessRecord& r) override {
         m_metrics->onRequest(r);
-        m_access->append(events::formatAccessLog(r));
+        events::appendAccessRecord(*m_access, r);  // the ingress-nginx line plus Host/scheme/Ingress/pod for the GUI
     }
     void onEvent(const std::string& type, const std::string& reason, const std::string& object,
                  const std::string& message) override {

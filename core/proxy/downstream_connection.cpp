@@ -20,6 +20,13 @@ constexpr std::int64_t LINGER_MS = 2000;
 
 thread_local char t_scratch[64 * 1024];
 
+// Monotonic microseconds for request timings: the loop's millisecond clock is cached per batch, which made
+// every fast request 0 or 1 ms in the access log and the latency charts.
+std::int64_t monoUs() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 std::int64_t wallMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -27,8 +34,9 @@ std::int64_t wallMs() {
 }  // namespace
 
 struct DownstreamConnection::Exchange {
-    std::int64_t startMs = 0;
-    std::int64_t upstreamStartMs = 0;
+    std::int64_t startMs = 0;          // loop clock (timeouts)
+    std::int64_t startUs = 0;          // monotonic, for the request time
+    std::int64_t upstreamStartUs = 0;
     routing::RouteTableConstSharedPtr table;  // pinned for the whole exchange (style.md B.7)
     routing::RequestView request;
     routing::Decision decision;
@@ -59,7 +67,7 @@ struct DownstreamConnection::Exchange {
     // Ready for the next request on the same connection. Containers are cleared, not freed, so their buffers
     // are reused; `decision` and `request` are overwritten field by field in onHeadersComplete().
     void reset() {
-        startMs = upstreamStartMs = 0;
+        startMs = startUs = upstreamStartUs = 0;
         table.reset();
         request.headers.clear();
         request.sni.reset();
@@ -261,6 +269,7 @@ int DownstreamConnection::onHeadersComplete() {
     // sent glibc into its slow path (malloc_consolidate) on every request.
     std::unique_ptr<Exchange> ex = m_spareEx ? std::move(m_spareEx) : std::make_unique<Exchange>();
     ex->startMs = m_worker.nowMs();
+    ex->startUs = monoUs();
     ex->table = m_worker.table();
     auto& rv = ex->request;
     rv.method = m_parser.method();
@@ -378,7 +387,7 @@ void DownstreamConnection::startProxy(bool fallback) {
     x.proxying = true;
     x.retryable = !x.hasBody && !x.upgrade;
     buildUpstreamHead(fallback);
-    x.upstreamStartMs = m_worker.nowMs();
+    x.upstreamStartUs = monoUs();
     if (x.hasBody) {
         if (auto expect = x.request.header("expect"); expect && iequals(*expect, "100-continue"))
             queue("HTTP/1.1 100 Continue\r\n\r\n");
@@ -837,8 +846,9 @@ void DownstreamConnection::finishExchange() {
     ex->connSlot = false;
     std::int64_t now = m_worker.nowMs();
     ex->record.timeMs = wallMs();
-    ex->record.requestTimeSec = double(now - ex->startMs) / 1000.0;
-    if (ex->record.upstreamStatus) ex->record.upstreamResponseTimeSec = double(now - ex->upstreamStartMs) / 1000.0;
+    const std::int64_t nowUs = monoUs();
+    ex->record.requestTimeSec = double(nowUs - ex->startUs) / 1e6;
+    if (ex->record.upstreamStatus) ex->record.upstreamResponseTimeSec = double(nowUs - ex->upstreamStartUs) / 1e6;
     shared.requests.fetch_add(1, std::memory_order_relaxed);
     ++m_requestsServed;
     if (shared.telemetry) shared.telemetry->onRequest(ex->record);
@@ -978,7 +988,7 @@ void DownstreamConnection::close() {
             // Client went away (or the response was cut): logged like nginx's 499 / truncated response.
             if (!ex->responseStarted) ex->record.status = 499;
             ex->record.timeMs = wallMs();
-            ex->record.requestTimeSec = double(m_worker.nowMs() - ex->startMs) / 1000.0;
+            ex->record.requestTimeSec = double(monoUs() - ex->startUs) / 1e6;
             shared.requests.fetch_add(1, std::memory_order_relaxed);
             if (shared.telemetry) shared.telemetry->onRequest(ex->record);
         }

@@ -2,6 +2,7 @@
 // row (Host, scheme, method, target, client IP), never guessed from the traffic mix. The record is appended the
 // way the controller's telemetry does it (events::appendAccessRecord) into the running controller's access ring.
 #include <QSignalSpy>
+#include <QProcess>
 #include <QtTest>
 
 #include "core/events/access_meta.h"
@@ -84,6 +85,30 @@ private Q_SLOTS:
         // A line without a request record is not an access line: nothing is picked or guessed.
         QVERIFY(!panel.pickFromAccessLog(2));
         QCOMPARE(panel.explainer()->request().url, QString("https://webhook.example.com/hook"));
+        panel.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isRunning(), 20000);
+    }
+
+    void realTrafficCarriesItsHostIntoTheAccessLog() {
+        // End to end: a real request through the running controller is stored with its record (Host, scheme),
+        // so the Host column and "pick" work for traffic the user sent from anywhere (here: the real curl).
+        LabPanel panel;
+        panel.setWorkspace(demo());
+        panel.setListenPorts(0, 0);
+        panel.start();
+        QTRY_VERIFY_WITH_TIMEOUT(panel.isRunning(), 30000);
+        const int port = panel.controllerForTest()->httpPort();
+        QVERIFY(port > 0);
+        QProcess curl;
+        curl.start("curl", {"-s", "-o", "/dev/null", "-H", "Host: dashboard.example.com",
+                            QStringLiteral("http://127.0.0.1:%1/reports?month=11").arg(port)});
+        QVERIFY(curl.waitForFinished(15000));
+        auto* model = panel.accessLogModel();
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 10000);
+        QCOMPARE(model->data(model->index(0, 9)).toString(), QString("dashboard.example.com"));  // Host column
+        QVERIFY(panel.pickFromAccessLog(0));
+        QCOMPARE(panel.explainer()->request().url, QString("http://dashboard.example.com/reports?month=11"));
+        QVERIFY(panel.bannerText().isEmpty());
         panel.stop();
         QTRY_VERIFY_WITH_TIMEOUT(!panel.isRunning(), 20000);
     }
