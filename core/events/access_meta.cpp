@@ -1,6 +1,7 @@
 #include "core/events/access_meta.h"
 
 #include <array>
+#include <cmath>
 
 #include "core/events/line_log.h"
 #include "core/events/log_format.h"
@@ -23,6 +24,8 @@ std::string encodeAccessMeta(const proxy::AccessRecord& r) {
     appendField(out, r.ingress);
     appendField(out, r.canary);
     appendField(out, r.podName);
+    out += '\t';
+    out += std::to_string(static_cast<long long>(std::llround(r.requestTimeSec * 1e6)));
     return out;
 }
 
@@ -36,6 +39,16 @@ AccessMeta decodeAccessMeta(std::string_view meta) {
         if (tab == std::string_view::npos) tab = meta.size();
         fields[i]->assign(meta.substr(pos, tab - pos));
         pos = tab + 1;
+    }
+    if (pos < meta.size()) {
+        std::int64_t us = 0;
+        const std::string_view digits = meta.substr(pos, meta.find('\t', pos) - pos);
+        bool ok = !digits.empty() && digits.size() < 19;
+        for (char c : digits) {
+            if (c < '0' || c > '9') ok = false;
+            else us = us * 10 + (c - '0');
+        }
+        if (ok) m.requestTimeUs = us;
     }
     return m;
 }

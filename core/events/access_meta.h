@@ -20,10 +20,13 @@ struct AccessMeta {
     std::string ingress;  // "ns/name" or ""
     std::string canary;   // "", "main", "canary"
     std::string podName;  // simulated pod that answered, or ""
+    // The request time in microseconds (the log line carries nginx's millisecond $request_time); -1 = unknown.
+    std::int64_t requestTimeUs = -1;
     bool isEmpty() const { return host.empty() && scheme.empty() && ingress.empty() && canary.empty() && podName.empty(); }
 };
 
-// "v1\thost\tscheme\tingress\tcanary\tpod"; tabs and control bytes inside values become spaces.
+// "v1\thost\tscheme\tingress\tcanary\tpod\trequestTimeUs"; tabs and control bytes inside values become spaces.
+// A v1 record without the last field (older writers) decodes with requestTimeUs = -1.
 std::string encodeAccessMeta(const proxy::AccessRecord& record);
 // Missing or unknown-version input gives an empty AccessMeta (never throws).
 AccessMeta decodeAccessMeta(std::string_view meta);

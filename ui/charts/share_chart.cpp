@@ -38,6 +38,7 @@ struct ShareChart::Impl {
     QVector<QLineSeries*> weights;   // one per backend: configured weight as a dashed horizontal tick
     QStringList names;
     QVector<ShareInterval> intervals;
+    quint64 total = 0;
     // The request count changes every snapshot: shown in a LiveLabel, not the chart title (a new title re-lays
     // out the whole chart).
     ilab::ui::LiveLabel* count = nullptr;
@@ -158,12 +159,16 @@ void ShareChart::setShares(const QVector<BackendShare>& shares) {
         d->observed->remove(0, d->observed->count());
         d->observed->append(values);
     }
+    d->total = total;
     d->count->setText(total ? tr("%L1 request(s) since the traffic started").arg(total) : QString());
 }
+
+quint64 ShareChart::totalRequests() const { return m_impl->total; }
 
 void ShareChart::clear() {
     m_impl->rebuild({});
     m_impl->intervals.clear();
+    m_impl->total = 0;
     m_impl->count->setText(QString());
 }
 

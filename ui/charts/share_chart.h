@@ -22,6 +22,7 @@ public:
     // What is drawn, for tests: per backend {observed %, low %, high %}.
     QVector<ShareInterval> intervalsForTest() const;
     QStringList categoriesForTest() const;
+    quint64 totalRequests() const;  // requests behind the shares shown
 
 private:
     struct Impl;

@@ -49,6 +49,10 @@ struct TimeSeriesChart::Impl {
         QPen pen(PALETTE[order.size() % (sizeof(PALETTE) / sizeof(PALETTE[0]))]);
         pen.setWidth(2);
         l.series->setPen(pen);
+        // Points as well as lines: the 100-request lesson is over within one or two 1-second snapshots, and a
+        // line through a single point draws nothing.
+        l.series->setPointsVisible(true);
+        l.series->setMarkerSize(5);
         chart->addSeries(l.series);
         l.series->attachAxis(axisX);
         l.series->attachAxis(axisY);

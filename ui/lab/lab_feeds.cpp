@@ -340,6 +340,7 @@ void AccessLogFeed::fetch(std::uint64_t afterId, std::size_t maxRows, std::vecto
         r.text.append(target.data(), target.size()).append('\0').append(requestId.data(), requestId.size());
         if (i < batch.meta.size() && !batch.meta[i].empty()) {
             const auto m = events::decodeAccessMeta(batch.meta[i]);
+            if (m.requestTimeUs >= 0) r.value = float(double(m.requestTimeUs) / 1000.0);  // finer than the line's ms
             r.text += '\0' + QByteArray::fromStdString(m.host) + '\0' + QByteArray::fromStdString(m.scheme) + '\0' +
                       QByteArray::fromStdString(m.ingress);
         }
@@ -391,7 +392,7 @@ QString AccessLogFeed::cell(const LogRow& row, int column) const {
         return m_podByAddress.value(addr, addr);
     }
     case 6: return m_strings.at(row.sym[UpstreamStatusSlot]);
-    case 7: return QString::number(double(row.value), 'f', 1);
+    case 7: return QString::number(double(row.value), 'f', row.value < 10 ? 2 : 1);
     case 8: return requestIdOf(row);
     case 9: return hostOf(row);
     default: return {};

@@ -344,14 +344,18 @@ LabPanel::LabPanel(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
         d->updateActions();
     });
     connect(d->traffic, &TrafficPanel::message, this, [d](const QString& m) { d->showBanner(m.toHtmlEscaped()); });
-    connect(d->traffic, &TrafficPanel::trafficStarted, this, [d] {
-        deprioritizeWorkerThreads();  // the load generator's thread
+    connect(d->traffic, &TrafficPanel::trafficAboutToStart, this, [d] {
         // Each run starts a fresh share so the chart converges on this run's split. The previous run is over, so
-        // its lines are all in the ring: pull them first, then count from zero.
+        // its lines are all in the ring: pull them first, then count from zero. This must happen before the
+        // generator starts: a fast controller logs the first requests within microseconds (counting from
+        // trafficStarted lost them: 98 of 100).
         d->accessModel->pullNow();
         d->shareCounts.clear();
         d->charts->setShares({});
         d->accessFeed->resetCounts();
+    });
+    connect(d->traffic, &TrafficPanel::trafficStarted, this, [] {
+        deprioritizeWorkerThreads();  // the load generator's thread, which exists now
     });
     connect(d->map, &RoutingMap::objectClicked, this, &LabPanel::selectObjectRequested);
     connect(d->map, &RoutingMap::killPodRequested, d->link, &ControllerLink::killPod);

@@ -423,6 +423,7 @@ void TrafficPanel::startTraffic() {
         return;
     }
     m_generator = std::make_shared<loadgen::LoadGenerator>(cfg);
+    Q_EMIT trafficAboutToStart();
     QPointer<TrafficPanel> self(this);
     auto started = m_generator->start([self] {
         QMetaObject::invokeMethod(

@@ -78,6 +78,8 @@ public Q_SLOTS:
     void stopTraffic();
 
 Q_SIGNALS:
+    // Just before the generator starts: the last moment at which no request of the new run can be logged yet.
+    void trafficAboutToStart();
     void trafficStarted();
     void trafficFinished(const QString& summary);
     void message(const QString& text);  // errors (invalid config) for the lab's banner

@@ -69,6 +69,26 @@ private slots:
         QVERIFY(events::decodeAccessMeta("").isEmpty());
         QVERIFY(events::decodeAccessMeta("v9\ta\tb").isEmpty());
         QCOMPARE(events::decodeAccessMeta("v1\tonly-host").host, std::string("only-host"));
+        QCOMPARE(events::decodeAccessMeta("v1\tonly-host").requestTimeUs, std::int64_t(-1));
+        QCOMPARE(events::decodeAccessMeta("v1\th\thttp\ti\tc\tp\t12x").requestTimeUs, std::int64_t(-1));
+    }
+
+    void requestTimeKeepsMicroseconds() {
+        // The line carries nginx's $request_time in milliseconds ("0.000" for a fast request); the meta keeps
+        // the microseconds so the lab's Time column is not a column of zeros.
+        events::LineLog log(100);
+        proxy::AccessRecord r;
+        r.host = "api.example.com";
+        r.scheme = "http";
+        r.requestTimeSec = 0.000137;
+        events::appendAccessRecord(log, r);
+        r.requestTimeSec = 2.5;
+        events::appendAccessRecord(log, r);
+        const auto b = log.linesSince(0);
+        QVERIFY(b.lines[0].find(" 0.000 ") != std::string::npos);
+        QCOMPARE(events::decodeAccessMeta(b.meta[0]).requestTimeUs, std::int64_t(137));
+        QCOMPARE(events::decodeAccessMeta(b.meta[1]).requestTimeUs, std::int64_t(2500000));
+        QCOMPARE(events::decodeAccessMeta(b.meta[1]).podName, std::string());
     }
 };
 

@@ -108,6 +108,8 @@ private Q_SLOTS:
         auto* share = panel.liveCharts()->shareChart();
         QTRY_COMPARE_WITH_TIMEOUT(share->categoriesForTest().size(), 2, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(panel.liveCharts()->rateChart()->seriesCountForTest() >= 2, 5000);
+        // Exactly this run's requests: none of the first ones may be lost to the reset at the start.
+        QTRY_COMPARE_WITH_TIMEOUT(share->totalRequests(), quint64(100), 5000);
         const auto iv = share->intervalsForTest();
         QVERIFY(qAbs(iv[0].share + iv[1].share - 1.0) < 1e-9);
         const int stableIndex = share->categoriesForTest().indexOf("default-agent-stable-80");
