@@ -4,7 +4,9 @@
 # Debian with one worker answering a small JSON body (no disk, no logging), on a free loopback port, with its
 # config in a temp dir. Prints req/s of each and the ratio ours ÷ wrk (target: >= 0.7). Timings never fail a test.
 #
-# usage: tests/bench/loadgen_bench.sh [CLI] [-c CONC] [-d SECONDS] [-r ROUNDS] [-t OUR_THREADS] [--target nginx|serve|both]
+# usage: tests/bench/loadgen_bench.sh [CLI] [-c CONC] [-d SECONDS] [-r ROUNDS] [-t THREADS] [--target nginx|serve|both]
+#   -t sets the threads of both tools (wrk -tN, traffic -t N); without it each runs with its own default:
+#   wrk -t2, and traffic's one thread per core (at most 4).
 #   CLI defaults to build-loadgen/app/ingress-lab-cli (or $ILAB_CLI).
 # --target serve puts our own proxy (`ingress-lab-cli serve`, one simulated echo pod behind one Ingress) in front
 # instead: what the generator is for ("saturate our proxy"). Default: both, nginx first.
@@ -15,7 +17,7 @@ cli="${ILAB_CLI:-$here/build-loadgen/app/ingress-lab-cli}"
 conc=50
 secs=5
 rounds=3
-threads=1
+threads=
 target=both
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -108,14 +110,14 @@ cpu() { awk '{printf "%.1f", ($1 + $2) * 1e6 / '"$1"'}' "$2"; }
 bench_target() {  # $1 = label, $2 = url
   local label="$1" url="$2"
   echo
-  echo "target: $label at $url, concurrency $conc, ${secs}s per run, $rounds rounds, wrk -t1, ours -t $threads"
+  echo "target: $label at $url, concurrency $conc, ${secs}s per run, $rounds rounds, wrk -t${threads:-2}, ours ${threads:+-t $threads}${threads:-with its default threads}"
   printf "%-6s %12s %12s %8s %14s %14s\n" round "wrk req/s" "ours req/s" ratio "wrk µs/req" "ours µs/req"
   ratios=()
   for r in $(seq 1 "$rounds"); do
-    wrk_out="$(/usr/bin/time -f "%U %S" -o "$dir/wrk.time" wrk -t1 -c"$conc" -d"${secs}s" "$url")"
+    wrk_out="$(/usr/bin/time -f "%U %S" -o "$dir/wrk.time" wrk -t"${threads:-2}" -c"$conc" -d"${secs}s" "$url")"
     wrk_rps="$(printf '%s\n' "$wrk_out" | awk '/^Requests\/sec:/ {print $2}')"
     wrk_n="$(printf '%s\n' "$wrk_out" | awk '/requests in/ {print $1}')"
-    ours_json="$(/usr/bin/time -f "%U %S" -o "$dir/ours.time" "$cli" traffic -t "$threads" -c "$conc" -d "${secs}s" --json "$url")"
+    ours_json="$(/usr/bin/time -f "%U %S" -o "$dir/ours.time" "$cli" traffic ${threads:+-t "$threads"} -c "$conc" -d "${secs}s" --json "$url")"
     read -r ours_rps ours_n < <(printf '%s' "$ours_json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.2f %d" % (d["requestsPerSecond"], d["total"]) if d["errors"]==0 else "errors:%d 0" % d["errors"])')
     case "$ours_rps" in errors:*) echo "our run had $ours_rps" >&2; exit 1 ;; esac
     ratio="$(python3 -c "print('%.3f' % ($ours_rps / $wrk_rps))")"
