@@ -61,6 +61,15 @@ QLabel* hintLabel(const QString& text, QWidget* parent) {
     return l;
 }
 
+QLabel* titleLabel(QWidget* parent) {
+    auto* l = new QLabel(parent);
+    QFont f = l->font();
+    f.setPointSizeF(f.pointSizeF() * 1.15);
+    f.setBold(true);
+    l->setFont(f);
+    return l;
+}
+
 QToolButton* iconButton(const QString& icon, const QString& tip, QWidget* parent) {
     auto* b = new QToolButton(parent);
     b->setIcon(themedIcon(icon));

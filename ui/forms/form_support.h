@@ -30,6 +30,8 @@ void setSpinIdle(QSpinBox* s, int value);
 
 QGroupBox* section(const QString& title, QWidget* parent);
 QLabel* hintLabel(const QString& text, QWidget* parent = nullptr);
+// The bold title line at the top of a form ("Ingress web › shop.example.com › path 2").
+QLabel* titleLabel(QWidget* parent);
 QToolButton* iconButton(const QString& icon, const QString& tip, QWidget* parent);
 
 QString qs(const std::string& s);

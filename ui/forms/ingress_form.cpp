@@ -45,16 +45,6 @@ const char* const CANARY_COOKIE = "nginx.ingress.kubernetes.io/canary-by-cookie"
 
 std::string idx(const char* prefix, int i) { return std::string(prefix) + "[" + std::to_string(i) + "]"; }
 
-// The bold breadcrumb title of the rule and path forms ("Ingress web › shop.example.com › path 2").
-QLabel* titleLabel(QWidget* parent) {
-    auto* l = new QLabel(parent);
-    QFont f = l->font();
-    f.setPointSizeF(f.pointSizeF() * 1.15);
-    f.setBold(true);
-    l->setFont(f);
-    return l;
-}
-
 QString backendLabel(const model::IngressBackend& b) {
     if (b.service) {
         const auto& p = b.service->port;

@@ -44,14 +44,6 @@ YAML::Node mapNode(const QString& text) {
     }
     return n;
 }
-QLabel* titleLabel(QWidget* parent) {
-    auto* l = new QLabel(parent);
-    QFont f = l->font();
-    f.setPointSizeF(f.pointSizeF() * 1.15);
-    f.setBold(true);
-    l->setFont(f);
-    return l;
-}
 // Simulated pod behaviour (pod template annotations read by the local controller's simulated pods).
 const char* const BEHAVIOUR_KEYS[] = {"ingress-lab.dev/status",       "ingress-lab.dev/body",
                                       "ingress-lab.dev/content-type", "ingress-lab.dev/latency-ms",
