@@ -15,32 +15,8 @@ QString timeText(std::int64_t ms) {
 }
 
 // Tokenizer for an nginx access-log line: "quoted" (with \xHH escapes kept), [bracketed], or bare words.
-QVector<QByteArray> tokenize(const QByteArray& line) {
-    QVector<QByteArray> out;
-    const char* p = line.constData();
-    const char* end = p + line.size();
-    while (p < end) {
-        while (p < end && *p == ' ') ++p;
-        if (p >= end) break;
-        if (*p == '"' || *p == '[') {
-            const char close = *p == '"' ? '"' : ']';
-            const char* s = ++p;
-            while (p < end && *p != close) {
-                if (*p == '\\' && p + 1 < end) ++p;
-                ++p;
-            }
-            out.append(QByteArray(s, int(p - s)));
-            if (p < end) ++p;
-        } else {
-            const char* s = p;
-            while (p < end && *p != ' ') ++p;
-            out.append(QByteArray(s, int(p - s)));
-        }
-    }
-    return out;
-}
-
-// tokenize() over views into [p, end): no allocation per token (the access feed's per-line path).
+// Splits an access-log line into tokens ("quoted" and [bracketed] fields are one token each), as views into
+// [p, end): no allocation per token (the access feed's per-line path).
 void tokenizeViews(const char* p, const char* end, std::vector<QByteArrayView>& out) {
     out.clear();
     while (p < end) {
@@ -61,6 +37,16 @@ void tokenizeViews(const char* p, const char* end, std::vector<QByteArrayView>& 
             out.emplace_back(s, p - s);
         }
     }
+}
+
+// The access-log tokens as owned byte arrays (for callers that keep them).
+QVector<QByteArray> tokenize(const QByteArray& line) {
+    std::vector<QByteArrayView> views;
+    tokenizeViews(line.constData(), line.constData() + line.size(), views);
+    QVector<QByteArray> out;
+    out.reserve(qsizetype(views.size()));
+    for (const QByteArrayView v : views) out.append(v.toByteArray());
+    return out;
 }
 
 int monthIndex(const char* m) {
