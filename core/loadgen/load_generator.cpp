@@ -745,21 +745,9 @@ Progress LoadGenerator::mergedProgress(size_t seriesFrom) const {
                 merged.closed = merged.closed && part.done;
                 continue;
             }
-            const SecondStats& x = p.series[s];
-            merged.completed += x.completed;
-            merged.errors += x.errors;
-            for (size_t c = 0; c < merged.statusClasses.size(); ++c) merged.statusClasses[c] += x.statusClasses[c];
-            for (size_t b = 0; b < x.perBackend.size() && b < p.backendNames.size(); ++b) {
-                if (!x.perBackend[b]) continue;
-                const size_t id = mergedIndex(p.backendNames[b]);
-                if (merged.perBackend.size() <= id) merged.perBackend.resize(id + 1, 0);
-                merged.perBackend[id] += x.perBackend[b];
-            }
-            merged.p50Us = std::max(merged.p50Us, x.p50Us);
-            merged.p90Us = std::max(merged.p90Us, x.p90Us);
-            merged.p99Us = std::max(merged.p99Us, x.p99Us);
-            merged.maxUs = std::max(merged.maxUs, x.maxUs);
-            merged.closed = merged.closed && x.closed;
+            merged.add(p.series[s], [&](size_t b) {
+                return b < p.backendNames.size() ? size_t(mergedIndex(p.backendNames[b])) : SecondStats::SKIP_BACKEND;
+            });
         }
         out.series.push_back(std::move(merged));
     }

@@ -209,21 +209,7 @@ void Results::merge(const Results& o) {
             next.closed = true;
             m_series.push_back(std::move(next));
         }
-        SecondStats& s = m_series[index];
-        s.completed += os.completed;
-        s.errors += os.errors;
-        for (size_t c = 0; c < s.statusClasses.size(); ++c) s.statusClasses[c] += os.statusClasses[c];
-        for (size_t b = 0; b < os.perBackend.size(); ++b) {
-            if (!os.perBackend[b]) continue;
-            const uint32_t id = backendMap[b];
-            if (s.perBackend.size() <= id) s.perBackend.resize(id + 1, 0);
-            s.perBackend[id] += os.perBackend[b];
-        }
-        s.p50Us = std::max(s.p50Us, os.p50Us);
-        s.p90Us = std::max(s.p90Us, os.p90Us);
-        s.p99Us = std::max(s.p99Us, os.p99Us);
-        s.maxUs = std::max(s.maxUs, os.maxUs);
-        s.closed = s.closed && os.closed;
+        m_series[index].add(os, [&](size_t b) { return size_t(backendMap[b]); });
     }
 
     const size_t firstNew = m_records.size();

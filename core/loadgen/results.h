@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -50,6 +51,29 @@ struct SecondStats {
     std::vector<uint64_t> perBackend;         // index: backend id (Results::backendName)
     int64_t p50Us = 0, p90Us = 0, p99Us = 0, maxUs = 0;  // response latency of this second's completions
     bool closed = false;                      // false for the second still being filled
+
+    // Adds another run's figures for the same second (worker threads, merged results). `backendId(b)` maps the
+    // other's backend index to this one's, or SKIP_BACKEND for an index it cannot name. Percentiles take the
+    // larger value (an upper bound, not exact).
+    static constexpr size_t SKIP_BACKEND = static_cast<size_t>(-1);
+    template <typename BackendId>
+    void add(const SecondStats& other, BackendId backendId) {
+        completed += other.completed;
+        errors += other.errors;
+        for (size_t c = 0; c < statusClasses.size(); ++c) statusClasses[c] += other.statusClasses[c];
+        for (size_t b = 0; b < other.perBackend.size(); ++b) {
+            if (!other.perBackend[b]) continue;
+            const size_t id = backendId(b);
+            if (id == SKIP_BACKEND) continue;
+            if (perBackend.size() <= id) perBackend.resize(id + 1, 0);
+            perBackend[id] += other.perBackend[b];
+        }
+        p50Us = std::max(p50Us, other.p50Us);
+        p90Us = std::max(p90Us, other.p90Us);
+        p99Us = std::max(p99Us, other.p99Us);
+        maxUs = std::max(maxUs, other.maxUs);
+        closed = closed && other.closed;
+    }
 };
 
 // An expected share for a backend key (from `--expect backend=share` or the GUI's configured weights).

@@ -4,6 +4,7 @@
 #include <QGroupBox>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QToolButton>
 
 #include "ui/models/workspace_tree_model.h"
@@ -59,6 +60,22 @@ QLabel* hintLabel(const QString& text, QWidget* parent) {
     p.setColor(QPalette::WindowText, p.color(QPalette::Disabled, QPalette::WindowText));
     l->setPalette(p);
     return l;
+}
+
+void fillKeyValueTable(QTableWidget* table, const std::map<std::string, std::string>& entries,
+                       std::vector<std::string>* keys) {
+    QSignalBlocker b(table);
+    keys->clear();
+    table->setRowCount(static_cast<int>(entries.size()));
+    int row = 0;
+    for (const auto& [k, v] : entries) {
+        keys->push_back(k);
+        auto* key = new QTableWidgetItem(qs(k));
+        key->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+        table->setItem(row, 0, key);
+        table->setItem(row, 1, new QTableWidgetItem(qs(v)));
+        ++row;
+    }
 }
 
 QLabel* titleLabel(QWidget* parent) {

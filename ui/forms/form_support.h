@@ -1,7 +1,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <QComboBox>
 #include <QLabel>
@@ -14,6 +16,7 @@
 class QFormLayout;
 class QGroupBox;
 class QSpinBox;
+class QTableWidget;
 class QToolButton;
 
 namespace ilab::ui::forms {
@@ -30,6 +33,10 @@ void setSpinIdle(QSpinBox* s, int value);
 
 QGroupBox* section(const QString& title, QWidget* parent);
 QLabel* hintLabel(const QString& text, QWidget* parent = nullptr);
+// Fills a two-column key/value table (keys read-only) from `entries` without emitting user signals; `keys`
+// receives the keys in row order, for writing edits back.
+void fillKeyValueTable(QTableWidget* table, const std::map<std::string, std::string>& entries,
+                       std::vector<std::string>* keys);
 // The bold title line at the top of a form ("Ingress web › shop.example.com › path 2").
 QLabel* titleLabel(QWidget* parent);
 QToolButton* iconButton(const QString& icon, const QString& tip, QWidget* parent);

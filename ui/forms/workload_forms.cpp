@@ -252,20 +252,7 @@ void DeploymentForm::refresh() {
     setTextIdle(m_image, d->containers.empty() ? QString() : qs(d->containers.front().image));
     setSpinIdle(m_port, d->containers.empty() || d->containers.front().ports.empty() ? 8080 : d->containers.front().ports.front().containerPort);
     setTextIdle(m_labels, mapText(d->templateLabels));
-    if (!m_behaviour->hasFocus()) {
-        QSignalBlocker b(m_behaviour);
-        m_behaviourKeys.clear();
-        m_behaviour->setRowCount(static_cast<int>(d->templateAnnotations.size()));
-        int row = 0;
-        for (const auto& [k, v] : d->templateAnnotations) {
-            m_behaviourKeys.push_back(k);
-            auto* key = new QTableWidgetItem(qs(k));
-            key->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
-            m_behaviour->setItem(row, 0, key);
-            m_behaviour->setItem(row, 1, new QTableWidgetItem(qs(v)));
-            ++row;
-        }
-    }
+    if (!m_behaviour->hasFocus()) fillKeyValueTable(m_behaviour, d->templateAnnotations, &m_behaviourKeys);
 }
 
 // ---- Secret -----------------------------------------------------------------------------------------
@@ -415,20 +402,7 @@ void GenericForm::refresh() {
         m_body->setText(tr("%1 objects have no form: edit them in the YAML editor. They are kept as written.").arg(qs(r->kind)));
     }
     m_data->setVisible(cm != nullptr);
-    if (cm && !m_data->hasFocus()) {
-        QSignalBlocker b(m_data);
-        m_keys.clear();
-        m_data->setRowCount(static_cast<int>(cm->data.size()));
-        int row = 0;
-        for (const auto& [k, v] : cm->data) {
-            m_keys.push_back(k);
-            auto* key = new QTableWidgetItem(qs(k));
-            key->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
-            m_data->setItem(row, 0, key);
-            m_data->setItem(row, 1, new QTableWidgetItem(qs(v)));
-            ++row;
-        }
-    }
+    if (cm && !m_data->hasFocus()) fillKeyValueTable(m_data, cm->data, &m_keys);
 }
 
 // ---- FormPanel --------------------------------------------------------------------------------------
