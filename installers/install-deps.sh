@@ -10,9 +10,11 @@ BUILD_PKGS=(cmake ninja-build g++ pkg-config git ca-certificates
   libgl-dev libqt6opengl6-dev libxkbcommon-dev)
 RUN_PKGS=(libqt6network6 libqt6charts6 openssl fonts-dejavu-core)
 TEST_PKGS=(xvfb xauth curl procps psmisc)
+# ccache: repeated builds (CI on the same machine, a second checkout) reuse object files.
+TOOL_PKGS=(ccache)
 BENCH_PKGS=(nginx-light haproxy wrk)
 
-want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
+want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}" "${TOOL_PKGS[@]}")
 if [[ "${1:-}" == "--bench" ]]; then want+=("${BENCH_PKGS[@]}"); fi
 
 missing=()

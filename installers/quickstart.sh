@@ -16,6 +16,9 @@ esac
 bash installers/install-deps.sh
 
 jobs=$(nproc 2>/dev/null || echo 2)
+# ccache (installed by install-deps, picked up by CMakeLists.txt): paths relative to the checkout and no build-dir
+# hash, so a second clone on the same machine (CI after a session, a worktree) reuses the object files.
+export CCACHE_BASEDIR="$here" CCACHE_NOHASHDIR=1
 build_type=${ILAB_BUILD_TYPE:-RelWithDebInfo}
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -DILAB_BUILD_BENCH=OFF >/dev/null
 cmake --build build -j "$jobs"
