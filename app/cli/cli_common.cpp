@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "core/common/display_text.h"
 #include "core/lessons/generated_secrets.h"
 #include "core/yaml/yaml_reader.h"
 #include "core/yaml/yaml_writer.h"
@@ -36,8 +37,9 @@ std::string formatDiagnostic(const Diagnostic& d) {
     }
     out += toString(d.severity);
     out += ": ";
-    if (!d.object.empty()) out += d.object + ": ";
-    out += d.message();
+    // What the user wrote reaches the terminal escaped and cut (a 1 MB name, an ESC sequence in a label).
+    if (!d.object.empty()) out += displayText(d.object) + ": ";
+    out += displayText(d.message(), 4096);
     if (!d.rule.empty() && d.severity != Severity::Error) out += " [" + d.rule + "]";
     return out;
 }

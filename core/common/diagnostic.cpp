@@ -1,5 +1,9 @@
 #include "core/common/diagnostic.h"
 
+#include <algorithm>
+
+#include "core/common/display_text.h"
+
 namespace ilab {
 
 const char* toString(Severity s) {
@@ -50,14 +54,21 @@ const char* apiTypeText(DiagCode c) {
 }
 
 namespace {
+// The bad value as the API server quotes it; cut and with control characters escaped (a 1 MB name or an ESC
+// sequence must not reach the terminal whole).
 std::string quoted(const std::string& v) {
-    std::string out = "\"";
-    for (char ch : v) {
-        if (ch == '"' || ch == '\\') out += '\\';
-        if (ch == '\n') { out += "\\n"; continue; }
-        out += ch;
+    std::string escaped;
+    escaped.reserve(std::min<std::size_t>(v.size(), DISPLAY_TEXT_MAX_BYTES) + 8);
+    for (std::size_t i = 0; i < v.size() && escaped.size() <= DISPLAY_TEXT_MAX_BYTES; ++i) {
+        if (v[i] == '"' || v[i] == '\\') escaped += '\\';
+        escaped += v[i];
     }
-    return out + "\"";
+    std::string shown = displayText(escaped);
+    if (escaped.size() > DISPLAY_TEXT_MAX_BYTES) {  // report the size of what was written, not of the escaped prefix
+        shown = shown.substr(0, shown.rfind(" ("));
+        shown += " (" + std::to_string(v.size()) + " bytes)";
+    }
+    return "\"" + shown + "\"";
 }
 }  // namespace
 

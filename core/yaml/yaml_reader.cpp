@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <QByteArray>
 #include <QFile>
 
+#include "core/common/display_text.h"
 #include "core/common/field_path.h"
+#include "core/yaml/document_checks.h"
 #include "core/yaml/node_access.h"
 
 namespace ilab::yaml {
@@ -602,6 +605,120 @@ void addSyntaxError(model::Workspace& ws, const std::string& file, int line, int
     ws.loadDiagnostics.push_back(std::move(d));
 }
 
+// Kinds of core Kubernetes (and common add-ons) that play no part in routing: kept and exported as written,
+// noted as Info so that a typo in a kind that matters (Ingres, Servce) still stands out as a warning.
+bool isKnownOtherKind(const std::string& kind) {
+    static const std::set<std::string> KINDS = {
+        "Namespace", "Pod", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ServiceAccount", "Role",
+        "RoleBinding", "ClusterRole", "ClusterRoleBinding", "NetworkPolicy", "HorizontalPodAutoscaler",
+        "PodDisruptionBudget", "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "LimitRange",
+        "ResourceQuota", "CustomResourceDefinition", "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration", "PriorityClass", "Node", "Event", "Lease", "GatewayClass", "Gateway",
+        "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ReferenceGrant", "Certificate", "Issuer",
+        "ClusterIssuer"};
+    return KINDS.count(kind) > 0;
+}
+
+// apiVersions the API server serves for the kinds Ingress Lab reads (an Ingress in "v1" is not an Ingress).
+const char* servedVersion(const std::string& kind, const std::string& version) {
+    struct Row {
+        const char* kind;
+        const char* versions[3];
+    };
+    static const Row ROWS[] = {
+        {"Ingress", {"networking.k8s.io/v1", nullptr, nullptr}},
+        {"IngressClass", {"networking.k8s.io/v1", nullptr, nullptr}},
+        {"Service", {"v1", nullptr, nullptr}},
+        {"Endpoints", {"v1", nullptr, nullptr}},
+        {"EndpointSlice", {"discovery.k8s.io/v1", "discovery.k8s.io/v1beta1", nullptr}},
+        {"Deployment", {"apps/v1", nullptr, nullptr}},
+        {"Secret", {"v1", nullptr, nullptr}},
+        {"ConfigMap", {"v1", nullptr, nullptr}},
+    };
+    for (const Row& row : ROWS) {
+        if (kind != row.kind) continue;
+        for (const char* v : row.versions)
+            if (v && version == v) return nullptr;
+        return row.versions[0];
+    }
+    return nullptr;
+}
+
+// Missing apiVersion or kind, a kind nobody serves, a known kind in a version that does not exist: the object
+// is kept (nothing the user wrote is lost) but the user is told, instead of it silently doing nothing.
+void checkKindAndVersion(const Resource& r, model::Workspace& ws) {
+    auto add = [&](Severity sev, DiagCode code, const std::string& field, const std::string& detail, const char* rule) {
+        Diagnostic d;
+        d.severity = sev;
+        d.code = code;
+        d.object = r.displayName();
+        d.field = field;
+        d.detail = detail;
+        auto it = r.source.fields.find(field);
+        d.pos = it != r.source.fields.end() ? it->second : r.source.pos;
+        d.rule = rule;
+        ws.loadDiagnostics.push_back(std::move(d));
+    };
+    if (r.kind.empty()) {
+        add(Severity::Warning, DiagCode::Required, "kind",
+            "Object 'Kind' is missing: kubectl and the API server refuse this object; Ingress Lab keeps it but it plays "
+            "no part in routing",
+            "missing-kind");
+        return;
+    }
+    if (r.apiVersion.empty()) {
+        const char* v = servedVersion(r.kind, "");
+        add(Severity::Warning, DiagCode::Required, "apiVersion",
+            std::string("apiVersion is missing: kubectl and the API server refuse this object") +
+                (v ? std::string(" (") + r.kind + " is " + v + ")" : std::string()),
+            "missing-api-version");
+        return;
+    }
+    if (const char* served = servedVersion(r.kind, r.apiVersion)) {
+        // v1beta1 Ingresses were converted before this point; anything else is not served
+        add(Severity::Warning, DiagCode::NotSupported, "apiVersion",
+            "no kind \"" + r.kind + "\" in version \"" + r.apiVersion + "\" (the API server serves " + r.kind +
+                " as " + served + "); this object plays no part in routing",
+            "unknown-api-version");
+        return;
+    }
+    if (!servedVersion(r.kind, "") && !isKnownOtherKind(r.kind)) {
+        add(Severity::Warning, DiagCode::Unknown, "kind",
+            "kind \"" + r.kind + "\" (" + r.apiVersion +
+                ") is not a Kubernetes kind Ingress Lab knows: it is kept and exported as written but plays no part in "
+                "routing (a typo of Ingress, Service, Deployment, Secret or ConfigMap?)",
+            "unknown-kind");
+    }
+}
+
+// Where yaml-cpp's DeepRecursion is reported: it fires at about 500 nested levels.
+constexpr int DEEP_NESTING_REPORTED = 400;
+
+// A duplicate mapping key is an error of the object that holds it (found by line), or of the file.
+void addDuplicateKey(model::Workspace& ws, const std::string& file, int lineOffset, const DocumentProblem& p,
+                     std::size_t firstResource) {
+    Diagnostic d;
+    d.severity = Severity::Error;
+    d.code = DiagCode::Duplicate;
+    d.detail = p.message;
+    d.pos = SourcePos{file, p.line + 1 + lineOffset, p.column + 1};
+    d.rule = "yaml-duplicate-key";
+    for (std::size_t i = ws.resources.size(); i-- > firstResource;) {
+        const model::Resource& r = ws.resources[i];
+        if (r.source.pos.line <= d.pos->line) {
+            d.object = r.displayName();
+            // positions are recorded for values; a scalar value sits on its key's line
+            for (const auto& [path, pos] : r.source.fields)
+                if (pos.line == d.pos->line) {
+                    d.field = path;
+                    break;
+                }
+            break;
+        }
+    }
+    ws.loadDiagnostics.push_back(std::move(d));
+}
+
 void addResource(YAML::Node doc, const std::string& file, int docIndex, int lineOffset, model::Workspace& ws,
                  const std::string& parentPath = {}) {
     if (!doc.IsMap()) {
@@ -662,6 +779,7 @@ void addResource(YAML::Node doc, const std::string& file, int docIndex, int line
     }
     reparse(r, &diags);  // positions are already recorded, so type errors carry their line
     ws.loadDiagnostics.insert(ws.loadDiagnostics.end(), diags.begin(), diags.end());
+    checkKindAndVersion(r, ws);
     ws.resources.push_back(std::move(r));
 }
 
@@ -699,6 +817,17 @@ void readText(const std::string& text, const std::string& fileName, model::Works
         YAML::Node doc;
         try {
             doc = YAML::Load(raw.text);
+        } catch (const YAML::DeepRecursion& e) {
+            // yaml-cpp says only "bad file", usually at 1:1: say what and where.
+            const NestingPosition at = findDeepNesting(raw.text, DEEP_NESTING_REPORTED);
+            const int line = (at.found ? at.line : (e.mark.line >= 0 ? e.mark.line + 1 : 1)) + raw.firstLine;
+            const int col = at.found ? at.column : (e.mark.column >= 0 ? e.mark.column + 1 : 1);
+            addSyntaxError(ws, fileName, line, col,
+                           "collections nested more than " + std::to_string(DEEP_NESTING_REPORTED) +
+                               " levels deep here; the YAML parser stops at its recursion limit and no Kubernetes "
+                               "object is this deep (document skipped)");
+            ++docIndex;
+            continue;
         } catch (const YAML::Exception& e) {
             const int line = (e.mark.line >= 0 ? e.mark.line : 0) + 1 + raw.firstLine;
             const int col = (e.mark.column >= 0 ? e.mark.column : 0) + 1;
@@ -711,6 +840,16 @@ void readText(const std::string& text, const std::string& fileName, model::Works
             continue;
         }
         if (!doc.IsDefined() || doc.IsNull()) continue;
+        // Bound alias expansion and find duplicate keys before anything walks the document.
+        const std::vector<DocumentProblem> problems = checkDocument(doc, raw.text.size());
+        if (!problems.empty() && problems.front().kind == DocumentProblem::Kind::ExcessiveAliasing) {
+            const DocumentProblem& p = problems.front();
+            addSyntaxError(ws, fileName, p.line + 1 + raw.firstLine, p.column + 1, p.message);
+            ws.loadDiagnostics.back().rule = "yaml-alias-bomb";
+            ++docIndex;
+            continue;
+        }
+        const std::size_t firstNew = ws.resources.size();
         try {
             if (looksJson && doc.IsSequence()) {
                 for (std::size_t i = 0; i < doc.size(); ++i) addResource(doc[i], fileName, docIndex, raw.firstLine, ws);
@@ -720,6 +859,7 @@ void readText(const std::string& text, const std::string& fileName, model::Works
         } catch (const YAML::Exception& e) {
             addSyntaxError(ws, fileName, raw.firstLine + 1, 1, std::string("cannot read document: ") + e.what());
         }
+        for (const DocumentProblem& p : problems) addDuplicateKey(ws, fileName, raw.firstLine, p, firstNew);
         ++docIndex;
     }
 }
@@ -754,6 +894,19 @@ bool readPath(const std::string& path, model::Workspace& ws) {
         }
         std::sort(files.begin(), files.end());
         ws.files.push_back(path);
+        if (files.empty()) {
+            // An empty workspace must not look like a loaded one (a folder named x.yaml, a typo in a path).
+            const std::string ext = fs::path(path).extension().string();
+            const bool namedLikeFile = ext == ".yaml" || ext == ".yml" || ext == ".json";
+            Diagnostic d;
+            d.severity = Severity::Warning;
+            d.code = DiagCode::NotFound;
+            d.detail = (namedLikeFile ? displayText(path) + " is a folder, not a file, and it" : "folder " + displayText(path)) +
+                       " contains no .yaml, .yml or .json files: nothing was loaded from it";
+            d.pos = SourcePos{path, 0, 0};
+            d.rule = "empty-folder";
+            ws.loadDiagnostics.push_back(std::move(d));
+        }
         for (const auto& f : files) readPath(f, ws);
         return true;
     }
