@@ -8,7 +8,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QFileSystemWatcher>
 #include <QHostAddress>
 #include <QSocketNotifier>
 #include <QThread>
@@ -17,6 +16,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 #include "core/controller/local_controller.h"
+#include "core/controller/workspace_reloader.h"
 #include "core/validation/validator.h"
 
 // `ingress-lab-cli serve FILE|DIR...`: the local controller, headless.
@@ -211,66 +211,29 @@ int runServe(const QStringList& args) {
         QCoreApplication::exit(0);
     });
 
-    // Reload on change. Editors save by writing a new file and renaming it over the old one, which drops the
-    // watch on the file: watch the parent folders too and re-add the files whenever anything changes.
-    QFileSystemWatcher watcher;
-    QStringList watchFiles, watchDirs;
-    for (const QString& path : paths) {
-        if (path == QLatin1String("demo")) continue;
-        const QFileInfo fi(path);
-        if (fi.isDir()) {
-            watchDirs << fi.absoluteFilePath();
-        } else {
-            watchFiles << fi.absoluteFilePath();
-            watchDirs << fi.absolutePath();
-        }
+    // Reload on change, only whole files (WorkspaceReloader: inotify close-write, settle, judgeReload); a file
+    // that does not load keeps the last good workspace serving, and the events say what was kept.
+    QStringList watchPaths;
+    for (const QString& path : paths)
+        if (path != QLatin1String("demo")) watchPaths << path;
+    std::unique_ptr<controller::WorkspaceReloader> reloader;
+    if (!watchPaths.isEmpty()) {
+        reloader = std::make_unique<controller::WorkspaceReloader>(
+            watchPaths, [paths](model::Workspace& next) { return loadWorkspace(paths, next, "serve"); }, ws.clone());
+        QObject::connect(reloader.get(), &controller::WorkspaceReloader::reloaded, qApp,
+                         [ctl](std::shared_ptr<const model::Workspace> next) {
+                             printValidation(*next);
+                             QMetaObject::invokeMethod(ctl, [ctl, w = next->clone()]() mutable {
+                                 ctl->setWorkspace(std::move(w));
+                             }, Qt::QueuedConnection);
+                         });
+        QObject::connect(reloader.get(), &controller::WorkspaceReloader::heldBack, qApp,
+                         [ctl](const QString& reason, bool waiting) {
+                             QMetaObject::invokeMethod(ctl, [ctl, r = reason.toStdString(), waiting] {
+                                 ctl->noteReloadHeld(r, waiting);
+                             }, Qt::QueuedConnection);
+                         });
     }
-    watchDirs.removeDuplicates();
-    auto rewatch = [&] {
-        QStringList missing;
-        for (const QString& f : watchFiles)
-            if (!watcher.files().contains(f) && QFileInfo::exists(f)) missing << f;
-        for (const QString& d : watchDirs)
-            if (!watcher.directories().contains(d) && QFileInfo::exists(d)) missing << d;
-        if (!missing.isEmpty()) watcher.addPaths(missing);
-    };
-    rewatch();
-    QTimer reloadTimer;
-    reloadTimer.setSingleShot(true);
-    reloadTimer.setInterval(150);
-    QByteArray lastContent;
-    auto snapshotFiles = [&] {
-        // A folder event fires for unrelated files too: reload only when a watched input really changed.
-        QByteArray all;
-        for (const QString& path : paths) {
-            const QFileInfo fi(path);
-            if (fi.isDir()) {
-                for (const QFileInfo& e : QDir(path).entryInfoList({"*.yaml", "*.yml", "*.json"}, QDir::Files, QDir::Name)) {
-                    QFile f(e.absoluteFilePath());
-                    if (f.open(QIODevice::ReadOnly)) all += e.fileName().toUtf8() + '\0' + f.readAll() + '\0';
-                }
-            } else {
-                QFile f(path);
-                if (f.open(QIODevice::ReadOnly)) all += f.readAll() + '\0';
-            }
-        }
-        return all;
-    };
-    lastContent = snapshotFiles();
-    QObject::connect(&reloadTimer, &QTimer::timeout, [&] {
-        rewatch();
-        const QByteArray content = snapshotFiles();
-        if (content == lastContent) return;
-        lastContent = content;
-        model::Workspace next;
-        if (!loadWorkspace(paths, next, "serve")) return;  // keep serving the last good workspace
-        printValidation(next);
-        QMetaObject::invokeMethod(ctl, [ctl, w = std::make_shared<model::Workspace>(next.clone())]() mutable {
-            ctl->setWorkspace(std::move(*w));
-        }, Qt::QueuedConnection);
-    });
-    QObject::connect(&watcher, &QFileSystemWatcher::fileChanged, &reloadTimer, qOverload<>(&QTimer::start));
-    QObject::connect(&watcher, &QFileSystemWatcher::directoryChanged, &reloadTimer, qOverload<>(&QTimer::start));
 
     auto wsPtr = std::make_shared<model::Workspace>(ws.clone());
     const bool autoBackends = p.isSet(QStringLiteral("auto-backends"));

@@ -146,6 +146,22 @@ void LocalController::setWorkspace(model::Workspace ws) {
     if (m_proxy) m_debounce->start();  // level-triggered: the whole workspace is recompiled after the quiet period
 }
 
+void LocalController::noteReloadHeld(const std::string& reason, bool waiting) {
+    const int ingresses = static_cast<int>(m_workspace.all<model::Ingress>().size());
+    const std::string kept = "still serving the last good configuration (" + std::to_string(ingresses) +
+                             (ingresses == 1 ? " Ingress)" : " Ingresses)");
+    if (waiting) {
+        log(events::KlogSeverity::Warning, "reload.go:64",
+            "Workspace change held back until the files stay unchanged: " + reason + "; " + kept);
+        event("Warning", "RELOAD", "Pod ingress-nginx/ingress-nginx-controller",
+              "Change held back while the files settle (a save in progress?): " + reason + "; " + kept);
+        return;
+    }
+    log(events::KlogSeverity::Error, "reload.go:58", "Workspace change not loaded: " + reason + "; " + kept);
+    event("Warning", "RELOAD", "Pod ingress-nginx/ingress-nginx-controller",
+          "Workspace change not loaded: " + reason + "; " + kept);
+}
+
 void LocalController::syncNow() {
     m_debounce->stop();
     sync();

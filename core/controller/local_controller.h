@@ -92,6 +92,10 @@ public:
     // Syncs now instead of after the debounce (tests, "Apply" buttons).
     void syncNow();
 
+    // A workspace change was not loaded (WorkspaceReloader): a Warning event and an error log line say why and
+    // that the last good configuration keeps serving. `waiting`: it may still apply once the files settle.
+    void noteReloadHeld(const std::string& reason, bool waiting);
+
     void killPod(const std::string& podName);
     void restartPod(const std::string& podName);
     // `kubectl scale deployment/name --replicas=N`; lasts until the workspace's own replicas value changes.
