@@ -122,37 +122,40 @@ int hexDigit(char c) {
 bool validRequestPath(std::string_view target) {
     std::string_view path = target.substr(0, target.find('?'));
     if (path.empty() || path[0] != '/') return true;  // "*" and the like: nothing to resolve
-    // Decode the escapes (nginx decodes %2F and %2E before resolving dot segments too), then walk the segments.
-    std::string decoded;
-    decoded.reserve(path.size());
-    for (std::size_t i = 0; i < path.size(); ++i) {
-        if (path[i] != '%') {
-            decoded += path[i];
-            continue;
-        }
-        if (i + 2 >= path.size()) return false;  // truncated escape
-        const int hi = hexDigit(path[i + 1]), lo = hexDigit(path[i + 2]);
-        if (hi < 0 || lo < 0) return false;
-        const char c = char(hi * 16 + lo);
-        if (c == '\0') return false;
-        decoded += c;
-        i += 2;
-    }
+    // One pass, no copy: escapes are decoded on the fly (nginx decodes %2F and %2E before resolving dot segments
+    // too) while the segments are counted; a segment is "." or ".." when it holds only one or two dots.
     int depth = 0;
-    std::size_t pos = 1;
-    while (pos <= decoded.size()) {
-        std::size_t end = decoded.find('/', pos);
-        if (end == std::string::npos) end = decoded.size();
-        const std::string_view seg = std::string_view(decoded).substr(pos, end - pos);
-        if (seg == "..") {
-            if (depth == 0) return false;
+    std::size_t segLen = 0;
+    bool onlyDots = true;
+    auto endSegment = [&] {
+        if (onlyDots && segLen == 2) {
+            if (depth == 0) return false;  // ".." above the root
             --depth;
-        } else if (!seg.empty() && seg != ".") {
+        } else if (segLen > 0 && !(onlyDots && segLen == 1)) {
             ++depth;
         }
-        pos = end + 1;
+        segLen = 0;
+        onlyDots = true;
+        return true;
+    };
+    for (std::size_t i = 1; i < path.size(); ++i) {
+        char c = path[i];
+        if (c == '%') {
+            if (i + 2 >= path.size()) return false;  // truncated escape
+            const int hi = hexDigit(path[i + 1]), lo = hexDigit(path[i + 2]);
+            if (hi < 0 || lo < 0) return false;
+            c = char(hi * 16 + lo);
+            if (c == '\0') return false;
+            i += 2;
+        }
+        if (c == '/') {
+            if (!endSegment()) return false;
+            continue;
+        }
+        ++segLen;
+        if (c != '.') onlyDots = false;
     }
-    return true;
+    return endSegment();
 }
 
 bool splitAbsoluteForm(std::string_view target, std::string_view* authority, std::string* originForm) {
