@@ -94,8 +94,10 @@ DownstreamConnection::DownstreamConnection(ProxyWorker& worker, std::unique_ptr<
       m_clientPort(clientPort),
       m_listenPort(listenPort),
       m_tls(m_transport->isTls()),
+      // large_client_header_buffers 4 8k: maxHeaderBytes is all four buffers, one line must fit one of them.
       m_parser(HttpParser::Kind::Request, this,
-               {std::size_t(std::max(1024, worker.shared().config.maxHeaderBytes)), 100}) {}
+               {std::size_t(std::max(1024, worker.shared().config.maxHeaderBytes)), 1000,
+                std::size_t(std::max(1024, worker.shared().config.maxHeaderBytes)) / 4}) {}
 
 DownstreamConnection::~DownstreamConnection() = default;
 
@@ -274,8 +276,10 @@ int DownstreamConnection::onHeadersComplete() {
     auto& rv = ex->request;
     rv.method = m_parser.method();
     rv.scheme = m_tls ? "https" : "http";
-    rv.host = m_parser.header("host").value_or("");
-    rv.target = m_parser.url();
+    // An absolute-form request line ("GET http://host/path") names the server itself; nginx then ignores Host
+    // for server selection (ngx_http_process_request_line sets headers_in.server first).
+    rv.host = m_parser.requestLineHost().empty() ? m_parser.header("host").value_or("") : m_parser.requestLineHost();
+    rv.target = m_parser.target();
     rv.clientIp = m_clientIp;
     if (m_tls) rv.sni = m_transport->serverName();
     rv.contentLength = m_parser.contentLength();
@@ -298,7 +302,7 @@ int DownstreamConnection::onHeadersComplete() {
         // formats nothing either).
         rec.clientIp = m_clientIp;
         rec.method = rv.method;
-        rec.target = rv.target;
+        rec.target = m_parser.url();  // as sent, like nginx's $request
         rec.host = rv.host;
         if (m_parser.httpMajor() != 1 || m_parser.httpMinor() != 1)
             rec.protocol = "HTTP/" + std::to_string(m_parser.httpMajor()) + "." + std::to_string(m_parser.httpMinor());
@@ -319,6 +323,7 @@ int DownstreamConnection::onHeadersComplete() {
         ex->decision.status = 404;
     }
     const auto& d = ex->decision;
+    if (d.maxBodyBytes && *d.maxBodyBytes > 0) m_parser.setMaxBodyBytes(*d.maxBodyBytes);
     rec.ingress = d.ingress;
     rec.canary = d.canary;
     if (d.backend) rec.upstreamName = d.backend->upstreamName;
@@ -433,6 +438,9 @@ bool DownstreamConnection::connectToNextEndpoint() {
         x.setCookie = pick.setCookie;
         x.upstream = up;
         up->attach(this, x.headRequest, x.decision.timeouts);
+        // The backend may have switched its side of the connection to upgrade mode even when it answers normally:
+        // such a connection never serves another request.
+        if (x.upgrade) up->forbidReuse();
         up->send(x.upstreamHead);
         if (!x.hasBody || x.requestComplete) up->setRequestComplete();
         return true;
@@ -589,7 +597,9 @@ void DownstreamConnection::respondLocally(int status, const std::vector<std::pai
     Exchange& x = *m_ex;
     x.responseStarted = true;
     x.responseComplete = true;
-    if (close || !x.keepAlive) x.closeAfter = true;
+    // nginx ends keep-alive after these answers, whoever produced them (ngx_http_special_response_handler).
+    const bool endsKeepAlive = status == 400 || status == 413 || status == 414 || status == 500 || status == 501;
+    if (close || !x.keepAlive || endsKeepAlive) x.closeAfter = true;
     bool noBody = status == 204 || status == 304 || (status >= 100 && status < 200);
     std::string body = noBody ? std::string() : errorPage(status);
     bool customType = false;
@@ -607,7 +617,7 @@ void DownstreamConnection::respondLocally(int status, const std::vector<std::pai
     bool hasHsts = false;
     for (const auto& [k, v] : headers) {
         if (iequals(k, "content-length") || iequals(k, "connection") || iequals(k, "server") ||
-            iequals(k, "date"))
+            iequals(k, "date") || (!location.empty() && iequals(k, "location")))
             continue;
         if (iequals(k, "strict-transport-security")) hasHsts = true;
         h += k + ": " + v + "\r\n";
@@ -718,6 +728,8 @@ int DownstreamConnection::onUpstreamHeaders(UpstreamConnection* up) {
     }
     bool hasHsts = false;
     for (const auto& [k, v] : x.decision.responseHeaders) {
+        // Server and Date are the proxy's own, written above (the upstream's are hidden: proxy_hide_header).
+        if (iequals(k, "server") || iequals(k, "date")) continue;
         if (iequals(k, "strict-transport-security")) hasHsts = true;
         h += k;
         h += ": ";

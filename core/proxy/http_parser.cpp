@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
+
+#include "core/proxy/http_util.h"
 
 namespace ilab::proxy {
 
@@ -32,13 +35,12 @@ const llhttp_settings_t& settings() {
         t.on_header_value_complete = trampoline<&HttpParser::onHeaderValueComplete>;
         t.on_headers_complete = trampoline<&HttpParser::onHeadersComplete>;
         t.on_body = dataTrampoline<&HttpParser::onBody>;
+        t.on_chunk_header = trampoline<&HttpParser::onChunkHeader>;
         t.on_message_complete = trampoline<&HttpParser::onMessageComplete>;
         return t;
     }();
     return s;
 }
-
-bool iequals(const std::string& a, const char* b) { return strcasecmp(a.c_str(), b) == 0; }
 
 std::string trimmed(const std::string& s) {
     auto b = s.find_first_not_of(" \t");
@@ -53,6 +55,9 @@ HttpParser::HttpParser(Kind kind, HttpParserListener* listener, Limits limits)
     : m_kind(kind), m_listener(listener), m_limits(limits) {
     llhttp_init(&m_parser, kind == Kind::Request ? HTTP_REQUEST : HTTP_RESPONSE, &settings());
     m_parser.data = this;
+    // llhttp would answer "Transfer-Encoding: chunked, identity" itself (an error, so 400) before the header line is
+    // complete; checkRequestHeader() accepts nothing but "chunked" and answers the rest 501, as nginx does.
+    if (kind == Kind::Request) llhttp_set_lenient_transfer_encoding(&m_parser, 1);
 }
 
 std::size_t HttpParser::execute(const char* data, std::size_t length) {
@@ -130,6 +135,11 @@ bool HttpParser::countHeaderBytes(std::size_t n) {
     return m_headerBytes <= m_limits.maxHeaderBytes;
 }
 
+int HttpParser::headerTooLarge(const char* reason) {
+    // nginx answers its 494 "Request Header Or Cookie Too Large" page with status 400 (ngx_http_special_response.c).
+    return fail(m_kind == Kind::Request ? 400 : 502, reason);
+}
+
 int HttpParser::onMessageBegin() {
     m_inMessage = true;
     m_inValue = false;
@@ -141,6 +151,11 @@ int HttpParser::onMessageBegin() {
     m_upgrade = false;
     m_chunked = false;
     m_contentLength.reset();
+    m_bodyBytes = 0;
+    m_maxBodyBytes = 0;
+    m_sawTransferEncoding = false;
+    m_absoluteForm = false;
+    m_requestLineHost.clear();
     recycleHeaders(std::move(m_headers));
     return 0;
 }
@@ -157,8 +172,12 @@ void HttpParser::recycleHeaders(HttpHeaders&& old) {
 }
 
 int HttpParser::onUrl(const char* at, std::size_t n) {
-    if (!countHeaderBytes(n)) return fail(431, "request line too large");
     m_url.append(at, n);
+    // "METHOD SP target SP HTTP/1.1 CRLF" must fit one large header buffer, else 414 (ngx_http_process_request_line).
+    const std::size_t lineBytes =
+        std::strlen(llhttp_method_name(static_cast<llhttp_method_t>(m_parser.method))) + m_url.size() + 12;
+    if (!countHeaderBytes(n) || (m_limits.maxLineBytes && lineBytes > m_limits.maxLineBytes))
+        return fail(414, "request line too long");
     return 0;
 }
 
@@ -170,10 +189,9 @@ int HttpParser::onStatus(const char* at, std::size_t n) {
 int HttpParser::onMethod(const char*, std::size_t) { return 0; }
 
 int HttpParser::onHeaderField(const char* at, std::size_t n) {
-    if (!countHeaderBytes(n + 4)) return fail(m_kind == Kind::Request ? 431 : 502, "request headers too large");
+    if (!countHeaderBytes(n + 4)) return headerTooLarge("request headers too large");
     if (m_headers.empty() || m_inValue) {
-        if (m_headers.size() >= m_limits.maxHeaderCount)
-            return fail(m_kind == Kind::Request ? 431 : 502, "too many header fields");
+        if (m_headers.size() >= m_limits.maxHeaderCount) return headerTooLarge("too many header fields");
         if (!m_spare.empty()) {
             m_headers.push_back(std::move(m_spare.back()));
             m_spare.pop_back();
@@ -186,11 +204,14 @@ int HttpParser::onHeaderField(const char* at, std::size_t n) {
         m_valueSpans = 0;
     }
     m_headers.back().first.append(at, n);
+    // "name: value CRLF" must fit one large header buffer.
+    if (m_limits.maxLineBytes && m_headers.back().first.size() + 4 > m_limits.maxLineBytes)
+        return headerTooLarge("header line too long");
     return 0;
 }
 
 int HttpParser::onHeaderValue(const char* at, std::size_t n) {
-    if (!countHeaderBytes(n)) return fail(m_kind == Kind::Request ? 431 : 502, "request headers too large");
+    if (!countHeaderBytes(n)) return headerTooLarge("request headers too large");
     if (m_headers.empty()) return fail(400, "header value without a name");
     if (m_valueSpans > 0) {
         // A value continues in a second span only across execute() calls with nothing skipped in between.
@@ -204,6 +225,8 @@ int HttpParser::onHeaderValue(const char* at, std::size_t n) {
     m_lastValueSerial = m_execSerial;
     m_inValue = true;
     m_headers.back().second.append(at, n);
+    if (m_limits.maxLineBytes && m_headers.back().first.size() + m_headers.back().second.size() + 4 > m_limits.maxLineBytes)
+        return headerTooLarge("header line too long");
     return 0;
 }
 
@@ -217,6 +240,34 @@ int HttpParser::onHeaderValueComplete() {
     for (char c : value)
         if (c == '\r' || c == '\n') return fail(400, "line folding or bare CR/LF in header");
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+    return m_kind == Kind::Request ? checkRequestHeader() : 0;
+}
+
+// One complete request header line, checked as nginx does while it reads the header (ngx_http_parse_header_line,
+// ngx_http_process_request_headers, ngx_http_process_request_header).
+int HttpParser::checkRequestHeader() {
+    const std::string& name = m_headers.back().first;
+    switch (checkHeaderName(name)) {
+    case HeaderNameCheck::Invalid:
+        // llhttp (loose mode) lets "Host : x" through as a name with a trailing space; nginx answers 400.
+        return fail(400, "invalid character in header name");
+    case HeaderNameCheck::Ignored:
+        // ignore_invalid_headers on, underscores_in_headers off (ingress-nginx defaults): the line is dropped.
+        if (m_spare.size() < 32) m_spare.push_back(std::move(m_headers.back()));
+        m_headers.pop_back();
+        return 0;
+    case HeaderNameCheck::Valid:
+        break;
+    }
+    if (iequals(name, "transfer-encoding")) {
+        // Checked here, before llhttp judges the value itself (it would say 400 where nginx says 501).
+        if (m_sawTransferEncoding) return fail(400, "repeated Transfer-Encoding");
+        m_sawTransferEncoding = true;
+        if (m_parser.http_major == 1 && m_parser.http_minor == 0)
+            return fail(400, "HTTP/1.0 request with Transfer-Encoding");
+        // Only exactly "chunked" (any case); nginx answers 501 to any other transfer-coding or list of them.
+        if (!iequals(m_headers.back().second, "chunked")) return fail(501, "unsupported Transfer-Encoding");
+    }
     return 0;
 }
 
@@ -252,6 +303,8 @@ int HttpParser::validateHeaders() {
     if (m_kind == Kind::Request) {
         if (hosts > 1) return fail(400, "duplicate Host header");
         if (hosts == 0 && m_httpMajor == 1 && m_httpMinor >= 1) return fail(400, "HTTP/1.1 request without Host");
+        for (const auto& [name, value] : m_headers)
+            if (iequals(name, "host") && !validHost(value)) return fail(400, "invalid Host header");
     }
     if (firstLength) m_contentLength = m_parser.content_length;
     return 0;
@@ -268,6 +321,8 @@ int HttpParser::onHeadersComplete() {
     }
     m_keepAlive = llhttp_should_keep_alive(&m_parser) != 0;
     m_upgrade = m_parser.upgrade != 0;
+    if (m_kind == Kind::Request)
+        if (int rc = validateRequestTarget(); rc != 0) return rc;
     if (int rc = validateHeaders(); rc != 0) return rc;
     int rc = m_listener->onHeadersComplete();
     if (rc < 0) {
@@ -282,7 +337,28 @@ int HttpParser::onHeadersComplete() {
     return rc;
 }
 
+// The request line, as ngx_http_process_request_line / ngx_http_process_request_uri check it.
+int HttpParser::validateRequestTarget() {
+    std::string_view authority;
+    m_absoluteForm = splitAbsoluteForm(m_url, &authority, &m_originTarget);
+    if (m_absoluteForm) {
+        // The request line's host chooses the server, not the Host header (nginx: headers_in.server).
+        if (!validHost(authority)) return fail(400, "invalid host in request line");
+        m_requestLineHost.assign(authority);
+    }
+    if (!validRequestPath(target())) return fail(400, "invalid request path");
+    return 0;
+}
+
+int HttpParser::onChunkHeader() {
+    // m_parser.content_length is the size this chunk declares (client_max_body_size, ngx_http_request_body.c).
+    if (m_kind == Kind::Request && m_maxBodyBytes && m_parser.content_length > m_maxBodyBytes - std::min(m_bodyBytes, m_maxBodyBytes))
+        return fail(413, "chunk larger than the request body limit");
+    return 0;
+}
+
 int HttpParser::onBody(const char* at, std::size_t n) {
+    m_bodyBytes += n;
     m_listener->onBody(at, n);
     return m_state == State::Error ? HPE_USER : 0;
 }

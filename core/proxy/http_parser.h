@@ -32,7 +32,7 @@ public:
 // One static llhttp_settings_t shared by every parser, member callbacks through trampolines, header fragments
 // accumulated until the value is complete, limits enforced inside the callbacks with HPE_USER, and a pause
 // (HPE_PAUSED) after every message so pipelined requests are handled one at a time.
-// Hostile input gives an error with an HTTP status (400, 431, 501), never a crash.
+// Hostile input gives an error with an HTTP status (400, 413, 414, 501, 505), never a crash.
 // Thread: the owner's (a proxy worker); not thread-safe. Owner: DownstreamConnection / UpstreamConnection.
 class HttpParser {
 public:
@@ -43,9 +43,14 @@ public:
         Upgrade,  // Upgrade/CONNECT accepted: the bytes after the consumed ones are tunnel data
         Error,    // errorStatus()/errorReason() say why; the connection must be closed
     };
+    // Requests follow nginx's defaults (client_header_buffer_size 1k + large_client_header_buffers 4 8k): one
+    // line must fit an 8k buffer (request line: 414, header line: 400, as nginx's 494 page), the whole head four
+    // of them (400). nginx 1.27.1 has no header count limit; newer ones stop at max_headers 1000 (400).
+    // Responses: 502 for any of them.
     struct Limits {
         std::size_t maxHeaderBytes = 32 * 1024;  // request/status line + all header lines
-        std::size_t maxHeaderCount = 100;
+        std::size_t maxHeaderCount = 1000;
+        std::size_t maxLineBytes = 0;            // one line, CRLF included; 0 = only maxHeaderBytes applies
     };
 
     HttpParser(Kind kind, HttpParserListener* listener, Limits limits);
@@ -61,7 +66,7 @@ public:
     void resume();  // after State::Paused
 
     State state() const { return m_state; }
-    int errorStatus() const { return m_errorStatus; }   // 400, 431, 501 (requests) or 502 (responses)
+    int errorStatus() const { return m_errorStatus; }   // 400, 413, 414, 501, 505 (requests) or 502 (responses)
     const std::string& errorReason() const { return m_errorReason; }
     // True between the first byte of a message and its completion.
     bool inMessage() const { return m_inMessage; }
@@ -71,6 +76,10 @@ public:
     // The current (or last completed) message.
     const std::string& method() const { return m_method; }
     const std::string& url() const { return m_url; }
+    // Requests: the origin-form target ("/path?query"): the URL itself, or its path part for an absolute-form
+    // request line ("GET http://host/path"), whose host is then requestLineHost() (empty otherwise).
+    const std::string& target() const { return m_absoluteForm ? m_originTarget : m_url; }
+    const std::string& requestLineHost() const { return m_requestLineHost; }
     int statusCode() const { return m_statusCode; }
     int httpMajor() const { return m_httpMajor; }
     int httpMinor() const { return m_httpMinor; }
@@ -87,6 +96,9 @@ public:
     std::optional<std::string> header(std::string_view name) const;  // first value, case-insensitive
     bool hasBody() const { return m_chunked || (m_contentLength && *m_contentLength > 0); }
 
+    // Requests: the body limit (client_max_body_size) for the current message, set from onHeadersComplete();
+    // 0 = none. A chunk whose declared size would cross it fails at once with 413, before its data is read.
+    void setMaxBodyBytes(std::uint64_t limit) { m_maxBodyBytes = limit; }
     // Sets an error reason from inside onHeadersComplete() before returning -1.
     void setListenerError(int status, std::string reason);
 
@@ -100,12 +112,16 @@ public:
     int onHeaderValueComplete();
     int onHeadersComplete();
     int onBody(const char* at, std::size_t n);
+    int onChunkHeader();
     int onMessageComplete();
 
 private:
     int fail(int status, const char* reason);
     bool countHeaderBytes(std::size_t n);
+    int headerTooLarge(const char* reason);
+    int checkRequestHeader();
     int validateHeaders();
+    int validateRequestTarget();
 
     llhttp_t m_parser;
     Kind m_kind;
@@ -125,6 +141,11 @@ private:
     const char* m_execEnd = nullptr;
     std::uint64_t m_execSerial = 0;
     std::size_t m_headerBytes = 0;
+    std::uint64_t m_bodyBytes = 0;
+    std::uint64_t m_maxBodyBytes = 0;
+    bool m_sawTransferEncoding = false;
+    bool m_absoluteForm = false;
+    std::string m_originTarget, m_requestLineHost;
 
     std::string m_method, m_url;
     int m_statusCode = 0;

@@ -74,6 +74,120 @@ bool isHopByHop(std::string_view n) {
            iequals(n, "proxy-authenticate");
 }
 
+bool validHost(std::string_view h) {
+    // Same walk as ngx_http_validate_host in nginx 1.27.1.
+    enum { Usual, Literal, Rest } state = Usual;
+    std::size_t dotPos = h.size();
+    std::size_t hostLen = h.size();
+    for (std::size_t i = 0; i < h.size(); ++i) {
+        const unsigned char ch = static_cast<unsigned char>(h[i]);
+        switch (ch) {
+        case '.':
+            if (dotPos + 1 == i) return false;  // ".."
+            dotPos = i;
+            break;
+        case ':':
+            if (state == Usual) {
+                hostLen = i;
+                state = Rest;
+            }
+            break;
+        case '[':
+            if (i == 0) state = Literal;
+            break;
+        case ']':
+            if (state == Literal) {
+                hostLen = i + 1;
+                state = Rest;
+            }
+            break;
+        default:
+            if (ch == '/' || ch == '\\' || ch <= 0x20 || ch == 0x7f) return false;
+            break;
+        }
+    }
+    if (hostLen > 0 && dotPos == hostLen - 1) --hostLen;
+    return hostLen > 0;
+}
+
+namespace {
+int hexDigit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = char(c | 0x20);
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+}  // namespace
+
+bool validRequestPath(std::string_view target) {
+    std::string_view path = target.substr(0, target.find('?'));
+    if (path.empty() || path[0] != '/') return true;  // "*" and the like: nothing to resolve
+    // One pass, no copy: escapes are decoded on the fly (nginx decodes %2F and %2E before resolving dot segments
+    // too) while the segments are counted; a segment is "." or ".." when it holds only one or two dots.
+    int depth = 0;
+    std::size_t segLen = 0;
+    bool onlyDots = true;
+    auto endSegment = [&] {
+        if (onlyDots && segLen == 2) {
+            if (depth == 0) return false;  // ".." above the root
+            --depth;
+        } else if (segLen > 0 && !(onlyDots && segLen == 1)) {
+            ++depth;
+        }
+        segLen = 0;
+        onlyDots = true;
+        return true;
+    };
+    for (std::size_t i = 1; i < path.size(); ++i) {
+        char c = path[i];
+        if (c == '%') {
+            if (i + 2 >= path.size()) return false;  // truncated escape
+            const int hi = hexDigit(path[i + 1]), lo = hexDigit(path[i + 2]);
+            if (hi < 0 || lo < 0) return false;
+            c = char(hi * 16 + lo);
+            if (c == '\0') return false;
+            i += 2;
+        }
+        if (c == '/') {
+            if (!endSegment()) return false;
+            continue;
+        }
+        ++segLen;
+        if (c != '.') onlyDots = false;
+    }
+    return endSegment();
+}
+
+bool splitAbsoluteForm(std::string_view target, std::string_view* authority, std::string* originForm) {
+    // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://".
+    std::size_t i = 0;
+    while (i < target.size() && (std::isalnum(static_cast<unsigned char>(target[i])) || target[i] == '+' ||
+                                 target[i] == '-' || target[i] == '.'))
+        ++i;
+    if (i == 0 || !std::isalpha(static_cast<unsigned char>(target[0])) || target.substr(i, 3) != "://") return false;
+    const std::size_t start = i + 3;
+    std::size_t end = target.find_first_of("/?", start);
+    if (end == std::string_view::npos) end = target.size();
+    *authority = target.substr(start, end - start);
+    // userinfo is not part of the host (nginx does not accept it in the request line either).
+    if (authority->find('@') != std::string_view::npos) *authority = {};
+    // "http://host?q" has an empty path: "/?q" (nginx's empty_path_in_uri).
+    originForm->clear();
+    if (end == target.size() || target[end] != '/') originForm->push_back('/');
+    originForm->append(target.data() + end, target.size() - end);
+    return true;
+}
+
+HeaderNameCheck checkHeaderName(std::string_view name) {
+    HeaderNameCheck result = name.empty() ? HeaderNameCheck::Invalid : HeaderNameCheck::Valid;
+    for (char c : name) {
+        const unsigned char ch = static_cast<unsigned char>(c);
+        if (ch <= 0x20 || ch == 0x7f) return HeaderNameCheck::Invalid;
+        if (!std::isalnum(ch) && ch != '-') result = HeaderNameCheck::Ignored;
+    }
+    return result;
+}
+
 std::string httpDate(std::int64_t unixSeconds) {
     time_t t = time_t(unixSeconds);
     tm g;

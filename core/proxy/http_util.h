@@ -16,6 +16,22 @@ bool iequals(std::string_view a, std::string_view b);
 bool headerHasToken(std::string_view value, std::string_view token);
 // Hop-by-hop headers never forwarded (RFC 9110 §7.6.1) plus Proxy-Connection.
 bool isHopByHop(std::string_view name);
+// nginx's request checks (nginx 1.27.1, the version ingress-nginx ships), applied before any routing:
+// - validHost: ngx_http_validate_host. Rejects "..", '/', '\\', bytes <= 0x20 and 0x7f, and a host that is empty once
+//   the port and one trailing dot are dropped ("", ":80", "."). Upper case and a port are fine.
+bool validHost(std::string_view host);
+// - validRequestPath: ngx_http_parse_complex_uri on the path part of `target` (before '?'): a broken %-escape,
+//   an escape decoding to NUL (%00), or a ".." (also written %2e%2e) climbing above the root is rejected.
+bool validRequestPath(std::string_view target);
+// - splitAbsoluteForm: "scheme://authority/path?query" (RFC 9112 §3.2.2) -> authority and origin-form ("/" when
+//   the path is empty). False when `target` is not absolute-form (origin-form "/x", "*", authority-form).
+//   `authority` is empty when it carries userinfo ("user@host"), which nginx does not accept either.
+bool splitAbsoluteForm(std::string_view target, std::string_view* authority, std::string* originForm);
+// - validHeaderName: ngx_http_parse_header_line with underscores_in_headers off. Invalid = a byte <= 0x20 or 0x7f
+//   (nginx answers 400); Ignored = any other byte besides letters, digits and '-' (ignore_invalid_headers on:
+//   the header is dropped).
+enum class HeaderNameCheck { Valid, Ignored, Invalid };
+HeaderNameCheck checkHeaderName(std::string_view name);
 // RFC 9110 IMF-fixdate for `unixSeconds`.
 std::string httpDate(std::int64_t unixSeconds);
 // Idempotent for retries the way nginx's proxy_next_upstream sees it: everything except POST, LOCK, PATCH.

@@ -61,7 +61,7 @@ struct ProxyConfig {
     int headerTimeoutMs = 60000;       // client_header_timeout
     int bodyTimeoutMs = 60000;         // client_body_timeout: between two reads of a request body -> 408
     int keepaliveTimeoutMs = 75000;    // keepalive_timeout
-    int maxHeaderBytes = 32 * 1024;    // large_client_header_buffers 4 8k -> 431/400 above
+    int maxHeaderBytes = 32 * 1024;    // large_client_header_buffers 4 8k: 400 above, one line over 1/4 -> 400/414
     // Adds `X-Ingress-Lab-Upstream: <upstream name>` to proxied responses (for the traffic generator).
     bool exposeUpstreamHeader = false;
 };

@@ -172,6 +172,7 @@ void UpstreamConnection::attach(DownstreamConnection* client, bool headRequest,
     m_responseStarted = false;
     m_messageDone = false;
     m_readPaused = false;
+    m_noReuse = false;
     m_lastActivityMs = m_worker.nowMs();
     if (m_state == State::Idle) {
         m_state = State::Active;
@@ -406,7 +407,9 @@ void UpstreamConnection::onMessageComplete() {
 void UpstreamConnection::finishResponse(bool clean) {
     DownstreamConnection* client = m_client;
     m_client = nullptr;
-    bool reusable = clean && m_parser.keepAlive() && m_requestComplete && pendingOutput() == 0 &&
+    // Only a connection whose exchange ended cleanly goes back to the pool: the whole response read with nothing
+    // after it, the whole request sent, keep-alive on both sides, and no upgrade asked for.
+    bool reusable = clean && !m_noReuse && m_parser.keepAlive() && m_requestComplete && pendingOutput() == 0 &&
                     m_state == State::Active;
     m_parser.resume();
     if (reusable) {

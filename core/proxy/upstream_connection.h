@@ -43,6 +43,9 @@ public:
     void attach(DownstreamConnection* client, bool headRequest, const routing::UpstreamTimeouts& timeouts);
     void send(const char* data, std::size_t length);
     void send(const std::string& s) { send(s.data(), s.size()); }
+    // This exchange leaves the connection unfit for another one (e.g. the request asked for an upgrade): it is
+    // closed after the response instead of going back to the keep-alive pool. Reset by attach().
+    void forbidReuse() { m_noReuse = true; }
     // The whole request (head and body) has been handed to send().
     void setRequestComplete() { m_requestComplete = true; }
     // The client is gone or gave up: close without telling it.
@@ -107,6 +110,7 @@ private:
     bool m_responseStarted = false;
     bool m_messageDone = false;
     bool m_closeAfterFlush = false;
+    bool m_noReuse = false;
     routing::UpstreamTimeouts m_timeouts;
     std::int64_t m_connectStartMs = 0;
     std::int64_t m_lastActivityMs = 0;

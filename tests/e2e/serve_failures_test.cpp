@@ -95,7 +95,7 @@ private slots:
         // Header section far beyond the limit.
         const QByteArray big = "GET / HTTP/1.1\r\nHost: app.example.com\r\nX-Big: " + QByteArray(64 * 1024, 'a') + "\r\n\r\n";
         const QByteArray answer = raw(port, big);
-        QVERIFY2(answer.startsWith("HTTP/1.1 431") || answer.startsWith("HTTP/1.1 400"), answer.left(40).constData());
+        QVERIFY2(answer.startsWith("HTTP/1.1 400"), answer.left(40).constData());  // nginx never sends 431
         QCOMPARE(m_serve.status("app.example.com", "/"), 200);  // still serving
     }
 

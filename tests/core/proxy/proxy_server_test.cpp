@@ -1,5 +1,5 @@
 // ProxyServer with real sockets on 127.0.0.1: keep-alive and pipelining, streaming, WebSocket tunnel, upstream
-// failures (502/503/504, retries, passive health), limits (413, 431, 400 smuggling, 408 slow client, rate
+// failures (502/503/504, retries, passive health), limits (413, 400/414 oversize, 400 smuggling, 408 slow client, rate
 // limits), headers sent upstream (semantics.md §15), and 2,000 concurrent connections. Decisions come from a
 // stand-in router (ProxyServer::setRouterForTest) so every Decision field can be set exactly.
 #include <QtTest>
@@ -476,7 +476,7 @@ private slots:
         QTest::newRow("duplicate cl") << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 40\r\n\r\nabc") << 400;
         QTest::newRow("obs-fold") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n") << 400;
         QTest::newRow("garbage") << QByteArray("\x01\x02\x03 nonsense\r\n\r\n") << 400;
-        QTest::newRow("too large") << (QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX-Big: ") + QByteArray(40000, 'z') + "\r\n\r\n") << 431;
+        QTest::newRow("too large") << (QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX-Big: ") + QByteArray(40000, 'z') + "\r\n\r\n") << 400;
     }
     void malformedRequests() {
         QFETCH(QByteArray, request);

@@ -1,7 +1,9 @@
 #pragma once
 // Helpers for the proxy tests (header-only: included by tests/core/proxy/*_test.cpp and tests/core/tls/*_test.cpp).
 // - TestUpstream: a tiny HTTP/1.1 server on 127.0.0.1:0, one blocking thread per connection, with behaviours
-//   chosen by path (/never, /slow, /ws, /reset, /big, echo otherwise).
+//   chosen by path (/never, /slow, /ws, /reset, /big, echo otherwise). Like an llhttp-based server, a connection
+//   whose request asked for an upgrade that was answered normally stays in upgrade state: every later request
+//   on it gets 400 (this is what the simulated pods do).
 // - RawClient: a blocking client socket that reads HTTP responses with the proxy's own parser.
 // - RecordingSink: a TelemetrySink that keeps what it is told.
 
@@ -295,6 +297,7 @@ private:
     void serve(int fd) {
         std::string buf;
         char tmp[16384];
+        bool upgradeState = false;  // an upgrade request was answered with a plain response
         for (;;) {
             Req req;
             proxy::HttpParser parser(proxy::HttpParser::Kind::Request, &req, {1 << 20, 1000});
@@ -317,6 +320,11 @@ private:
             }
             ++requests;
             std::string target = parser.url();
+            if (upgradeState) {
+                sendAll(fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                closeFd(fd);
+                return;
+            }
             if (target.rfind("/never", 0) == 0) {
                 std::unique_lock l(m_mutex);
                 m_cv.wait(l, [&] { return m_release || m_stop; });
@@ -353,6 +361,7 @@ private:
                 closeFd(fd);
                 return;
             }
+            if (parser.upgrade()) upgradeState = true;
             std::string body;
             if (target.rfind("/big", 0) == 0) {
                 body.assign(std::size_t(std::atol(target.c_str() + target.find('=') + 1)), 'x');
