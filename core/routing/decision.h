@@ -47,6 +47,7 @@ struct AffinityPolicy {
     std::string path;             // session-cookie-path or the location's path
     std::optional<std::string> expires, maxAge, domain, sameSite;
     bool secure = false;          // session-cookie-secure (HTTPS always adds Secure)
+    bool conditionalSameSiteNone = false;  // omit SameSite=None for user agents that reject it
     std::string mode = "balanced";
     bool operator==(const AffinityPolicy&) const = default;
 };

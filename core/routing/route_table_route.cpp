@@ -256,8 +256,10 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         T("host: " + host + " -> server " + m.servers[s].name + (m.servers[s].name == host ? " (exact)" : " (server-alias)"));
     } else if (auto w = m.wwwRedirects.find(host); w != m.wwwRedirects.end()) {
         T("host: " + host + " is the from-to-www-redirect name of " + w->second);
+        // ngx_srv_redirect.lua: "<scheme>://<to>:<server_port>" + $request_uri minus one trailing "/" (so "/" adds
+        // nothing: https://example.com:443).
         std::string uri = rawUri;
-        if (uri.size() > 1 && uri.back() == '/') uri.pop_back();
+        if (!uri.empty() && uri.back() == '/') uri.pop_back();
         { redirect(m.httpRedirectCode, req.scheme + "://" + w->second + ":" + std::to_string(req.listenPort) + uri, "from-to-www-redirect"); return; }
     } else {
         T("host: no exact server for " + host);
@@ -459,6 +461,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             a.domain = ann->affinity.domain;
             a.sameSite = ann->affinity.sameSite;
             a.secure = ann->affinity.secure || https;
+            a.conditionalSameSiteNone = ann->affinity.conditionalSameSiteNone;
             a.mode = ann->affinity.mode;
             d.affinity = a;
             T("affinity: cookie " + a.cookieName + " Path=" + a.path + (a.secure ? " Secure" : ""));
