@@ -237,7 +237,7 @@ LoadBalancer::Pick LoadBalancer::pick(const routing::Decision& d, const std::vec
     if (d.affinity) {
         const auto& a = *d.affinity;
         // lua-resty-cookie's bake(): Expires, Max-Age, Domain, Path, Secure, HttpOnly, SameSite, in that order.
-        std::string c = a.cookieName + "=" + endpointHash(eps[chosen]) + "|" + upstreamName;
+        std::string c = a.cookieName + "=" + endpointHash(eps[chosen]) + "|" + routing::affinityBackendKey(upstreamName);
         if (a.expires) c += "; Expires=" + cookieTime(std::time(nullptr) + std::strtoll(a.expires->c_str(), nullptr, 10));
         if (a.maxAge) c += "; Max-Age=" + *a.maxAge;
         if (a.domain) c += "; Domain=" + *a.domain;

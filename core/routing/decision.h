@@ -52,6 +52,10 @@ struct AffinityPolicy {
     bool operator==(const AffinityPolicy&) const = default;
 };
 
+// The backend part of the affinity cookie value ("<endpoint>|<backend key>"): ingress-nginx's sticky.lua
+// ngx.md5(ngx.md5(name) .. name) of the upstream name, 32 lower-case hex characters.
+std::string affinityBackendKey(const std::string& upstreamName);
+
 struct UpstreamTimeouts {
     int connectMs = 5000;   // proxy-connect-timeout
     int readMs = 60000;     // proxy-read-timeout
