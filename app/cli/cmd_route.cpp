@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <regex>
 #include <string>
 
 #include <QJsonArray>
@@ -52,15 +53,29 @@ std::string backendKey(const routing::Decision& d) {
 std::string buildRequest(const std::string& url, const std::string& method, const std::vector<std::string>& headers,
                          const std::vector<std::string>& cookies, const std::string& clientIp, const std::string& sni,
                          routing::RequestView& req) {
-    const QUrl u(QString::fromStdString(url), QUrl::StrictMode);
+    QUrl u(QString::fromStdString(url), QUrl::StrictMode);
+    // A host QUrl refuses but a client still sends in Host (an empty label "foo..bar.com", a leading "-"): the
+    // controller answers it (nginx's ngx_http_validate_host: 400), so it is a request, not a usage error.
+    std::string rawHost;
+    if (!u.isValid() || u.host().isEmpty()) {
+        static const std::regex lenient(R"(^(https?)://([A-Za-z0-9._~!$&'()*+,;=%-]+)(:[0-9]{1,5})?([/?#].*)?$)");
+        std::smatch m;
+        if (std::regex_match(url, m, lenient)) {
+            const QUrl stand(QString::fromStdString(m[1].str() + "://host.invalid" + m[3].str() + m[4].str()), QUrl::StrictMode);
+            if (stand.isValid()) {
+                u = stand;
+                rawHost = m[2].str();
+            }
+        }
+    }
     if (!u.isValid() || (u.scheme() != QLatin1String("http") && u.scheme() != QLatin1String("https")) || u.host().isEmpty())
         return "--url must be an absolute http:// or https:// URL, got '" + url + "'";
     req.scheme = u.scheme().toStdString();
     req.method = method.empty() ? "GET" : method;
     const int port = u.port(-1);
     req.listenPort = port > 0 ? port : (req.scheme == "https" ? 443 : 80);
-    std::string host = u.host(QUrl::FullyEncoded).toStdString();
-    if (u.host().contains(QLatin1Char(':'))) host = "[" + host + "]";
+    std::string host = rawHost.empty() ? u.host(QUrl::FullyEncoded).toStdString() : rawHost;
+    if (rawHost.empty() && u.host().contains(QLatin1Char(':'))) host = "[" + host + "]";
     req.host = port > 0 ? host + ":" + std::to_string(port) : host;
     std::string target = u.path(QUrl::FullyEncoded).toStdString();
     if (target.empty()) target = "/";
@@ -91,7 +106,7 @@ std::string buildRequest(const std::string& url, const std::string& method, cons
         req.headers.emplace_back("Cookie", c);
     }
     if (!clientIp.empty()) req.clientIp = clientIp;
-    if (req.scheme == "https") req.sni = sni.empty() ? u.host().toStdString() : sni;
+    if (req.scheme == "https") req.sni = sni.empty() ? (rawHost.empty() ? u.host().toStdString() : rawHost) : sni;
     return "";
 }
 

@@ -1,5 +1,8 @@
 #include "core/annotations/affinity.h"
 
+#include <cctype>
+#include <regex>
+
 namespace ilab::annotations {
 
 namespace {
@@ -9,13 +12,13 @@ constexpr AnnotationSpec SPECS[] = {
     {"affinity-canary-behavior", ValueType::Enum, "sticky", "sticky|legacy", "Whether the affinity cookie also pins the canary", "affinity"},
     {"session-cookie-name", ValueType::CookieName, "INGRESSCOOKIE", "", "Name of the affinity cookie", "affinity"},
     {"session-cookie-path", ValueType::Path, "", "", "Cookie Path (default: the Ingress path of the location)", "affinity"},
-    {"session-cookie-expires", ValueType::Seconds, "", "", "Cookie Expires, seconds from now", "affinity"},
-    {"session-cookie-max-age", ValueType::Seconds, "", "", "Cookie Max-Age in seconds", "affinity"},
+    {"session-cookie-expires", ValueType::String, "", "", "Cookie Expires, seconds from now (an integer)", "affinity"},
+    {"session-cookie-max-age", ValueType::String, "", "", "Cookie Max-Age in seconds (an integer)", "affinity"},
     {"session-cookie-domain", ValueType::String, "", "", "Cookie Domain", "affinity"},
     {"session-cookie-samesite", ValueType::Enum, "", "None|Lax|Strict", "Cookie SameSite", "affinity"},
     {"session-cookie-secure", ValueType::Bool, "false", "", "Cookie Secure (always set on HTTPS)", "affinity"},
     {"session-cookie-change-on-failure", ValueType::Bool, "false", "", "Pick a new endpoint when the pinned one fails", "affinity", false},
-    {"session-cookie-conditional-samesite-none", ValueType::Bool, "false", "", "Omit SameSite=None for old browsers", "affinity", false},
+    {"session-cookie-conditional-samesite-none", ValueType::Bool, "false", "", "Omit SameSite=None for old browsers", "affinity"},
 };
 }  // namespace
 
@@ -37,11 +40,33 @@ AffinityConfig parseAffinity(const AnnotationReader& r) {
     }
     if (auto n = r.string("session-cookie-name"); n && !n->empty()) c.cookieName = *n;
     c.path = r.string("session-cookie-path");
-    if (r.has("session-cookie-expires") && r.integer("session-cookie-expires", 0, 1LL << 40)) c.expires = r.string("session-cookie-expires");
-    if (r.has("session-cookie-max-age") && r.integer("session-cookie-max-age", 0, 1LL << 40)) c.maxAge = r.string("session-cookie-max-age");
-    c.domain = r.string("session-cookie-domain");
-    c.sameSite = r.string("session-cookie-samesite");
+    // sessionaffinity/main.go affinityCookieExpiresRegex: "0" or a (possibly negative) integer without leading zeros;
+    // anything else is dropped (the attribute is then not written).
+    auto seconds = [&](const char* key) -> std::optional<std::string> {
+        auto v = r.string(key);
+        if (!v || v->empty()) return std::nullopt;
+        static const std::regex re("^(0|-?[1-9][0-9]{0,11})$");
+        if (std::regex_match(*v, re)) return v;
+        r.warn(key, "must be an integer number of seconds; ingress-nginx ignores \"" + *v + "\"");
+        return std::nullopt;
+    };
+    c.expires = seconds("session-cookie-expires");
+    c.maxAge = seconds("session-cookie-max-age");
+    if (auto d = r.string("session-cookie-domain"); d && !d->empty()) c.domain = d;
+    // The annotation accepts none/lax/strict in any case, but lua-resty-cookie only writes the exact spellings
+    // None, Lax and Strict (anything else: no SameSite attribute).
+    if (auto s = r.string("session-cookie-samesite"); s && !s->empty()) {
+        std::string lower = *s;
+        for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (lower != "none" && lower != "lax" && lower != "strict")
+            r.warn("session-cookie-samesite", "must be None, Lax or Strict; ignored", DiagCode::NotSupported);
+        else if (*s != "None" && *s != "Lax" && *s != "Strict")
+            r.warn("session-cookie-samesite", "\"" + *s + "\" is accepted but lua-resty-cookie writes no SameSite for it (write None, Lax or Strict)");
+        else
+            c.sameSite = s;
+    }
     c.secure = r.boolean("session-cookie-secure").value_or(false);
+    c.conditionalSameSiteNone = r.boolean("session-cookie-conditional-samesite-none").value_or(false);
     return c;
 }
 

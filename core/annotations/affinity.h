@@ -14,6 +14,7 @@ struct AffinityConfig {
     std::string cookieName = "INGRESSCOOKIE";
     std::optional<std::string> path, expires, maxAge, domain, sameSite;
     bool secure = false;
+    bool conditionalSameSiteNone = false;  // session-cookie-conditional-samesite-none
     std::string mode = "balanced";
     std::string canaryBehavior = "sticky";
 };

@@ -15,10 +15,18 @@ constexpr AnnotationSpec SPECS[] = {
     {"cors-max-age", ValueType::Seconds, "1728000", "", "Access-Control-Max-Age in seconds", "cors"},
 };
 
-// ingress-nginx cors/main.go corsOriginRegex: scheme://[*.]host[:port] or null.
+// ingress-nginx cors/main.go corsOriginRegex (one entry): a lower-case scheme of letters (http, https, tauri, ...),
+// "://", an optional "*." and host characters, an optional port; or null. Case-sensitive, as Go's regexp.
 const QRegularExpression& originSyntax() {
-    static const QRegularExpression re(QStringLiteral("^(https?://(\\*\\.)?[A-Za-z0-9\\-\\.]+(:[0-9]+)?|null)$"),
-                                       QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression re(QStringLiteral("^([a-z]+://(\\*\\.)?[A-Za-z0-9\\-.]*(:\\d+)?|null)$"));
+    return re;
+}
+
+// corsOriginRegexValidator: the whole annotation value, spaces removed (parser.ValidateRegex(..., true)); when it
+// does not match, ingress-nginx ignores the annotation and allows every origin ("*").
+const QRegularExpression& originListSyntax() {
+    static const QRegularExpression re(
+        QStringLiteral("^((((([a-z]+://)?(\\*\\.)?[A-Za-z0-9\\-.]*(:\\d+)?,?)|null)+)|\\*)?$"));
     return re;
 }
 
@@ -40,22 +48,33 @@ CorsConfig parseCors(const AnnotationReader& r) {
     CorsConfig c;
     c.enabled = r.boolean("enable-cors").value_or(false);
     if (auto o = r.raw("cors-allow-origin")) {
+        QString compact = QString::fromStdString(*o);
+        compact.remove(QLatin1Char(' '));
         QStringList alternatives;
         bool star = false;
-        for (const auto& item : splitList(*o)) {
-            if (item == "*") {
-                star = true;
-                continue;
+        if (QString::fromStdString(*o).trimmed().isEmpty()) {
+            star = true;  // an empty value is no value: the default "*"
+        } else if (!originListSyntax().match(compact).hasMatch()) {
+            r.warn("cors-allow-origin", "\"" + *o + "\" is not a list of scheme://host[:port]; ingress-nginx ignores it and allows every origin");
+            star = true;
+        } else {
+            for (const auto& item : splitList(*o)) {
+                if (item == "*") {
+                    star = true;
+                    break;
+                }
+                if (!originSyntax().match(QString::fromStdString(item)).hasMatch()) {
+                    r.warn("cors-allow-origin", "origin \"" + item + "\" is not scheme://host[:port]; ingress-nginx drops it");
+                    continue;
+                }
+                c.origins.push_back(item);
+                alternatives << originToRegex(item);
             }
-            if (!originSyntax().match(QString::fromStdString(item)).hasMatch()) {
-                r.warn("cors-allow-origin", "origin \"" + item + "\" is not scheme://host[:port]; ingress-nginx drops it");
-                continue;
-            }
-            c.origins.push_back(item);
-            alternatives << originToRegex(item);
         }
-        c.anyOrigin = star || c.origins.empty();
-        if (!c.anyOrigin) {
+        // Entries given but every one dropped: the template writes no origin check, so no request gets CORS headers.
+        c.anyOrigin = star;
+        if (star) c.origins.clear();
+        if (!c.anyOrigin && !alternatives.isEmpty()) {
             // Anchored at the end only (nginx.tmpl: if ($http_origin ~* (<regex>)$ )).
             auto re = std::make_shared<QRegularExpression>(QStringLiteral("(") + alternatives.join(QLatin1Char('|')) +
                                                                QStringLiteral(")$"),

@@ -16,9 +16,9 @@ namespace ilab::annotations {
 // CORS family (ingress-nginx annotations/cors, nginx.tmpl CORS block; semantics.md §10).
 struct CorsConfig {
     bool enabled = false;
-    bool anyOrigin = true;                      // "*" in the list, or the list is empty
+    bool anyOrigin = true;                      // "*": unset, empty, "*" in the list, or an invalid list
     std::vector<std::string> origins;           // valid entries as written
-    std::shared_ptr<const QRegularExpression> originRegex;  // one alternation of all valid entries
+    std::shared_ptr<const QRegularExpression> originRegex;  // one alternation of all valid entries (null: none valid)
     std::string allowMethods = "GET, PUT, POST, DELETE, PATCH, OPTIONS";
     std::string allowHeaders =
         "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range,Authorization";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 
@@ -121,6 +122,28 @@ std::string LoadBalancer::endpointHash(const routing::Endpoint& e) {
     return out;
 }
 
+std::string LoadBalancer::cookieTime(std::int64_t unixSeconds) {
+    static const char* WEEK[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char* MONTHS[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const time_t t = time_t(unixSeconds);
+    tm g{};
+    gmtime_r(&t, &g);
+    const int year = g.tm_year + 1900;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s, %02d-%s-%02d %02d:%02d:%02d GMT", WEEK[g.tm_wday], g.tm_mday, MONTHS[g.tm_mon],
+                  year > 2037 ? year : year % 100, g.tm_hour, g.tm_min, g.tm_sec);
+    return buf;
+}
+
+bool LoadBalancer::sameSiteNoneCompatible(const std::optional<std::string>& ua) {
+    if (!ua) return true;
+    auto has = [&](const char* s) { return ua->find(s) != std::string::npos; };
+    if (has("Chrome/4") || has("Chrome/5") || has("Chrome/6")) return false;
+    if (has("CPU iPhone OS 12") || has("iPad; CPU OS 12")) return false;
+    if (has("Macintosh") && has("Intel Mac OS X 10_14") && has("Safari") && !has("Chrome")) return false;
+    return true;
+}
+
 std::string LoadBalancer::hashKey(const std::string& expr, const routing::RequestView& r) {
     std::string out;
     std::size_t i = 0;
@@ -213,14 +236,16 @@ LoadBalancer::Pick LoadBalancer::pick(const routing::Decision& d, const std::vec
     result.endpoint = &eps[chosen];
     if (d.affinity) {
         const auto& a = *d.affinity;
-        std::string c = a.cookieName + "=" + endpointHash(eps[chosen]) + "|" + upstreamName;
-        if (a.expires) c += "; Expires=" + httpDate(std::time(nullptr) + std::strtoll(a.expires->c_str(), nullptr, 10));
+        // lua-resty-cookie's bake(): Expires, Max-Age, Domain, Path, Secure, HttpOnly, SameSite, in that order.
+        std::string c = a.cookieName + "=" + endpointHash(eps[chosen]) + "|" + routing::affinityBackendKey(upstreamName);
+        if (a.expires) c += "; Expires=" + cookieTime(std::time(nullptr) + std::strtoll(a.expires->c_str(), nullptr, 10));
         if (a.maxAge) c += "; Max-Age=" + *a.maxAge;
         if (a.domain) c += "; Domain=" + *a.domain;
         c += "; Path=" + (a.path.empty() ? std::string("/") : a.path);
-        c += "; HttpOnly";
         if (a.secure || request.scheme == "https") c += "; Secure";
-        if (a.sameSite) c += "; SameSite=" + *a.sameSite;
+        c += "; HttpOnly";
+        if (a.sameSite && !(a.conditionalSameSiteNone && *a.sameSite == "None" && !sameSiteNoneCompatible(request.header("User-Agent"))))
+            c += "; SameSite=" + *a.sameSite;
         result.setCookie = std::move(c);
     }
     return result;

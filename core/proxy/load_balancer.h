@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,6 +34,12 @@ public:
 
     static std::string endpointKey(const routing::Endpoint& e);   // "127.0.0.1:8080", "[::1]:8080"
     static std::string endpointHash(const routing::Endpoint& e);  // 16 hex chars (affinity cookie)
+    // nginx's ngx_http_cookie_time (what ngx.cookie_time writes for the affinity cookie's Expires):
+    // "Thu, 18-Nov-10 11:27:35 GMT" (two-digit year up to 2037, four digits after).
+    static std::string cookieTime(std::int64_t unixSeconds);
+    // ingress-nginx util/same_site.lua same_site_none_compatible: false for the user agents known to reject
+    // SameSite=None (Chrome 40-69, iOS 12, macOS 10.14 Safari); true when there is no User-Agent.
+    static bool sameSiteNoneCompatible(const std::optional<std::string>& userAgent);
     // upstream-hash-by expression ($request_uri, $remote_addr, $http_x, $cookie_x, $arg_x, text) for a request.
     static std::string hashKey(const std::string& expression, const routing::RequestView& request);
 

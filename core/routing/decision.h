@@ -47,9 +47,14 @@ struct AffinityPolicy {
     std::string path;             // session-cookie-path or the location's path
     std::optional<std::string> expires, maxAge, domain, sameSite;
     bool secure = false;          // session-cookie-secure (HTTPS always adds Secure)
+    bool conditionalSameSiteNone = false;  // omit SameSite=None for user agents that reject it
     std::string mode = "balanced";
     bool operator==(const AffinityPolicy&) const = default;
 };
+
+// The backend part of the affinity cookie value ("<endpoint>|<backend key>"): ingress-nginx's sticky.lua
+// ngx.md5(ngx.md5(name) .. name) of the upstream name, 32 lower-case hex characters.
+std::string affinityBackendKey(const std::string& upstreamName);
 
 struct UpstreamTimeouts {
     int connectMs = 5000;   // proxy-connect-timeout

@@ -745,7 +745,7 @@ private:
                         warnStatus(pol.name, "canary backend " + alt + " is the main backend itself");
                         return true;
                     }
-                    if (!m_impl->canaries.count(main)) m_impl->canaries[main] = CanaryAlt{altTarget, pol.name, pol.ann.canary};
+                    if (!m_impl->canaries.count(main)) m_impl->canaries[main] = CanaryAlt{altTarget, pol.name, pol.ann.canary, pol.ann.affinity.canaryBehavior != "legacy"};
                     else if (m_impl->canaries[main].target != altTarget)
                         warnStatus(pol.name, "upstream " + main + " already has canary " + m_impl->canaries[main].ingress +
                                                  " (only one alternative backend is honoured)");

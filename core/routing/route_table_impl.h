@@ -82,6 +82,7 @@ struct CanaryAlt {
     int target = -1;
     std::string ingress;
     annotations::CanaryConfig config;
+    bool stickyAffinity = true;  // the canary Ingress's affinity-canary-behavior is not "legacy"
 };
 
 struct CertEntry {

@@ -5,10 +5,18 @@
 #include <cctype>
 #include <cstdio>
 
+#include <QCryptographicHash>
+
 #include "core/routing/route_table_impl.h"
 #include "core/routing/uri.h"
 
 namespace ilab::routing {
+
+std::string affinityBackendKey(const std::string& upstreamName) {
+    auto md5 = [](const QByteArray& b) { return QCryptographicHash::hash(b, QCryptographicHash::Md5).toHex(); };
+    const QByteArray name = QByteArray::fromStdString(upstreamName);
+    return md5(md5(name) + name).toStdString();
+}
 
 using namespace detail;
 
@@ -256,8 +264,10 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         T("host: " + host + " -> server " + m.servers[s].name + (m.servers[s].name == host ? " (exact)" : " (server-alias)"));
     } else if (auto w = m.wwwRedirects.find(host); w != m.wwwRedirects.end()) {
         T("host: " + host + " is the from-to-www-redirect name of " + w->second);
+        // ngx_srv_redirect.lua: "<scheme>://<to>:<server_port>" + $request_uri minus one trailing "/" (so "/" adds
+        // nothing: https://example.com:443).
         std::string uri = rawUri;
-        if (uri.size() > 1 && uri.back() == '/') uri.pop_back();
+        if (!uri.empty() && uri.back() == '/') uri.pop_back();
         { redirect(m.httpRedirectCode, req.scheme + "://" + w->second + ":" + std::to_string(req.listenPort) + uri, "from-to-www-redirect"); return; }
     } else {
         T("host: no exact server for " + host);
@@ -391,14 +401,37 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             }
         T("service-weights: draw " + std::to_string(draw / 1000.0) + "% -> " + m.targets[t].ref.service);
     }
+    bool canaryLegacy = false;  // the canary branch was taken and does not share the affinity
     if (nginx) {
         if (auto c = m.canaries.find(m.targets[t].ref.upstreamName); c != m.canaries.end()) {
             const auto& cc = c->second.config;
-            auto choice = annotations::decideCanary(cc, cc.byHeader ? req.header(*cc.byHeader) : std::nullopt,
-                                                    cc.byCookie ? req.cookie(*cc.byCookie) : std::nullopt, randomValue);
+            // balancer.lua route_to_alternative_balancer: a request whose affinity cookie names the main backend stays
+            // there, one naming the canary backend (when the canary shares the affinity: not "legacy") goes there;
+            // only then the canary rules.
+            std::optional<bool> pinned;
+            if (ann && ann->affinity.enabled) {
+                if (auto v = req.cookie(ann->affinity.cookieName); v && v->find('|') != std::string::npos) {
+                    std::string key = v->substr(v->find('|') + 1);
+                    key = key.substr(0, key.find('|'));
+                    if (key == affinityBackendKey(c->first)) pinned = false;
+                    else if (c->second.stickyAffinity && key == affinityBackendKey(m.targets[c->second.target].ref.upstreamName))
+                        pinned = true;
+                }
+            }
+            annotations::CanaryChoice choice;
+            if (pinned) {
+                choice.useCanary = *pinned;
+                choice.reason = "the affinity cookie " + ann->affinity.cookieName + " pins the " + (*pinned ? "canary" : "main") + " backend";
+            } else {
+                choice = annotations::decideCanary(cc, cc.byHeader ? req.header(*cc.byHeader) : std::nullopt,
+                                                   cc.byCookie ? req.cookie(*cc.byCookie) : std::nullopt, randomValue);
+            }
             d.canary = choice.useCanary ? "canary" : "main";
             T("canary " + c->second.ingress + ": " + d.canary + " (" + choice.reason + ")");
-            if (choice.useCanary) t = c->second.target;
+            if (choice.useCanary) {
+                t = c->second.target;
+                canaryLegacy = !c->second.stickyAffinity;
+            }
         }
     }
     const Target& tg = m.targets[t];
@@ -450,7 +483,8 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
               (rl.rpm > 0 ? ", " + std::to_string(static_cast<int>(rl.rpm)) + " r/m" : "") + ", burst x" +
               std::to_string(rl.burstMultiplier) + " (enforced by the proxy; rejects with " + std::to_string(rl.rejectStatus) + ")");
         }
-        if (ann->affinity.enabled) {
+        if (ann->affinity.enabled && canaryLegacy) T("affinity: none on the canary branch (affinity-canary-behavior: legacy)");
+        if (ann->affinity.enabled && !canaryLegacy) {
             AffinityPolicy a;
             a.cookieName = ann->affinity.cookieName;
             a.path = ann->affinity.path.value_or(loc.rulePath);
@@ -459,6 +493,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             a.domain = ann->affinity.domain;
             a.sameSite = ann->affinity.sameSite;
             a.secure = ann->affinity.secure || https;
+            a.conditionalSameSiteNone = ann->affinity.conditionalSameSiteNone;
             a.mode = ann->affinity.mode;
             d.affinity = a;
             T("affinity: cookie " + a.cookieName + " Path=" + a.path + (a.secure ? " Secure" : ""));

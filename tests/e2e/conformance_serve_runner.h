@@ -450,7 +450,7 @@ private:
         static const std::set<std::string> handled = {
             "backend", "status", "location", "rewritten_path", "upstream_method", "upstream_headers", "upstream_headers_absent",
             "upstream_headers_not_equal", "upstream_headers_match", "response_headers", "response_headers_absent",
-            "set_cookie_contains", "set_cookie_not_contains", "canary_share", "tolerance", "tls_certificate", "accepted",
+            "set_cookie_contains", "set_cookie_not_contains", "set_cookie_matches", "canary_share", "tolerance", "tls_certificate", "accepted",
             "rejected", "accepted_status", "reject_status", "note"};
         const YAML::Node e = c["expect"];
         if (!e || !e.IsMap()) {
@@ -562,6 +562,10 @@ private:
         if (const auto sn = e["set_cookie_not_contains"])
             for (const auto& s : sn)
                 if (cookies.find(s.Scalar()) != std::string::npos) fail("Set-Cookie must not contain '" + s.Scalar() + "', got " + cookies);
+        if (const auto sm = e["set_cookie_matches"])
+            for (const auto& s : sm)
+                if (!std::regex_search(cookies, std::regex(s.Scalar())))
+                    fail("Set-Cookie must match '" + s.Scalar() + "', got " + (cookies.empty() ? "(no Set-Cookie)" : cookies));
         if (e["tls_certificate"]) checkCertificate(e["tls_certificate"], r);
     }
 

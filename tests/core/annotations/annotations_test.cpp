@@ -53,6 +53,7 @@ private slots:
     void canaryPrecedence();
     void corsOrigins_data();
     void corsOrigins();
+    void affinityCookieAttributes();
     void accessControl_data();
     void accessControl();
     void rewriteCaptures_data();
@@ -189,7 +190,16 @@ void AnnotationsTest::corsOrigins_data() {
     QTest::newRow("wildcard one label") << "http://*.origin.com" << "http://foo.origin.com" << "http://foo.origin.com";
     QTest::newRow("case-insensitive") << "https://A.example" << "https://a.EXAMPLE" << "https://a.EXAMPLE";
     QTest::newRow("star in list") << "https://a.example, *" << "https://z.example" << "*";
-    QTest::newRow("invalid entry dropped") << "origin.cors.com:8080" << "http://x.example" << "*";
+    // The only entry has no scheme: dropped, and with no origin left the template checks none: nothing is allowed.
+    QTest::newRow("only invalid entry: none allowed") << "origin.cors.com:8080" << "http://origin.cors.com:8080" << "";
+    QTest::newRow("invalid entry dropped, rest kept") << "origin.cors.com:8080, https://b.example" << "https://b.example" << "https://b.example";
+    QTest::newRow("custom scheme") << "tauri://localhost:3000, http://localhost:8080" << "tauri://localhost:3000" << "tauri://localhost:3000";
+    QTest::newRow("custom scheme other port") << "tauri://localhost:3000" << "tauri://localhost:3001" << "";
+    // Values the annotation validator rejects (spaces removed): ingress-nginx falls back to "*".
+    QTest::newRow("upper-case scheme: invalid value") << "HTTPS://a.example" << "https://z.example" << "*";
+    QTest::newRow("star and a name: invalid value") << "*, foo.bar.com" << "https://z.example" << "*";
+    QTest::newRow("path in origin: invalid value") << "https://a.example/app" << "https://z.example" << "*";
+    QTest::newRow("only blanks") << "   " << "https://z.example" << "*";
 }
 
 void AnnotationsTest::corsOrigins() {
@@ -201,6 +211,22 @@ void AnnotationsTest::corsOrigins() {
     auto p = parse(a);
     auto got = corsAllowOrigin(p.ann.cors, origin.toStdString());
     QCOMPARE(QString::fromStdString(got.value_or("")), acao);
+}
+
+// sessionaffinity/main.go + sticky.lua/lua-resty-cookie: what reaches the Set-Cookie writer.
+void AnnotationsTest::affinityCookieAttributes() {
+    auto p = parse({{key("affinity"), "cookie"}, {key("session-cookie-samesite"), "Strict"}, {key("session-cookie-max-age"), "-1"},
+                    {key("session-cookie-expires"), "3600"}, {key("session-cookie-conditional-samesite-none"), "true"}});
+    QCOMPARE(p.ann.affinity.sameSite.value_or(""), std::string("Strict"));
+    QCOMPARE(p.ann.affinity.maxAge.value_or(""), std::string("-1"));  // a negative Max-Age is written as given
+    QCOMPARE(p.ann.affinity.expires.value_or(""), std::string("3600"));
+    QVERIFY(p.ann.affinity.conditionalSameSiteNone);
+    QCOMPARE(p.ann.affinity.cookieName, std::string("INGRESSCOOKIE"));
+    // Lower-case SameSite passes the annotation validator but lua-resty-cookie writes none: dropped, with a warning.
+    auto lower = parse({{key("affinity"), "cookie"}, {key("session-cookie-samesite"), "lax"}, {key("session-cookie-expires"), "soon"}});
+    QVERIFY(!lower.ann.affinity.sameSite);
+    QVERIFY(!lower.ann.affinity.expires);
+    QCOMPARE(static_cast<int>(lower.diags.size()), 2);
 }
 
 void AnnotationsTest::accessControl_data() {

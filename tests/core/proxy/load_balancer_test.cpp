@@ -3,6 +3,7 @@
 
 #include <QtTest>
 
+#include <ctime>
 #include <map>
 #include <set>
 
@@ -167,6 +168,71 @@ private slots:
         for (int i = 0; i < 4; ++i) QVERIFY(lb.pick(d, eps, "u", request("/"), {}, 1).endpoint->podName != "pod-2");
         auto p = lb.pick(d, eps, "u", request("/"), {LoadBalancer::endpointKey(eps[0]), LoadBalancer::endpointKey(eps[2])}, 1);
         QCOMPARE(p.endpoint->podName, std::string("pod-2"));  // every endpoint failed or tried: try anyway
+    }
+
+    // The affinity cookie as sticky.lua + lua-resty-cookie write it: "<endpoint>|md5(md5(upstream) .. upstream)",
+    // attributes in bake() order, Expires in
+    // ngx.cookie_time's format ("Thu, 18-Nov-10 ..."), SameSite only in its exact spellings.
+    void affinityCookieAttributesInLuaRestyCookieOrder() {
+        LoadBalancer lb;
+        const auto eps = endpoints(2);
+        routing::Decision d;
+        d.action = routing::Decision::Action::Proxy;
+        routing::AffinityPolicy a;
+        a.cookieName = "SERVERID";
+        a.path = "/app";
+        a.expires = "172800";
+        a.maxAge = "259200";
+        a.domain = "foo.bar";
+        a.secure = true;
+        a.sameSite = "Lax";
+        d.affinity = a;
+        const std::time_t before = std::time(nullptr);
+        const std::string c = lb.pick(d, eps, "default-echo-80", request("/app"), {}, 0).setCookie;
+        const std::time_t after = std::time(nullptr);
+        const QRegularExpression re(QStringLiteral(
+            "^SERVERID=[0-9a-f]{16}\\|df61074cff0dc933beb37e1d8124ac6f; Expires=(Sun|Mon|Tue|Wed|Thu|Fri|Sat), \\d\\d-[A-Z][a-z][a-z]-\\d\\d "
+            "\\d\\d:\\d\\d:\\d\\d GMT; Max-Age=259200; Domain=foo\\.bar; Path=/app; Secure; HttpOnly; SameSite=Lax$"));
+        QVERIFY2(re.match(QString::fromStdString(c)).hasMatch(), c.c_str());
+        // Expires = the time of the pick + 172800 s.
+        bool found = false;
+        for (std::time_t t = before; t <= after; ++t)
+            found = found || c.find("Expires=" + LoadBalancer::cookieTime(t + 172800) + ";") != std::string::npos;
+        QVERIFY2(found, c.c_str());
+    }
+
+    void cookieTimeIsNginxCookieTime() {
+        QCOMPARE(LoadBalancer::cookieTime(1290079655), std::string("Thu, 18-Nov-10 11:27:35 GMT"));
+        QCOMPARE(LoadBalancer::cookieTime(2145916799), std::string("Thu, 31-Dec-37 23:59:59 GMT"));
+        QCOMPARE(LoadBalancer::cookieTime(2145916800), std::string("Fri, 01-Jan-2038 00:00:00 GMT"));
+        QCOMPARE(LoadBalancer::cookieTime(1000000000), std::string("Sun, 09-Sep-01 01:46:40 GMT"));
+    }
+
+    void conditionalSameSiteNoneDropsItForOldAgents() {
+        LoadBalancer lb;
+        const auto eps = endpoints(2);
+        routing::Decision d;
+        d.action = routing::Decision::Action::Proxy;
+        routing::AffinityPolicy a;
+        a.path = "/";
+        a.sameSite = "None";
+        a.conditionalSameSiteNone = true;
+        d.affinity = a;
+        auto r = request("/");
+        r.headers = {{"User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 12_0 like Mac OS X) AppleWebKit/605.1.15"}};
+        QVERIFY(lb.pick(d, eps, "u", r, {}, 0).setCookie.find("SameSite") == std::string::npos);
+        r.headers = {{"User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0 Safari/537.36"}};
+        QVERIFY(lb.pick(d, eps, "u", r, {}, 0).setCookie.find("; SameSite=None") != std::string::npos);
+        r.headers.clear();  // no User-Agent: compatible
+        QVERIFY(lb.pick(d, eps, "u", r, {}, 0).setCookie.find("; SameSite=None") != std::string::npos);
+        d.affinity->conditionalSameSiteNone = false;
+        r.headers = {{"User-Agent", "Mozilla/5.0 (Windows NT 10.0) Chrome/51.0.2704.103 Safari/537.36"}};
+        QVERIFY(lb.pick(d, eps, "u", r, {}, 0).setCookie.find("; SameSite=None") != std::string::npos);
+        QVERIFY(!LoadBalancer::sameSiteNoneCompatible(std::string("Mozilla/5.0 (Windows NT 10.0) Chrome/51.0.2704.103")));
+        QVERIFY(!LoadBalancer::sameSiteNoneCompatible(
+            std::string("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_14_0) AppleWebKit/605.1.15 Version/12.0 Safari/605.1.15")));
+        QVERIFY(LoadBalancer::sameSiteNoneCompatible(
+            std::string("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_14_0) AppleWebKit/537.36 Chrome/120.0 Safari/537.36")));
     }
 };
 

@@ -67,6 +67,7 @@ private slots:
     void redirectsAndTls();
     void distribution();
     void demoWorkspace();
+    void hostWithEmptyLabelIsAnswered();
     void usageErrors_data();
     void usageErrors();
     void goldenCases();
@@ -157,10 +158,25 @@ void CliRouteTest::demoWorkspace() {
     QVERIFY2(canary > 880 && canary < 1120, qPrintable(QString::number(canary)));  // about 90/10
 }
 
+// A Host nginx's ngx_http_validate_host rejects ("foo..bar.com") is a request the controller answers 400, not a
+// URL the CLI refuses.
+void CliRouteTest::hostWithEmptyLabelIsAnswered() {
+    const Run r = cli({"route", "demo", "--url", "http://foo..bar.com/", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject d = json(r);
+    QCOMPARE(d["status"].toInt(), 400);
+    QVERIFY(d["backend"].isNull());
+    const QJsonObject tls = json(cli({"route", "demo", "--url", "https://a..example.com:8443/x?y=1", "--json"}));
+    QCOMPARE(tls["status"].toInt(), 400);
+    QCOMPARE(json(cli({"route", "demo", "--url", "http://foo.bar.com./", "--json"}))["status"].toInt(), 404);  // one trailing dot is fine
+}
+
 void CliRouteTest::usageErrors_data() {
     QTest::addColumn<QStringList>("args");
     QTest::newRow("no url") << QStringList{"route", "demo"};
     QTest::newRow("bad url") << QStringList{"route", "demo", "--url", "ftp://x/"};
+    QTest::newRow("space in host") << QStringList{"route", "demo", "--url", "http://a b/"};
+    QTest::newRow("no host") << QStringList{"route", "demo", "--url", "http:///x"};
     QTest::newRow("bad profile") << QStringList{"route", "demo", "--url", "http://a/", "--profile", "traefik"};
     QTest::newRow("bad controller arg") << QStringList{"route", "demo", "--url", "http://a/", "--controller-arg", "--nope=1"};
     QTest::newRow("bad header") << QStringList{"route", "demo", "--url", "http://a/", "-H", "no-colon"};
