@@ -232,11 +232,16 @@ void MainWindow::buildActions() {
     QAction* demoAct = make(tr("Open the &demo workspace"), QString(), QKeySequence(), [this] { if (maybeSave()) openPath(QStringLiteral(":/demo/demo-workspace.yaml")); });
     m_saveAction = make(tr("&Save"), QStringLiteral("save"), QKeySequence::Save, [this] { save(); });
     QAction* saveAsAct = make(tr("Save &as…"), QString(), QKeySequence::SaveAs, [this] { saveAs(); });
+    m_saveGeneratedKeysAction = new QAction(tr("Save &generated keys too"), this);
+    m_saveGeneratedKeysAction->setObjectName(QStringLiteral("saveGeneratedKeys"));
+    m_saveGeneratedKeysAction->setCheckable(true);
+    m_saveGeneratedKeysAction->setToolTip(tr("Also write the certificates and private keys Ingress Lab generated for lesson and demo "
+                                             "Secrets (signed with the lab's own key). Off: they are saved empty and generated again on open."));
     QAction* quitAct = make(tr("&Quit"), QString(), QKeySequence::Quit, [this] { close(); });
     m_fileMenu->addActions({newAct, lessonAct, openAct, openFolderAct, demoAct});
     m_recentMenu = m_fileMenu->addMenu(tr("Open &recent"));
     m_fileMenu->addSeparator();
-    m_fileMenu->addActions({m_saveAction, saveAsAct});
+    m_fileMenu->addActions({m_saveAction, saveAsAct, m_saveGeneratedKeysAction});
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(quitAct);
     updateRecentMenu();
@@ -471,9 +476,11 @@ bool MainWindow::openPath(const QString& path) {
     m_guideDock->hide();
     const bool isFolder = QFileInfo(path).isDir();
     const bool builtin = path.startsWith(QLatin1String(":/"));
-    // Built-in workspaces ship no private keys: generate their self-signed certificates now (in the text,
-    // so the editor, the lab and a later save all see the same Secret).
-    const QString loaded = builtin ? QString::fromStdString(lessons::fillGeneratedSecretsInText(text->toStdString())) : *text;
+    // Built-in workspaces ship no private keys, and saves leave generated ones out: generate the self-signed
+    // certificates now (in the text, so the editor, the lab and a later save all see the same Secret).
+    const QString loaded = text->contains(QLatin1String(lessons::GENERATE_ANNOTATION))
+                               ? QString::fromStdString(lessons::fillGeneratedSecretsInText(text->toStdString()))
+                               : *text;
     m_doc->load(loaded, isFolder || builtin ? QString() : path);
     if (!isFolder && !builtin) addRecent(path);
     if (isFolder) statusBar()->showMessage(tr("Folder opened as one workspace; Save writes a single file."), 6000);
@@ -515,8 +522,16 @@ void MainWindow::openFolder() {
     if (!dir.isEmpty()) openPath(dir);
 }
 
+void MainWindow::setSaveGeneratedKeys(bool on) { m_saveGeneratedKeysAction->setChecked(on); }
+
 bool MainWindow::saveTo(const QString& path) {
-    auto ok = saveAtomically(path, m_doc->text());
+    QString text = m_doc->text();
+    std::vector<std::string> generated;
+    bool normalized = false;
+    const bool withhold = !m_saveGeneratedKeysAction->isChecked() && text.contains(QLatin1String(lessons::GENERATE_ANNOTATION));
+    if (withhold)
+        text = QString::fromStdString(lessons::withholdGeneratedKeysInText(text.toStdString(), &generated, &normalized));
+    auto ok = saveAtomically(path, text);
     if (!ok) {
         QMessageBox::warning(this, tr("Save"), tr("Cannot save %1: %2").arg(path, QString::fromStdString(ok.message())));
         return false;
@@ -525,7 +540,17 @@ bool MainWindow::saveTo(const QString& path) {
     m_doc->markSaved();
     m_recovery.clear();
     addRecent(path);
-    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 3000);
+    if (generated.empty()) {
+        statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 3000);
+    } else {
+        QStringList names;
+        for (const auto& n : generated) names << QString::fromStdString(n);
+        statusBar()->showMessage(tr("Saved %1 without generated keys: %2 saved with tls.crt/tls.key empty (generated again on open)%3. "
+                                    "File ▸ Save generated keys too includes them.")
+                                     .arg(QDir::toNativeSeparators(path), names.join(QStringLiteral(", ")),
+                                          normalized ? tr("; the file was rewritten in normal form") : QString()),
+                                 15000);
+    }
     updateStatus();
     return true;
 }

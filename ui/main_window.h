@@ -36,7 +36,11 @@ public:
     bool openPath(const QString& path);
     void openLesson(const QString& id);
     void newWorkspace();
+    // Writes the workspace text to `path`. Generated key material (Secrets annotated
+    // ingress-lab.dev/generate-self-signed) is left out unless File > "Save generated keys too" is checked;
+    // the status bar says which Secrets were saved without it.
     bool saveTo(const QString& path);
+    void setSaveGeneratedKeys(bool on);
     // Offers the crash-recovery text if one is there (asks unless `askUser` is false: then restores).
     bool offerRecovery(bool askUser = true);
     void selectObject(const QString& kind, const QString& ns, const QString& name);
@@ -111,6 +115,7 @@ private:
     QMenu* m_runMenu;
     QMenu* m_helpMenu;
     QAction* m_saveAction;
+    QAction* m_saveGeneratedKeysAction;
     QTimer m_labDebounce;
     QTimer m_autosave;
     RecoveryStore m_recovery;

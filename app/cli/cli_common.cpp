@@ -9,7 +9,7 @@
 
 namespace ilab::cli {
 
-bool loadWorkspace(const QStringList& paths, model::Workspace& ws, const char* command) {
+bool loadWorkspace(const QStringList& paths, model::Workspace& ws, const char* command, bool generateSecrets) {
     if (paths.isEmpty()) {
         std::fprintf(stderr, "ingress-lab-cli %s: no FILE or DIR given\n", command);
         return false;
@@ -24,7 +24,7 @@ bool loadWorkspace(const QStringList& paths, model::Workspace& ws, const char* c
             if (d.rule == "unreadable") std::fprintf(stderr, "ingress-lab-cli %s: %s\n", command, d.detail.c_str());
         return false;
     }
-    lessons::fillGeneratedSecrets(ws, &ws.loadDiagnostics);
+    if (generateSecrets) lessons::fillGeneratedSecrets(ws, &ws.loadDiagnostics);
     return true;
 }
 

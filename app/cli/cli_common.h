@@ -11,8 +11,9 @@
 namespace ilab::cli {
 
 // Loads FILE|DIR arguments into a workspace. Returns false (after printing why) when nothing usable was read.
-// The pseudo-path "demo" names the built-in demo workspace.
-bool loadWorkspace(const QStringList& paths, model::Workspace& ws, const char* command);
+// The pseudo-path "demo" names the built-in demo workspace. Secrets that ask for a generated certificate
+// (lessons::GENERATE_ANNOTATION) get it unless `generateSecrets` is false (export without its key material).
+bool loadWorkspace(const QStringList& paths, model::Workspace& ws, const char* command, bool generateSecrets = true);
 
 // "file:line:col: error: spec.rules[0].host: Invalid value: ..." (compiler style, clickable in editors).
 std::string formatDiagnostic(const Diagnostic& d);

@@ -2,6 +2,7 @@
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "core/lessons/generated_secrets.h"
 #include "core/yaml/yaml_writer.h"
 
 namespace ilab::cli {
@@ -12,6 +13,9 @@ int runExport(const QStringList& args) {
     p.addHelpOption();
     p.addOption({{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("yaml (default) or json."),
                  QStringLiteral("FORMAT"), QStringLiteral("yaml")});
+    p.addOption({QStringLiteral("include-generated-keys"),
+                 QStringLiteral("Also write the certificate and private key Ingress Lab generates for Secrets annotated "
+                                "ingress-lab.dev/generate-self-signed (signed with the lab's own key; left empty by default).")});
     p.addPositionalArgument(QStringLiteral("FILE|DIR"), QStringLiteral("Workspace files or folders ('demo' = built-in demo)."));
     if (!p.parse(QStringList{QStringLiteral("export")} + args)) {
         std::fprintf(stderr, "ingress-lab-cli export: %s\n", qPrintable(p.errorText()));
@@ -26,8 +30,19 @@ int runExport(const QStringList& args) {
         std::fprintf(stderr, "ingress-lab-cli export: unknown output format '%s' (use yaml or json)\n", qPrintable(format));
         return 2;
     }
+    // Generated key material is written only when asked for: by default those Secrets are exported as the demo
+    // and the lessons ship them (tls.crt and tls.key empty, the annotation kept), which `kubectl apply` accepts
+    // and the next load fills again. Secrets the user wrote are exported exactly as written.
+    const bool includeGeneratedKeys = p.isSet(QStringLiteral("include-generated-keys"));
     model::Workspace ws;
-    if (!loadWorkspace(p.positionalArguments(), ws, "export")) return 2;
+    if (!loadWorkspace(p.positionalArguments(), ws, "export", includeGeneratedKeys)) return 2;
+    if (!includeGeneratedKeys) {
+        for (const std::string& name : lessons::withholdGeneratedKeys(ws))
+            std::fprintf(stderr,
+                         "ingress-lab-cli export: note: %s: generated certificate and private key not exported (tls.crt and "
+                         "tls.key left empty; Ingress Lab generates them on load); use --include-generated-keys to export them\n",
+                         name.c_str());
+    }
     // Syntax errors mean part of the input could not be read: say so, export what was read, exit 1.
     Diagnostics syntax;
     for (const auto& d : ws.loadDiagnostics)

@@ -15,6 +15,7 @@
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "core/controller/listen_exposure.h"
 #include "core/controller/local_controller.h"
 #include "core/controller/workspace_reloader.h"
 #include "core/validation/validator.h"
@@ -141,6 +142,8 @@ int runServe(const QStringList& args) {
             return 2;
         }
     }
+    if (const std::string warning = controller::exposureWarning(opts); !warning.empty())
+        std::fprintf(stderr, "ingress-lab-cli serve: warning: %s\n", warning.c_str());
     bool ok = false;
     opts.proxy.workerThreads = p.value(QStringLiteral("workers")).toInt(&ok);
     if (!ok || opts.proxy.workerThreads < 1 || opts.proxy.workerThreads > 64) {

@@ -1,10 +1,16 @@
 #include "core/tls/certificate.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <climits>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -17,9 +23,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <QDir>
-#include <QFile>
-#include <QSaveFile>
+#include <QByteArray>
 #include <QStandardPaths>
 
 namespace ilab::tls {
@@ -199,42 +203,133 @@ PkeyPtr readPrivateKey(const QByteArray& pem) {
     return PkeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
 }
 
+std::string quoted(const std::string& path) { return "'" + path + "'"; }
+
+std::string errnoText(int err) { return std::strerror(err); }
+
+// Creates the missing folders of `dir` with mode 0700 whatever the umask (XDG base directories: "created with
+// permission 0700"); an existing key folder of ours is tightened to 0700. Returns an error message or "".
+std::string makePrivateDir(const std::string& dir) {
+    std::string prefix;
+    std::size_t pos = 0;
+    while (pos != std::string::npos) {
+        pos = dir.find('/', pos + 1);
+        prefix = dir.substr(0, pos);
+        if (prefix.empty()) continue;
+        if (::mkdir(prefix.c_str(), 0700) == 0) {
+            if (::chmod(prefix.c_str(), 0700) != 0)
+                return "cannot make the folder " + quoted(prefix) + " private: " + errnoText(errno);
+        } else if (errno != EEXIST) {
+            return "cannot create the folder " + quoted(prefix) + ": " + errnoText(errno);
+        }
+    }
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return quoted(dir) + " is not a folder";
+    if (st.st_uid == ::geteuid() && (st.st_mode & 077) != 0 && ::chmod(dir.c_str(), 0700) != 0)
+        return "cannot make the folder " + quoted(dir) + " private: " + errnoText(errno);
+    return {};
+}
+
+// Reads the key file without following a link at its path and only when it is private. `*pem` stays empty
+// when there is no file yet. Returns an error message (the file is then neither used nor replaced) or "".
+std::string readPrivateKeyFile(const std::string& path, QByteArray* pem) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        const int err = errno;
+        if (err == ENOENT) return {};
+        struct stat lst {};
+        if (err == ELOOP || (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)))
+            return "refusing the lab key file " + path + ": it is a symbolic link (the lab never reads or writes its key "
+                   "through a link); remove it (rm " + quoted(path) + ") and a new key is made";
+        return "cannot read the lab key file " + path + ": " + errnoText(err);
+    }
+    struct FdClose { int fd; ~FdClose() { ::close(fd); } } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return "cannot read the lab key file " + path + ": " + errnoText(errno);
+    if (!S_ISREG(st.st_mode))
+        return "refusing the lab key file " + path + ": it is not a regular file; remove it (rm " + quoted(path) + ")";
+    if (st.st_uid != ::geteuid())
+        return "refusing the lab key file " + path + ": it belongs to another user (uid " + std::to_string(st.st_uid) +
+               "); remove it (rm " + quoted(path) + ") and a new key is made";
+    if ((st.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        return "refusing the lab key file " + path + ": it is readable or writable by group or others (mode " + mode +
+               "); fix it with: chmod 600 " + quoted(path);
+    }
+    char buf[64 * 1024];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) return "cannot read the lab key file " + path + ": " + errnoText(errno);
+    pem->append(buf, static_cast<qsizetype>(n));
+    OPENSSL_cleanse(buf, sizeof buf);
+    return {};
+}
+
+// Writes the key next to its final name (mkstemp: 0600, O_EXCL) and renames it over `path`: a link that
+// appears at `path` meanwhile is replaced, never written through. Returns an error message or "".
+std::string writePrivateKeyFile(const std::string& path, const std::string& pem) {
+    std::string tmp = path + ".XXXXXX";
+    const int fd = ::mkstemp(tmp.data());
+    if (fd < 0) return "cannot write the lab key file " + path + ": " + errnoText(errno);
+    bool ok = ::fchmod(fd, 0600) == 0;
+    for (std::size_t done = 0; ok && done < pem.size();) {
+        const ssize_t n = ::write(fd, pem.data() + done, pem.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        if (ok) done += static_cast<std::size_t>(n);
+    }
+    ok = ok && ::fsync(fd) == 0;
+    const int err = errno;
+    ok = ::close(fd) == 0 && ok;
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        const std::string why = errnoText(ok ? errno : err);
+        ::unlink(tmp.c_str());
+        return "cannot write the lab key file " + path + ": " + why;
+    }
+    return {};
+}
+
 // The lab's RSA 2048 key: generating one costs 0.1-2 s of CPU (prime search), which every `serve` start and
-// every lesson load would pay. Kept in memory for the process and on disk (0600, atomic write) for the next
-// ones. Only throwaway lab certificates use it (the fake controller certificate, lesson Secrets); a certificate
-// the user asks for always gets a fresh key.
-PkeyPtr labRsaKey() {
+// every lesson load would pay. Kept in memory for the process and on disk for the next ones, in
+// $XDG_CACHE_HOME/ingress-lab/lab-rsa-key.pem. It signs the fake controller certificate, so the file is
+// private: its folder is made 0700, the file is written 0600 (atomic rename), a symbolic link at its path or a
+// file others can read is refused with a message saying how to fix it (never used, never overwritten). Only
+// throwaway lab certificates use it (the fake controller certificate, lesson Secrets); a certificate the user
+// asks for always gets a fresh key.
+Result<PkeyPtr, CertError> labRsaKey() {
     static std::mutex mutex;
-    static std::string cachedPem;
+    static std::string cachedPath, cachedPem;
     std::lock_guard lock(mutex);
-    if (!cachedPem.empty()) return readPrivateKey(QByteArray::fromStdString(cachedPem));
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation) + "/ingress-lab";
-    const QString path = dir + "/lab-rsa-key.pem";
-    QFile f(path);
-    if (f.open(QIODevice::ReadOnly)) {
-        const QByteArray pem = f.read(64 * 1024);
+    const std::string dir =
+        (QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation) + QStringLiteral("/ingress-lab")).toStdString();
+    const std::string path = dir + "/lab-rsa-key.pem";
+    if (!cachedPem.empty() && cachedPath == path) return readPrivateKey(QByteArray::fromStdString(cachedPem));
+    if (std::string error = makePrivateDir(dir); !error.empty())
+        return fail(CertError::GenerationFailed, "lab key folder: " + error);
+    QByteArray pem;
+    if (std::string error = readPrivateKeyFile(path, &pem); !error.empty()) return fail(CertError::GenerationFailed, error);
+    if (!pem.isEmpty()) {
         PkeyPtr key = readPrivateKey(pem);
         if (key && EVP_PKEY_get_id(key.get()) == EVP_PKEY_RSA && EVP_PKEY_get_bits(key.get()) >= 2048) {
+            cachedPath = path;
             cachedPem = pem.toStdString();
             return key;
         }
+        // not a usable key (corrupt, truncated): our own private file, replaced below
     }
     PkeyPtr key(EVP_RSA_gen(2048));
-    if (!key) return key;
+    if (!key) return fail(CertError::GenerationFailed, "key generation failed");
     BioPtr out(BIO_new(BIO_s_mem()));
-    if (out && PEM_write_bio_PrivateKey(out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1) {
-        char* data = nullptr;
-        const long n = BIO_get_mem_data(out.get(), &data);
-        cachedPem.assign(data, static_cast<std::size_t>(n));
-        if (QDir().mkpath(dir)) {
-            QSaveFile save(path);
-            if (save.open(QIODevice::WriteOnly)) {
-                save.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-                save.write(cachedPem.data(), static_cast<qint64>(cachedPem.size()));
-                save.commit();  // best effort: without a writable cache the next process generates again
-            }
-        }
-    }
+    if (!out || PEM_write_bio_PrivateKey(out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+        return fail(CertError::GenerationFailed, "PEM encoding failed");
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(out.get(), &data);
+    std::string generated(data, static_cast<std::size_t>(n));
+    OPENSSL_cleanse(data, static_cast<std::size_t>(n));
+    // Without a writable cache the key still serves this process; the next one generates again.
+    (void)writePrivateKeyFile(path, generated);
+    cachedPath = path;
+    cachedPem = std::move(generated);
     return key;
 }
 
@@ -247,7 +342,14 @@ Result<KeyPairPem, CertError> build(const BuildSpec& spec) {
     for (const auto& s : spec.sans)
         if (s.empty() || s.size() > 253) return fail(CertError::GenerationFailed, "invalid DNS name \"" + s + "\"");
 
-    PkeyPtr key(spec.rsa ? (spec.labKey ? labRsaKey() : PkeyPtr(EVP_RSA_gen(2048))) : PkeyPtr(EVP_EC_gen("P-256")));
+    PkeyPtr key;
+    if (spec.rsa && spec.labKey) {
+        auto lab = labRsaKey();
+        if (!lab) return lab.error();
+        key = std::move(*lab);
+    } else {
+        key.reset(spec.rsa ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
+    }
     if (!key) return fail(CertError::GenerationFailed, "key generation failed");
     X509Ptr x(X509_new());
     if (!x || X509_set_version(x.get(), 2) != 1) return fail(CertError::GenerationFailed, "out of memory");

@@ -12,6 +12,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "core/controller/listen_exposure.h"
 #include "core/metrics/metrics_registry.h"
 #include "ui/charts/live_charts.h"
 #include "ui/lab/controller_link.h"
@@ -43,6 +44,8 @@ struct LabPanel::Impl {
     QTimer debounce;
     QTimer snapshotTimer;
     int httpPort = 8080, httpsPort = 8443;
+    QString listenAddress = QStringLiteral("127.0.0.1");
+    QString exposure;  // controller::exposureWarning of the last start ("" on loopback)
 
     QAction* startAction = nullptr;
     QAction* stopAction = nullptr;
@@ -165,7 +168,7 @@ void LabPanel::Impl::pullSnapshots() {
 }
 
 void LabPanel::Impl::onStarted() {
-    showBanner({});
+    showBanner(exposure.isEmpty() ? QString() : tr("<b>Warning:</b> %1").arg(exposure.toHtmlEscaped()));
     // The controller keeps its ring buffers across runs: the logs continue; a new buffer restarts its ids.
     if (eventFeed->source() != link->eventLog()) {
         eventFeed->setSource(link->eventLog());
@@ -405,6 +408,8 @@ void LabPanel::setListenPorts(int httpPort, int httpsPort) {
     m_impl->httpsPort = httpsPort;
 }
 
+void LabPanel::setListenAddress(const QString& address) { m_impl->listenAddress = address; }
+
 QString LabPanel::bannerText() const { return m_impl->bannerBox->isVisible() || !m_impl->banner->text().isEmpty() ? m_impl->banner->text() : QString(); }
 
 void LabPanel::showTab(const QString& name) {
@@ -445,6 +450,11 @@ void LabPanel::start() {
     proxy::ProxyConfig cfg;
     cfg.httpPort = d->httpPort;
     cfg.httpsPort = d->httpsPort;
+    cfg.httpAddress = cfg.httpsAddress = d->listenAddress.toStdString();
+    controller::StartOptions shown;
+    shown.proxy = cfg;
+    shown.adminPort = -1;  // the lab has no admin listener (ControllerLink::start)
+    d->exposure = QString::fromStdString(controller::exposureWarning(shown));
     d->link->start(d->ws, cfg);
 }
 

@@ -41,6 +41,10 @@ public:
     // Additions (lab-owned; the designer does not need them):
     // Ports the controller listens on at the next start (defaults 8080 / 8443; 0 = pick a free port).
     void setListenPorts(int httpPort, int httpsPort);
+    // The IP address the HTTP and HTTPS listeners bind at the next start (default 127.0.0.1). Anything but a
+    // loopback address puts the lab (proxy, fake certificate, simulated pods) on the network: the banner says so
+    // while it runs.
+    void setListenAddress(const QString& address);
     // The visible error banner ("" when none): start failures, refused pod actions.
     QString bannerText() const;
     void showTab(const QString& name);  // "Traffic", "Explain", "Charts", "Map", "Access log", "Events", "Controller log"

@@ -19,12 +19,14 @@ private slots:
     void initTestCase() {
         QVERIFY(m_cache.isValid());
         qputenv("XDG_CACHE_HOME", m_cache.path().toUtf8());  // read by QStandardPaths on first use
-        // A corrupt cache file must not be used (nor crash): it is replaced by a real key.
+        // A corrupt cache file must not be used (nor crash): it is replaced by a real key. (Private, as the lab
+        // writes it: a key file others can read is refused instead, see lab_key_file_test.)
         QDir().mkpath(m_cache.path() + "/ingress-lab");
         QFile junk(keyFile());
         QVERIFY(junk.open(QIODevice::WriteOnly));
         junk.write("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
         junk.close();
+        QVERIFY(junk.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
     }
 
     void fakeCertificatesShareTheCachedKey() {
