@@ -608,7 +608,7 @@ void DownstreamConnection::respondLocally(int status, const std::vector<std::pai
     std::string h;
     h.reserve(512 + body.size());
     h += "HTTP/1.1 " + std::to_string(status) + " " + statusText(status) + "\r\n";
-    h += "Server: nginx\r\n";
+    appendServerHeader(h);
     h += m_worker.dateHeader();
     if (!customType && !noBody) h += "Content-Type: text/html\r\n";
     if (!noBody) h += "Content-Length: " + std::to_string(body.size()) + "\r\n";
@@ -647,11 +647,21 @@ void DownstreamConnection::respondError(int status, bool close) {
     respondLocally(status, headers, {}, close);
 }
 
+void DownstreamConnection::appendServerHeader(std::string& h) const {
+    // The exchange's pinned table decides (server-tokens); before routing, the worker's current one.
+    const routing::RouteTable* t = m_ex && m_ex->table ? m_ex->table.get() : m_worker.table().get();
+    if (!t || t->serverHeader().empty()) return;  // ingress-nginx's default: no Server header at all
+    h += "Server: ";
+    h += t->serverHeader();
+    h += "\r\n";
+}
+
 void DownstreamConnection::respondBare(int status) {
     // A request that never got as far as an exchange (malformed, too large, header timeout).
     std::string body = errorPage(status);
-    std::string h = "HTTP/1.1 " + std::to_string(status) + " " + statusText(status) + "\r\nServer: nginx\r\n" +
-                    m_worker.dateHeader() + "Content-Type: text/html\r\nContent-Length: " +
+    std::string h = "HTTP/1.1 " + std::to_string(status) + " " + statusText(status) + "\r\n";
+    appendServerHeader(h);
+    h += m_worker.dateHeader() + "Content-Type: text/html\r\nContent-Length: " +
                     std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     queue(h);
     m_closeAfterFlush = true;
@@ -697,7 +707,8 @@ int DownstreamConnection::onUpstreamHeaders(UpstreamConnection* up) {
     h += ' ';
     const char* text = statusText(status);
     h += *text ? text : "Unknown";
-    h += "\r\nServer: nginx\r\n";
+    h += "\r\n";
+    appendServerHeader(h);
     h += m_worker.dateHeader();
     const std::string connection = p.header("connection").value_or(std::string());
     for (const auto& [name, value] : p.headers()) {

@@ -66,6 +66,7 @@ private:
                         const std::string& location, bool close);
     void respondError(int status, bool close);
     void respondBare(int status);
+    void appendServerHeader(std::string& h) const;  // "Server: ...\r\n" when server-tokens asks for one
     void startProxy(bool fallback);
     bool connectToNextEndpoint();
     void buildUpstreamHead(bool fallback);  // into m_ex->upstreamHead

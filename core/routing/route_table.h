@@ -64,6 +64,10 @@ public:
     const std::map<std::string, BackendRef>& upstreams() const;
     // Equality of the compiled content (skip a no-op swap, style.md B.8).
     std::uint64_t contentHash() const;
+    // The Server header of every response, "" for none. ingress-nginx's default (ConfigMap server-tokens: "false")
+    // sends none at all: nginx.tmpl has `server_tokens off` plus `more_clear_headers Server`; "true" gives
+    // `server_tokens on`: "nginx/1.27.1", the nginx its controller image builds (images/nginx/rootfs/build.sh).
+    const std::string& serverHeader() const;
 
     ~RouteTable();
 

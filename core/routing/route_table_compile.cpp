@@ -121,6 +121,8 @@ private:
             if (get("hsts-preload", "false") == "true") v += "; preload";
             m_impl->hstsValue = v;
         }
+        if (m_impl->settings.profile == Profile::IngressNginx && get("server-tokens", "false") == "true")
+            m_impl->serverHeader = "nginx/1.27.1";
         const int code = std::atoi(get("http-redirect-code", "308").c_str());
         m_impl->httpRedirectCode = (code == 301 || code == 302 || code == 307 || code == 308) ? code : 308;
         m_impl->useForwardedHeaders = get("use-forwarded-headers", "false") == "true";
@@ -931,6 +933,7 @@ RouteTable::~RouteTable() = default;
 const ControllerSettings& RouteTable::settings() const { return m_impl->settings; }
 const std::map<std::string, BackendRef>& RouteTable::upstreams() const { return m_impl->upstreams; }
 std::uint64_t RouteTable::contentHash() const { return m_impl->hash; }
+const std::string& RouteTable::serverHeader() const { return m_impl->serverHeader; }
 
 CompileResult RouteTable::compile(const model::Workspace& ws, const ControllerSettings& settings, const EndpointMap* endpoints) {
     CompileResult out;

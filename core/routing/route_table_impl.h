@@ -114,6 +114,7 @@ struct RouteTable::Impl {
 
     // ConfigMap globals
     std::string hstsValue;  // "" = hsts off
+    std::string serverHeader;  // "" = no Server header (server-tokens: "false", the default)
     int httpRedirectCode = 308;
     bool useForwardedHeaders = false;
     bool computeFullForwardedFor = false;

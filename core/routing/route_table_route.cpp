@@ -206,7 +206,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     T(std::string("profile ") + toString(m.settings.profile) + ": " + req.method + " " + req.scheme + "://" + req.host + req.target);
     for (const auto& ig : m.ignored) T("ignored Ingress " + ig);
     const bool https = req.scheme == "https";
-    if (nginx) d.responseHeaders.emplace_back("Server", "nginx");
+    if (!m.serverHeader.empty()) d.responseHeaders.emplace_back("Server", m.serverHeader);
 
     // TLS: the certificate the handshake presented (routing itself uses the Host header).
     if (https) {

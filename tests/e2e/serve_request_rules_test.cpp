@@ -65,13 +65,34 @@ private slots:
         // The demo's agent.example.com has TLS: plain HTTP gets the 308 to HTTPS.
         const QStringList h = curlHeaders("agent.example.com");
         QVERIFY2(count(h, "location") == 1, qPrintable(h.join(" | ")));
-        QCOMPARE(count(h, "server"), 1);
+        QCOMPARE(count(h, "server"), 0);  // server-tokens "false" (default): more_clear_headers Server
     }
 
-    void proxiedResponseSendsOneServer() {
+    void proxiedResponseSendsNoServerByDefault() {
+        // Neither the pod's own Server header nor one of the controller's: ingress-nginx's nginx.tmpl clears it.
         const QStringList h = curlHeaders("dashboard.example.com");
-        QVERIFY2(count(h, "server") == 1, qPrintable(h.join(" | ")));
-        QVERIFY(h.contains("server: nginx"));
+        QVERIFY2(count(h, "server") == 0, qPrintable(h.join(" | ")));
+    }
+
+    void serverTokensTrueSendsOneVersionedServer() {
+        // ConfigMap server-tokens: "true" -> server_tokens on: one "Server: nginx/1.27.1", on proxied answers,
+        // redirects and the controller's own 404 alike.
+        Serve s;
+        s.writeFile("ws.yaml", app("web", 1) +
+                                   "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ingress-nginx-controller}\n"
+                                   "data: {server-tokens: \"true\"}\n"
+                                   "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web}\nspec:\n"
+                                   "  ingressClassName: nginx\n  rules:\n  - host: web.example.com\n    http:\n      paths:\n"
+                                   "      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}\n");
+        QVERIFY(s.start({"ws.yaml"}));
+        for (const QString& host : {QStringLiteral("web.example.com"), QStringLiteral("unknown.example.com")}) {
+            const QString resolve = QStringLiteral("%1:%2:127.0.0.1").arg(host).arg(s.httpPort);
+            const CurlResult r = curl(QStringList{"-v", "-o", "/dev/null", "--resolve", resolve,
+                                                  QStringLiteral("http://%1:%2/").arg(host).arg(s.httpPort)});
+            const QStringList h = responseHeaders(r.err);
+            QVERIFY2(count(h, "server") == 1, qPrintable(h.join(" | ")));
+            QVERIFY2(h.contains("server: nginx/1.27.1"), qPrintable(h.join(" | ")));
+        }
     }
 
     void refusedUpgradeDoesNotBreakTheNextClient() {

@@ -36,6 +36,7 @@ private slots:
     void backendProtocol();
     void defaultBackendAnnotationFallback();
     void upstreamHeaders();
+    void serverTokensTrueNamesNginxWithItsVersion();
     void forwardedHeadersTrusted();
     void requestIdFromRandomValue();
     void annotationsOfOtherIngressDoNotLeak();
@@ -174,9 +175,24 @@ void PoliciesTest::upstreamHeaders() {
     QCOMPARE(upstreamHeader(d, "X-Forwarded-Port").value_or(""), std::string("80"));
     QCOMPARE(d.upstreamHeadersRemoved, std::vector<std::string>{"Proxy"});
     QCOMPARE(d.upstreamPath, std::string("/app?q=1"));
-    bool server = false;
-    for (const auto& [k, v] : d.responseHeaders) server = server || (k == "Server" && v == "nginx");
-    QVERIFY(server);
+    // ingress-nginx's default server-tokens "false": no Server header (nginx.tmpl more_clear_headers Server)
+    for (const auto& [k, v] : d.responseHeaders) QVERIFY2(k != "Server", v.c_str());
+    QVERIFY(c.table().serverHeader().empty());
+}
+
+void PoliciesTest::serverTokensTrueNamesNginxWithItsVersion() {
+    const std::string cm = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ingress-nginx-controller}\n"
+                           "data:\n  server-tokens: 'true'\n";
+    auto c = compileYaml(annotated("    a: b\n") + cm);
+    QCOMPARE(c.table().serverHeader(), std::string("nginx/1.27.1"));
+    const auto d = c.table().route(get("pol.example", "/app"), 0);
+    int servers = 0;
+    for (const auto& [k, v] : d.responseHeaders)
+        if (k == "Server") {
+            ++servers;
+            QCOMPARE(v, std::string("nginx/1.27.1"));
+        }
+    QCOMPARE(servers, 1);
 }
 
 void PoliciesTest::forwardedHeadersTrusted() {
