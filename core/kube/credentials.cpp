@@ -202,7 +202,7 @@ struct CredentialProvider::State {
             j += ",\"config\":" + (conn.execClusterConfigJson.empty() ? std::string("null") : conn.execClusterConfigJson);
             j += "},";
         }
-        j += "\"interactive\":false}}";
+        j += "\"interactive\":false}}\n";  // client-go's JSON serializer (json.Encoder) ends with a newline
         return j;
     }
 

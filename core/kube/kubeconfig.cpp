@@ -194,6 +194,16 @@ void appendJsonString(std::string& out, const std::string& s) {
     out += '"';
 }
 
+// YAML 1.1 booleans, as go-yaml v2 (under sigs.k8s.io/yaml) resolves plain scalars; a key "n" becomes "false".
+std::optional<bool> yaml11Bool(const YAML::Node& n) {
+    if (!n.IsScalar() || n.Tag() == "!") return std::nullopt;
+    static const std::set<std::string> T{"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
+    static const std::set<std::string> F{"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
+    if (T.count(n.Scalar())) return true;
+    if (F.count(n.Scalar())) return false;
+    return std::nullopt;
+}
+
 bool isYamlNumber(const YAML::Node& n) {
     try {
         (void)n.as<double>();
@@ -213,7 +223,9 @@ void appendJson(std::string& out, const YAML::Node& n, int depth) {
     if (n.IsMap()) {
         std::map<std::string, YAML::Node> sorted;
         for (auto it = n.begin(); it != n.end(); ++it) {
-            if (it->first.IsScalar()) sorted.emplace(it->first.Scalar(), it->second);
+            if (!it->first.IsScalar()) continue;
+            const auto b = yaml11Bool(it->first);
+            sorted.emplace(b ? (*b ? "true" : "false") : it->first.Scalar(), it->second);
         }
         out += '{';
         bool first = true;
@@ -238,8 +250,8 @@ void appendJson(std::string& out, const YAML::Node& n, int depth) {
     }
     const std::string& s = n.Scalar();
     if (n.Tag() != "!") {
-        if (s == "true" || s == "false") {
-            out += s;
+        if (const auto b = yaml11Bool(n)) {
+            out += *b ? "true" : "false";
             return;
         }
         if (isYamlNumber(n)) {
