@@ -14,6 +14,7 @@
 
 #include "core/controller/listen_exposure.h"
 #include "core/metrics/metrics_registry.h"
+#include "core/proxy/proxy_config.h"
 #include "ui/charts/live_charts.h"
 #include "ui/lab/controller_link.h"
 #include "ui/lab/explainer_panel.h"
