@@ -38,7 +38,10 @@ private:
 // An exec credential plugin as written in the kubeconfig (client.authentication.k8s.io/v1 or v1beta1).
 struct ExecSpec {
     std::string apiVersion;
-    std::string command;  // as written; resolved against the kubeconfig's folder when it contains a '/'
+    std::string command;  // as written
+    // command resolved as client-go does: absolute against the kubeconfig's folder when it contains a '/', else
+    // the bare name (looked up in $PATH when the plugin runs)
+    std::string resolvedCommand;
     std::vector<std::string> args;
     std::vector<std::pair<std::string, std::string>> env;
     std::string interactiveMode;  // Never | IfAvailable | Always
@@ -70,6 +73,10 @@ struct ClusterConnection {
     bool insecureSkipTlsVerify = false;
     std::string proxyUrl;  // http://, https:// or socks5://; empty: no proxy (never the environment's, as client-go)
     std::string ns = "default";  // the context's namespace, or "default"
+    bool disableCompression = false;
+    // For exec plugins with provideClusterInfo: the cluster's extensions[client.authentication.k8s.io/exec]
+    // as JSON (KUBERNETES_EXEC_INFO spec.cluster.config), empty when absent.
+    std::string execClusterConfigJson;
     AuthSpec auth;
     // Where each part came from, for messages and exec-plugin consent: the kubeconfig file of the user entry.
     std::string userSourceFile;
