@@ -1,6 +1,8 @@
 #include "core/kube/rest_client.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <openssl/x509.h>
 
 #include <QJsonDocument>
@@ -657,6 +659,12 @@ void RestClient::Impl::finishAttempt(const std::shared_ptr<Call>& call, CURLcode
 }
 
 void RestClient::Impl::ioLoop() {
+    // CURLOPT_NOSIGNAL leaves SIGPIPE to us and OpenSSL writes with write(): a TLS peer that vanished mid-request
+    // would kill the process. Blocked for this thread only.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
     while (!stopping) {
         std::deque<std::shared_ptr<Call>> fresh;
         std::set<RequestId> cancels;

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -179,6 +181,10 @@ private:
     }
 
     void serve(int fd) {
+        sigset_t pipe;  // SSL_write to a client that went away must not kill the test
+        sigemptyset(&pipe);
+        sigaddset(&pipe, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
         SSL* ssl = nullptr;
         std::string sni, subject;
         if (m_tls) {
@@ -186,6 +192,8 @@ private:
             SSL_set_fd(ssl, fd);
             if (SSL_accept(ssl) <= 0) {
                 SSL_free(ssl);
+                std::lock_guard lock(m_mutex);
+                std::erase(m_fds, fd);
                 ::close(fd);
                 return;
             }
