@@ -175,6 +175,7 @@ struct RestClient::Impl {
     void finishAttempt(const std::shared_ptr<Call>& call, CURLcode result);
     void complete(const std::shared_ptr<Call>& call, RestReply reply);
     void deliver(const std::shared_ptr<Call>& call, std::function<void()> fn, bool final);
+    void surfaceWarnings(const Call& call);
     void releaseEasy(Call& call);
     std::string buildUrl(const RestRequest& r) const;
 
@@ -466,6 +467,10 @@ size_t RestClient::Impl::onHeader(char* data, size_t size, size_t n, void* user)
         c->retryAfterHeader.clear();
         return len;
     }
+    if (line == "\r\n" || line == "\n") {  // end of this response's headers: surface its warnings now (a watch
+        if (!c->warnings.empty()) static_cast<Impl*>(c->impl)->surfaceWarnings(*c);  // may run for hours)
+        return len;
+    }
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) return len;
     std::string name(line.substr(0, colon));
@@ -540,17 +545,18 @@ void RestClient::Impl::deliver(const std::shared_ptr<Call>& call, std::function<
     }
 }
 
+void RestClient::Impl::surfaceWarnings(const Call& c) {
+    const QString method = QString::fromStdString(c.request.verb);
+    const QString path = QString::fromStdString(c.request.path);
+    std::vector<std::string> warnings = c.warnings;
+    RestClient* client = owner;
+    QMetaObject::invokeMethod(owner, [client, warnings, method, path] {
+        for (const auto& w : warnings) emit client->warningReceived(QString::fromStdString(w), method, path);
+    }, Qt::QueuedConnection);
+}
+
 void RestClient::Impl::complete(const std::shared_ptr<Call>& call, RestReply reply) {
     reply.attempts = call->attempts;
-    if (!reply.warnings.empty()) {
-        const QString method = QString::fromStdString(call->request.verb);
-        const QString path = QString::fromStdString(call->request.path);
-        std::vector<std::string> warnings = reply.warnings;
-        RestClient* client = owner;
-        QMetaObject::invokeMethod(owner, [client, warnings, method, path] {
-            for (const auto& w : warnings) emit client->warningReceived(QString::fromStdString(w), method, path);
-        }, Qt::QueuedConnection);
-    }
     if (call->cancelled) {
         std::lock_guard lock(mutex);
         all.erase(call->id);

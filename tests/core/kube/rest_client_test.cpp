@@ -7,6 +7,8 @@
 #include <QtTest>
 
 #include <cstdlib>
+#include <future>
+#include <thread>
 
 #include "core/kube/rest_client.h"
 #include "fake_api_server.h"
@@ -88,6 +90,9 @@ private slots:
     void unauthorizedWhenRefreshFails();
     void unauthorizedAgainAfterRefreshIsNotRetriedTwice();
     void warningHeadersSurfaced();
+    void warningsOfAStreamSurfaceWhileItRuns();
+    void submitFromAnotherThread();
+    void slowCredentialsNeverBlockTheCaller();
     void transportErrorIsDistinct();
     void proxyIsExplicitNeverFromEnvironment();
     void proxyUrlIsUsed();
@@ -314,6 +319,67 @@ void RestClientTest::warningHeadersSurfaced() {
     QCOMPARE(spy[0][0].toString(), QString::fromStdString(reply.warnings[0]));
     QCOMPARE(spy[0][1].toString(), QString("GET"));
     QCOMPARE(spy[0][2].toString(), QString("/apis/extensions/v1beta1/namespaces/lab/ingresses"));
+}
+
+void RestClientTest::warningsOfAStreamSurfaceWhileItRuns() {
+    FakeApiServer server([&](const FakeRequest&, FakeConnection& c) {
+        c.startChunked(200, {R"(Warning: 299 - "discovery.k8s.io/v1beta1 EndpointSlice is deprecated in v1.21+")"});
+        server.sleepUnlessStopping(30000);
+    });
+    RestClient client(connectionTo(server), {}, fastOptions());
+    QSignalSpy spy(&client, &RestClient::warningReceived);
+    bool done = false;
+    RestRequest r = get("/apis/discovery.k8s.io/v1beta1/endpointslices");
+    r.timeout = std::chrono::milliseconds(0);
+    const auto id = client.stream(r, nullptr, {[](std::string) {}, [&](const RestReply&) { done = true; }});
+    QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 20000);
+    QVERIFY(!done);  // surfaced while the watch is still open
+    QCOMPARE(spy[0][0].toString(), QString("discovery.k8s.io/v1beta1 EndpointSlice is deprecated in v1.21+"));
+    client.cancel(id);
+}
+
+void RestClientTest::submitFromAnotherThread() {
+    FakeApiServer server([](const FakeRequest& r, FakeConnection& c) { c.respond(200, "{\"path\":\"" + r.path + "\"}"); });
+    RestClient client(connectionTo(server), {}, fastOptions());
+    std::vector<std::string> paths;
+    std::vector<QThread*> threads;
+    std::thread submitter([&] {
+        for (int i = 0; i < 5; ++i)
+            client.send(get("/api/" + std::to_string(i)), nullptr, [&](const RestReply& reply) {
+                paths.push_back(reply.json().value("path").toString().toStdString());
+                threads.push_back(QThread::currentThread());
+            });
+    });
+    submitter.join();
+    QTRY_COMPARE_WITH_TIMEOUT(paths.size(), std::size_t(5), 20000);
+    std::sort(paths.begin(), paths.end());
+    QCOMPARE(paths, (std::vector<std::string>{"/api/0", "/api/1", "/api/2", "/api/3", "/api/4"}));
+    for (QThread* t : threads) QCOMPARE(t, QThread::currentThread());  // delivered on the client's thread
+}
+
+void RestClientTest::slowCredentialsNeverBlockTheCaller() {
+    // An exec plugin that waits for a browser login: bearerToken() blocks until this thread releases it. If send()
+    // waited for credentials on the caller's thread, this test would deadlock.
+    struct GatedCredentials : CredentialSource {
+        std::promise<void> gate;
+        std::shared_future<void> opened = gate.get_future().share();
+        std::optional<SecretBytes> bearerToken() override {
+            opened.wait();
+            return SecretBytes("late-token");
+        }
+        bool refreshAfter401() override { return false; }
+    };
+    FakeApiServer server([](const FakeRequest&, FakeConnection& c) { c.respond(200, "{}"); });
+    auto creds = std::make_shared<GatedCredentials>();
+    RestClient client(connectionTo(server), creds, fastOptions());
+    bool done = false;
+    client.send(get("/api"), nullptr, [&](const RestReply&) { done = true; });  // returns at once
+    QTest::qWait(20);
+    QVERIFY(!done);
+    QCOMPARE(server.requests().size(), std::size_t(0));  // parked until the credentials arrive
+    creds->gate.set_value();
+    QTRY_VERIFY_WITH_TIMEOUT(done, 20000);
+    QCOMPARE(server.requests().at(0).header("authorization"), std::string("Bearer late-token"));
 }
 
 void RestClientTest::transportErrorIsDistinct() {
