@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
@@ -258,6 +259,11 @@ private slots:
         start.setProcessChannelMode(QProcess::MergedChannels);
         start.start(QStringLiteral("bash"),
                     {ilab::testing::sourceDir() + QStringLiteral("/tests/kube/start-apiserver.sh"), dir.path()});
+        // Whatever happens below, stop what the script started (a no-op once the watchdog did it).
+        const auto stopAnyway = qScopeGuard([&dir] {
+            QProcess::execute(QStringLiteral("bash"),
+                              {ilab::testing::sourceDir() + QStringLiteral("/tests/kube/stop-apiserver.sh"), dir.path()});
+        });
         QVERIFY(start.waitForFinished(240'000));
         QVERIFY2(start.exitCode() == 0, start.readAll().constData());
         QFile pidFile(dir.filePath(QStringLiteral("pids")));

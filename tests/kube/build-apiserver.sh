@@ -150,7 +150,7 @@ if [[ ! -s $openapi ]]; then
   ln -sfn "$src" "$gp/src/k8s.io/kubernetes"
   report=$cache/go/openapi-violations.report
   inputs=$(sed 's|^|k8s.io/kubernetes/|' <<<"$dirs" | paste -sd, -)
-  (cd "$gp/src/k8s.io/kubernetes" && GO111MODULE=off GOPATH=$gp GOFLAGS= gorun "$tools/openapi-gen" \
+  (cd "$gp/src/k8s.io/kubernetes" && GO111MODULE=off GOPATH=$gp GOFLAGS='' gorun "$tools/openapi-gen" \
       --logtostderr -i "$inputs" -p k8s.io/kubernetes/pkg/generated/openapi -O zz_generated.openapi \
       -h vendor/k8s.io/code-generator/hack/boilerplate.go.txt -r "$report") >"$cache/go/openapi-gen.log" 2>&1 \
     || { tail -n 30 "$cache/go/openapi-gen.log" >&2; rm -f "$openapi"; die "openapi-gen failed (log: $cache/go/openapi-gen.log)"; }

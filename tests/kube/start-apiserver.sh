@@ -213,7 +213,7 @@ kubeconfig limited-token ilab-limited "$ca_data" "    token: $limited_token"
 # Stops the server when the owner (the test process) dies without calling stop-apiserver.sh.
 if [[ -n ${ILAB_KUBE_OWNER_PID:-} ]]; then
   setsid bash -c 'alive() { [[ -r /proc/$1/stat ]] && [[ $(sed "s/.*) //" "/proc/$1/stat" | cut -d" " -f1) != Z ]]; }
-                  while alive "$1" && [[ -e "$2/pids" ]]; do sleep 1; done
+                  while alive "$1"; do sleep 1; done
                   [[ -e "$2/pids" ]] && exec bash "$3/stop-apiserver.sh" "$2"' \
     ilab-kube-watchdog "$ILAB_KUBE_OWNER_PID" "$dir" "$here" </dev/null >>"$dir/logs/watchdog.log" 2>&1 &
   echo "watchdog $! $(readlink -f "$(command -v bash)")" >>"$dir/pids"
