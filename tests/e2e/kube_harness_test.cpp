@@ -214,6 +214,29 @@ private slots:
         QVERIFY2(result.contains("Unauthorized"), result.constData());
     }
 
+    void restartKeepsPortCredentialsAndData() {
+        int code = -1;
+        QByteArray out = m_kube.kubectl({QStringLiteral("create"), QStringLiteral("configmap"),
+                                         QStringLiteral("survivor"), QStringLiteral("--from-literal=k=v")},
+                                        &code);
+        QVERIFY2(code == 0, out.constData());
+        const QString server = m_kube.server();
+        const QString oldPid = m_kube.envValue(QStringLiteral("ILAB_KUBE_APISERVER_PID"));
+        QVERIFY2(m_kube.restartApiServer(), qPrintable(m_kube.errorString()));
+        QCOMPARE(m_kube.server(), server);
+        const QString newPid = m_kube.envValue(QStringLiteral("ILAB_KUBE_APISERVER_PID"));
+        QVERIFY(newPid != oldPid);
+        QVERIFY(!processAlive(oldPid.toLongLong()));
+        QVERIFY(m_kube.pids().contains(newPid.toLongLong()));
+        // The same token kubeconfig still works, and the object stored before the restart is still there.
+        out = m_kube.kubectlAs(QStringLiteral("admin-token"),
+                               {QStringLiteral("get"), QStringLiteral("configmap"), QStringLiteral("survivor"),
+                                QStringLiteral("-o"), QStringLiteral("jsonpath={.data.k}")},
+                               &code);
+        QVERIFY2(code == 0, out.constData());
+        QCOMPARE(out, QByteArray("v"));
+    }
+
     void secondServerRunsBesideTheFirst() {
         // What ctest -j relies on: another instance gets its own ports, etcd and credentials.
         KubeServer other;

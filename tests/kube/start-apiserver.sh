@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Starts a real etcd + kube-apiserver v1.20.2 on 127.0.0.1 for one test, everything inside DIR.
 #   tests/kube/start-apiserver.sh DIR        (then tests/kube/stop-apiserver.sh DIR)
+#   tests/kube/start-apiserver.sh --restart-apiserver DIR
+#       restarts only kube-apiserver, on the same port with the same certificates, tokens and etcd data (tests of
+#       reconnects and of watches across a restart); DIR/pids and DIR/env get the new PID
 #
 # DIR gets fresh credentials on every start:
 #   pki/                 CA, serving cert (SANs localhost, 127.0.0.1, kubernetes.default.svc...), client certs
@@ -24,7 +27,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 die() { printf 'start-apiserver: %s\n' "$*" >&2; exit 1; }
-[[ $# -eq 1 && -n $1 ]] || die "usage: $0 DIR"
+restart=0
+if [[ ${1:-} == --restart-apiserver ]]; then restart=1; shift; fi
+[[ $# -eq 1 && -n $1 ]] || die "usage: $0 [--restart-apiserver] DIR"
 mkdir -p "$1"
 dir=$(cd "$1" && pwd)
 
@@ -35,6 +40,104 @@ ready_timeout=${ILAB_KUBE_READY_TIMEOUT:-180}
 [[ -n $etcd && -x $etcd ]] || die "etcd not found: apt-get install etcd-server (installers/install-deps.sh)"
 for tool in openssl curl; do command -v "$tool" >/dev/null || die "'$tool' not found"; done
 
+now() { date +%s.%N; }
+pki=$dir/pki
+
+# ---------------------------------------------------------------- processes
+pids=()
+drop_pids() { # remove these PIDs' lines from DIR/pids
+  [[ -e $dir/pids ]] || return 0
+  awk -v drop=" $* " 'index(drop, " " $2 " ") == 0' "$dir/pids" >"$dir/pids.new" && mv "$dir/pids.new" "$dir/pids"
+}
+stop_started() { # what this run started, nothing else (a failed restart leaves etcd and the watchdog alone)
+  local pid
+  ((${#pids[@]} > 0)) || return 0
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  drop_pids "${pids[@]}"
+  pids=()
+}
+fail() { # message, log to show
+  printf 'start-apiserver: %s\n' "$1" >&2
+  [[ -n ${2:-} && -s $2 ]] && { echo "--- last lines of $2:" >&2; tail -n 30 "$2" >&2; }
+  stop_started
+  exit 1
+}
+port_free() { ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+pick_port() { # a random free port in 20000-32767 (below Linux's ephemeral range), not in "$@"
+  local p
+  while :; do
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12768))
+    [[ " $* " == *" $p "* ]] && continue
+    port_free "$p" && { echo "$p"; return; }
+  done
+}
+in_use() { grep -q -i -e 'address already in use' "$1" 2>/dev/null; }
+started() { # name pid exe
+  pids+=("$2")
+  echo "$1 $2 $3" >>"$dir/pids"
+}
+
+# kube-apiserver. Beyond the usual flags:
+#   --insecure-port=0                 1.20 would also serve 127.0.0.1:8080 without authentication
+#   --endpoint-reconciler-type=none   the "kubernetes" Service cannot get a loopback endpoint (validation)
+#   --disable-admission-plugins=ServiceAccount  no controller-manager creates the default ServiceAccount
+#   --storage-media-type=application/json  readable etcd values (tests may write Endpoints straight to etcd)
+launch_apiserver() {
+  "$apiserver" \
+    --etcd-servers="http://127.0.0.1:$etcd_client" --storage-media-type=application/json \
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$api_port" --insecure-port=0 \
+    --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
+    --cert-dir="$pki/generated" --client-ca-file="$pki/ca.crt" --token-auth-file="$dir/tokens.csv" \
+    --authorization-mode=Node,RBAC \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
+    --service-cluster-ip-range=10.96.0.0/12 --endpoint-reconciler-type=none \
+    --disable-admission-plugins=ServiceAccount --profiling=false --v=1 \
+    </dev/null >"$dir/logs/kube-apiserver.log" 2>&1 &
+  api_pid=$!
+  started kube-apiserver "$api_pid" "$apiserver"
+}
+apiserver_ready() { # 0 once /readyz says ok; 1 when kube-apiserver exits or the timeout passes
+  local deadline=$(($(date +%s) + ready_timeout))
+  while (($(date +%s) < deadline)); do
+    [[ $("${admin_curl[@]}" "https://127.0.0.1:$api_port/readyz" 2>/dev/null || true) == ok ]] && return 0
+    kill -0 "$api_pid" 2>/dev/null || return 1
+    kill -0 "$etcd_pid" 2>/dev/null || fail "etcd exited while kube-apiserver was starting" "$dir/logs/etcd.log"
+    sleep 0.2
+  done
+  return 1
+}
+admin_curl=(curl -sS --max-time 5 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key")
+
+if ((restart)); then
+  [[ -s $dir/env && -s $dir/pids ]] || die "$dir has no running server to restart (no env or pids)"
+  envval() { sed -n "s/^$1=//p" "$dir/env"; }
+  api_port=$(envval ILAB_KUBE_PORT)
+  etcd_pid=$(envval ILAB_ETCD_PID)
+  etcd_client=$(envval ILAB_ETCD_CLIENT_PORT)
+  old_pid=$(envval ILAB_KUBE_APISERVER_PID)
+  kill -0 "$etcd_pid" 2>/dev/null || die "etcd (pid $etcd_pid) of $dir is not running"
+  t0=$(now)
+  old_exe=$(readlink "/proc/$old_pid/exe" 2>/dev/null || true)
+  if [[ ${old_exe% (deleted)} == "$(readlink -f "$apiserver")" ]]; then
+    kill -TERM "$old_pid"
+    for _ in $(seq 1 200); do kill -0 "$old_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$old_pid" 2>/dev/null || true
+  fi
+  drop_pids "$old_pid"
+  mv -f "$dir/logs/kube-apiserver.log" "$dir/logs/kube-apiserver.log.$old_pid" 2>/dev/null || true
+  trap 'stop_started; exit 1' INT TERM
+  launch_apiserver
+  apiserver_ready || fail "restarted kube-apiserver not ready on 127.0.0.1:$api_port" "$dir/logs/kube-apiserver.log"
+  sed -i "s/^ILAB_KUBE_APISERVER_PID=.*/ILAB_KUBE_APISERVER_PID=$api_pid/" "$dir/env"
+  echo "kube-apiserver restarted on 127.0.0.1:$api_port (pid $api_pid) in $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')s"
+  exit 0
+fi
+
 if [[ -s $dir/pids ]]; then
   while read -r _ pid _; do
     kill -0 "$pid" 2>/dev/null && die "$dir already has a running server (pid $pid): stop-apiserver.sh $dir first"
@@ -43,11 +146,9 @@ fi
 rm -rf "$dir/pki" "$dir/etcd" "$dir/logs" "$dir/pids" "$dir/env" "$dir"/*.kubeconfig "$dir"/*.token "$dir/tokens.csv"
 mkdir -p "$dir/pki" "$dir/logs" "$dir/etcd"
 chmod 700 "$dir" "$dir/etcd" "$dir/pki"
-now() { date +%s.%N; }
 t0=$(now)
 
 # ---------------------------------------------------------------- credentials
-pki=$dir/pki
 ossl() { openssl "$@" >>"$dir/logs/openssl.log" 2>&1 || die "openssl $1 failed (see $dir/logs/openssl.log)"; }
 # RSA keys in the traditional PKCS#1 form ("BEGIN RSA PRIVATE KEY"), as kind's kubeconfigs carry them.
 key() { ossl genrsa -traditional -out "$pki/$1.key" 2048; }
@@ -83,41 +184,7 @@ printf '%s,ilab-admin-token,ilab-admin-token-uid,"system:masters"\n%s,ilab-limit
 chmod 600 "$dir"/*.token "$dir/tokens.csv"
 t_certs=$(now)
 
-# ---------------------------------------------------------------- processes
-pids=()
-stop_started() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  pids=()
-  : >"$dir/pids"
-}
-fail() { # message, log to show
-  printf 'start-apiserver: %s\n' "$1" >&2
-  [[ -n ${2:-} && -s $2 ]] && { echo "--- last lines of $2:" >&2; tail -n 30 "$2" >&2; }
-  stop_started
-  exit 1
-}
 trap 'stop_started; exit 1' INT TERM
-port_free() { ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
-pick_port() { # a random free port in 20000-32767 (below Linux's ephemeral range), not in "$@"
-  local p
-  while :; do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12768))
-    [[ " $* " == *" $p "* ]] && continue
-    port_free "$p" && { echo "$p"; return; }
-  done
-}
-in_use() { grep -q -i -e 'address already in use' "$1" 2>/dev/null; }
-started() { # name pid exe
-  pids+=("$2")
-  echo "$1 $2 $3" >>"$dir/pids"
-}
-
-admin_curl=(curl -sS --max-time 5 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key")
 attempt=0
 while :; do
   attempt=$((attempt + 1))
@@ -146,32 +213,9 @@ while :; do
   fi
   t_etcd=$(now)
 
-  # kube-apiserver. Beyond the usual flags:
-  #   --insecure-port=0                 1.20 would also serve 127.0.0.1:8080 without authentication
-  #   --endpoint-reconciler-type=none   the "kubernetes" Service cannot get a loopback endpoint (validation)
-  #   --disable-admission-plugins=ServiceAccount  no controller-manager creates the default ServiceAccount
-  #   --storage-media-type=application/json  readable etcd values (tests may write Endpoints straight to etcd)
-  "$apiserver" \
-    --etcd-servers="http://127.0.0.1:$etcd_client" --storage-media-type=application/json \
-    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$api_port" --insecure-port=0 \
-    --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
-    --cert-dir="$pki/generated" --client-ca-file="$pki/ca.crt" --token-auth-file="$dir/tokens.csv" \
-    --authorization-mode=Node,RBAC \
-    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
-    --service-cluster-ip-range=10.96.0.0/12 --endpoint-reconciler-type=none \
-    --disable-admission-plugins=ServiceAccount --profiling=false --v=1 \
-    </dev/null >"$dir/logs/kube-apiserver.log" 2>&1 &
-  api_pid=$!
-  started kube-apiserver "$api_pid" "$apiserver"
-  deadline=$(($(date +%s) + ready_timeout))
+  launch_apiserver
   ok=0
-  while (($(date +%s) < deadline)); do
-    if [[ $("${admin_curl[@]}" "https://127.0.0.1:$api_port/readyz" 2>/dev/null || true) == ok ]]; then ok=1; break; fi
-    kill -0 "$api_pid" 2>/dev/null || break
-    kill -0 "$etcd_pid" 2>/dev/null || fail "etcd exited while kube-apiserver was starting" "$dir/logs/etcd.log"
-    sleep 0.2
-  done
+  apiserver_ready && ok=1
   if ((ok == 0)); then
     if in_use "$dir/logs/kube-apiserver.log" && ((attempt < 5)); then stop_started; continue; fi
     kill -0 "$api_pid" 2>/dev/null && "${admin_curl[@]}" "https://127.0.0.1:$api_port/readyz?verbose" >&2 || true

@@ -113,7 +113,10 @@ bool KubeServer::start() {
     m_startSeconds = timer.elapsed() / 1000.0;
     const QByteArray output = proc.readAll();
     if (!finished || proc.exitStatus() != QProcess::NormalExit || proc.exitCode() != 0) {
-        if (!finished) proc.kill(), proc.waitForFinished(5000);
+        if (!finished) {
+            proc.kill();
+            proc.waitForFinished(5000);
+        }
         m_error = QStringLiteral("tests/kube/start-apiserver.sh %1 failed (%2):\n%3")
                       .arg(m_dir, finished ? QStringLiteral("exit %1").arg(proc.exitCode()) : QStringLiteral("timeout"),
                            QString::fromLocal8Bit(output));
@@ -126,6 +129,33 @@ bool KubeServer::start() {
         m_error = QStringLiteral("start-apiserver.sh wrote no ILAB_KUBE_SERVER into %1/env:\n%2")
                       .arg(m_dir, QString::fromLocal8Bit(output));
         stop();
+        return false;
+    }
+    return true;
+}
+
+bool KubeServer::restartApiServer() {
+    m_error.clear();
+    if (!m_running) {
+        m_error = QStringLiteral("restartApiServer(): the server is not running");
+        return false;
+    }
+    QProcess proc;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("ILAB_KUBE_APISERVER"), apiserverBinary());
+    proc.setProcessEnvironment(env);
+    proc.setProcessChannelMode(QProcess::MergedChannels);
+    proc.setStandardInputFile(QProcess::nullDevice());
+    proc.start(QStringLiteral("bash"),
+               {scriptPath(QStringLiteral("start-apiserver.sh")), QStringLiteral("--restart-apiserver"), m_dir});
+    const bool finished = proc.waitForFinished(kStartTimeoutMs);
+    if (!finished || proc.exitStatus() != QProcess::NormalExit || proc.exitCode() != 0) {
+        if (!finished) {
+            proc.kill();
+            proc.waitForFinished(5000);
+        }
+        m_error = QStringLiteral("start-apiserver.sh --restart-apiserver %1 failed:\n%2")
+                      .arg(m_dir, QString::fromLocal8Bit(proc.readAll()));
         return false;
     }
     return true;

@@ -47,6 +47,9 @@ public:
     // Starts etcd + kube-apiserver in a fresh temporary directory and waits for /readyz. False with
     // errorString() (including the script's output and log tails) on failure.
     bool start();
+    // Restarts only kube-apiserver: same port, certificates, tokens and etcd data (so kubeconfigs stay valid and
+    // stored objects survive). For reconnect tests and watches across a restart.
+    bool restartApiServer();
     // Stops exactly the processes start() started (by PID). Safe to call twice.
     void stop();
     bool isRunning() const { return m_running; }
