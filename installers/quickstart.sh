@@ -27,6 +27,10 @@ if [[ "$mode" == run ]]; then
   exec build/app/ingress-lab "${@:2}"
 fi
 
+# The kube tests run a real kube-apiserver v1.20.2. A fresh machine builds it once (~7 min on 2 cores) into
+# ~/.cache/ingress-lab/kube (ILAB_KUBE_CACHE); with the binary already there this prints one line.
+ILAB_KUBE_BUILD_JOBS=${ILAB_KUBE_BUILD_JOBS:-$jobs} bash tests/kube/build-apiserver.sh
+
 # Tests: core tests link the core library alone; GUI tests run on the offscreen platform.
 ulimit -n 8192 2>/dev/null || true
 export QT_QPA_PLATFORM=offscreen
