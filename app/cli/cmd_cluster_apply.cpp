@@ -50,6 +50,40 @@ std::string at(const SourcePos& p) {
     return p.file + (p.line > 0 ? ":" + std::to_string(p.line) + ":" + std::to_string(p.column) : std::string());
 }
 
+// Kubernetes 1.20 refuses server-side apply of a port list entry without `protocol` (its key; cluster.md §2.5:
+// "associative list with keys has an element that omits key field"). TCP is the default the server would store.
+QJsonArray withProtocol(QJsonArray ports) {
+    for (auto it = ports.begin(); it != ports.end(); ++it) {
+        QJsonObject port = it->toObject();
+        if (!port.contains(QStringLiteral("protocol"))) port.insert(QStringLiteral("protocol"), QStringLiteral("TCP"));
+        *it = port;
+    }
+    return ports;
+}
+
+void defaultPortProtocols(QJsonObject& doc, const std::string& kind) {
+    QJsonObject spec = doc.value(QStringLiteral("spec")).toObject();
+    if (kind == "Service" && spec.contains(QStringLiteral("ports"))) {
+        spec.insert(QStringLiteral("ports"), withProtocol(spec.value(QStringLiteral("ports")).toArray()));
+    } else if (kind == "Deployment") {
+        QJsonObject tmpl = spec.value(QStringLiteral("template")).toObject();
+        QJsonObject podSpec = tmpl.value(QStringLiteral("spec")).toObject();
+        QJsonArray containers = podSpec.value(QStringLiteral("containers")).toArray();
+        for (auto it = containers.begin(); it != containers.end(); ++it) {
+            QJsonObject c = it->toObject();
+            if (c.contains(QStringLiteral("ports")))
+                c.insert(QStringLiteral("ports"), withProtocol(c.value(QStringLiteral("ports")).toArray()));
+            *it = c;
+        }
+        if (podSpec.contains(QStringLiteral("containers"))) podSpec.insert(QStringLiteral("containers"), containers);
+        if (tmpl.contains(QStringLiteral("spec"))) tmpl.insert(QStringLiteral("spec"), podSpec);
+        if (spec.contains(QStringLiteral("template"))) spec.insert(QStringLiteral("template"), tmpl);
+    } else {
+        return;
+    }
+    doc.insert(QStringLiteral("spec"), spec);
+}
+
 // The targets of the files, or false after printing why (unknown kinds, namespace mismatches, syntax errors).
 bool loadTargets(const QCommandLineParser& p, const Session& s, const char* sub, model::Workspace& ws,
                  std::vector<Target>& out) {
@@ -58,8 +92,8 @@ bool loadTargets(const QCommandLineParser& p, const Session& s, const char* sub,
     Diagnostics syntax;
     for (const auto& d : ws.loadDiagnostics)
         if (d.severity == Severity::Error) syntax.push_back(d);
+    printDiagnostics(ws.loadDiagnostics, stderr);  // conversions (v1beta1 Ingress -> v1) as warnings, errors
     if (!syntax.empty()) {
-        printDiagnostics(syntax, stderr);
         std::fprintf(stderr, "ingress-lab-cli cluster %s: nothing sent: fix the errors above first\n", sub);
         return false;
     }
@@ -99,6 +133,7 @@ bool loadTargets(const QCommandLineParser& p, const Session& s, const char* sub,
         QJsonObject meta = doc.value(QStringLiteral("metadata")).toObject();
         if (t.ref.namespaced) meta.insert(QStringLiteral("namespace"), QString::fromStdString(t.ns));
         doc.insert(QStringLiteral("metadata"), meta);
+        defaultPortProtocols(doc, r.kind);
         t.body = QJsonDocument(doc).toJson(QJsonDocument::Compact).toStdString();
         out.push_back(std::move(t));
     }

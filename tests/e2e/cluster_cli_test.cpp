@@ -476,6 +476,21 @@ private slots:
         QVERIFY2(r.err.contains("does not match the namespace \"default\""), r.err.constData());
     }
 
+    void servicePortWithoutProtocolApplies() {
+        // 1.20 refuses SSA of a port without `protocol` (500 "associative list with keys has an element that omits key
+        // field"); the CLI sends the default, TCP, so a Service written the usual way applies and diffs clean.
+        const QString f = file(QStringLiteral("apply/noproto.yaml"),
+                               "apiVersion: v1\nkind: Service\nmetadata:\n  name: noproto\n  namespace: default\nspec:\n"
+                               "  ports:\n  - port: 80\n    targetPort: 8080\n");
+        Run r = cli({QStringLiteral("apply"), f});
+        QVERIFY2(r.exitCode == 0 && r.out == "service/noproto serverside-applied\n", r.all().constData());
+        QCOMPARE(kubectlOk({QStringLiteral("get"), QStringLiteral("service"), QStringLiteral("noproto"), QStringLiteral("-o"),
+                            QStringLiteral("jsonpath={.spec.ports[0].protocol}")}),
+                 QByteArray("TCP"));
+        r = cli({QStringLiteral("diff"), f});
+        QVERIFY2(r.exitCode == 0 && r.out.isEmpty(), r.all().constData());
+    }
+
     void applyConflictListsFieldsAndManagers() {
         QVERIFY(createNamespace(QStringLiteral("conflict-ns")));
         QByteArray ours = ingressYaml(QStringLiteral("conflict-ns"), QStringLiteral("shop"));
