@@ -636,6 +636,33 @@ private slots:
         QVERIFY2(r.exitCode == 0 && r.out.contains("kind-ilab"), r.all().constData());
     }
 
+    void execPluginRunsOnlyOnceApproved() {
+        // A kubeconfig whose user gets the admin token from an exec plugin (client.authentication.k8s.io/v1).
+        const QString plugin = file(QStringLiteral("exec/token-plugin.sh"),
+                                    QStringLiteral("#!/bin/sh\necho \"ran\" >> \"$(dirname \"$0\")/runs\"\n"
+                                                   "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+                                                   "\"ExecCredential\",\"status\":{\"token\":\"%1\"}}'\n")
+                                        .arg(m_kube.token(QStringLiteral("admin")))
+                                        .toUtf8());
+        QFile::setPermissions(plugin, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QByteArray kc = readFile(m_kube.kubeconfig(QStringLiteral("admin-token")));
+        const QByteArray token = m_kube.token(QStringLiteral("admin")).toUtf8();
+        QVERIFY(kc.contains("token: " + token));
+        kc.replace("token: " + token, "exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+                                      "      command: ./token-plugin.sh\n      interactiveMode: Never\n");
+        const QString f = file(QStringLiteral("exec/exec.kubeconfig"), kc);
+        const QStringList get = {QStringLiteral("get"), QStringLiteral("services"), QStringLiteral("--kubeconfig"), f};
+        Run r = cli(get, {});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("token-plugin.sh") && r.err.contains("--allow-exec-plugin"), r.err.constData());
+        QVERIFY(!QFile::exists(m_tmp.filePath(QStringLiteral("exec/runs"))));  // not run without consent
+        r = cli(get + QStringList{QStringLiteral("--allow-exec-plugin")}, {});
+        QVERIFY2(r.exitCode == 0 && r.out.contains("kubernetes"), r.all().constData());
+        r = cli(get, {});  // the grant is remembered
+        QVERIFY2(r.exitCode == 0 && r.out.contains("kubernetes"), r.all().constData());
+        QVERIFY(QFile::exists(m_tmp.filePath(QStringLiteral("exec/runs"))));
+    }
+
     void wrongTokenIsRejectedWithoutShowingIt() {
         QByteArray kc = readFile(m_kube.kubeconfig(QStringLiteral("admin-token")));
         const QByteArray token = m_kube.token(QStringLiteral("admin")).toUtf8();
