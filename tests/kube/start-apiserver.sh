@@ -111,7 +111,7 @@ apiserver_ready() { # 0 once /readyz says ok; 1 when kube-apiserver exits or the
   done
   return 1
 }
-admin_curl=(curl -sS --max-time 5 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key")
+admin_curl=(curl -sS --noproxy '*' --max-time 5 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key")
 
 if ((restart)); then
   [[ -s $dir/env && -s $dir/pids ]] || die "$dir has no running server to restart (no env or pids)"
@@ -203,7 +203,7 @@ while :; do
   started etcd "$etcd_pid" "$etcd"
   ok=0
   for _ in $(seq 1 300); do
-    if curl -s --max-time 2 "http://127.0.0.1:$etcd_client/health" 2>/dev/null | grep -q '"health":"true"'; then ok=1; break; fi
+    if curl -s --noproxy '*' --max-time 2 "http://127.0.0.1:$etcd_client/health" 2>/dev/null | grep -q '"health":"true"'; then ok=1; break; fi
     kill -0 "$etcd_pid" 2>/dev/null || break
     sleep 0.1
   done

@@ -78,6 +78,8 @@ private slots:
     void watchCutMidLineGivesNoCorruptEvent();
     void expiredInsideStreamRelists_data();
     void expiredInsideStreamRelists();
+    void otherErrorEventRelistsAfterBackoff();
+    void throttledWatchRewatchesAfterRetryAfter();
     void stopEndsRequests();
     void discoveryPicksVersions_data();
     void discoveryPicksVersions();
@@ -296,6 +298,57 @@ void RestInformerTest::expiredInsideStreamRelists() {
     QVERIFY(errors.count() >= 1);
     QCOMPARE(errors[0][1].toInt(), 410);
     QCOMPARE(errors[0][2].toBool(), true);
+    informer.stop();
+}
+
+void RestInformerTest::otherErrorEventRelistsAfterBackoff() {
+    std::atomic<int> watchCount{0};
+    FakeApiServer server([&](const FakeRequest& r, FakeConnection& c) {
+        if (r.param("watch") != "1") {
+            c.respond(200, list(10, {listItem("cm1", 5, "a")}));
+            return;
+        }
+        c.startChunked();
+        if (watchCount++ == 0)
+            c.chunk(R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"internal error","reason":"InternalError","code":500}})" "\n");
+        server.sleepUnlessStopping(30000);
+    });
+    RestClient client(connectionTo(server));
+    Informer informer(client, configMapsV1(), "lab", fastInformer());
+    QSignalSpy errors(&informer, &Informer::errorOccurred);
+    informer.start();
+    QTRY_COMPARE_WITH_TIMEOUT(watches(server).size(), std::size_t(2), 20000);
+    QCOMPARE(informer.listsForTest(), 2);
+    QCOMPARE(errors.count(), 1);
+    QCOMPARE(errors[0][1].toInt(), 500);
+    QCOMPARE(errors[0][2].toBool(), true);
+    QVERIFY(errors[0][0].toString().contains("InternalError"));
+    informer.stop();
+}
+
+void RestInformerTest::throttledWatchRewatchesAfterRetryAfter() {
+    std::atomic<int> watchCount{0};
+    FakeApiServer server([&](const FakeRequest& r, FakeConnection& c) {
+        if (r.param("watch") != "1") {
+            c.respond(200, list(10, {listItem("cm1", 5, "a")}));
+            return;
+        }
+        if (watchCount++ == 0) {
+            c.respond(429, R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Too many requests","reason":"TooManyRequests","details":{"retryAfterSeconds":1},"code":429})");
+            return;
+        }
+        c.startChunked();
+        server.sleepUnlessStopping(30000);
+    });
+    RestClient client(connectionTo(server));
+    Informer informer(client, configMapsV1(), "lab", fastInformer());
+    QElapsedTimer t;
+    t.start();
+    informer.start();
+    QTRY_COMPARE_WITH_TIMEOUT(watches(server).size(), std::size_t(2), 20000);
+    QVERIFY2(t.elapsed() >= 1000, QByteArray::number(t.elapsed()));  // waited as the server asked (lower bound)
+    QCOMPARE(informer.listsForTest(), 1);  // throttling is not a reason to re-list
+    QCOMPARE(watches(server)[1].param("resourceVersion"), std::string("10"));
     informer.stop();
 }
 
