@@ -319,6 +319,31 @@ private slots:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY2(r.out.contains("service/web ") && r.out.contains("ingress.networking.k8s.io/secure "), r.out.constData());
         QVERIFY2(!r.err.contains("warning"), r.err.constData());  // ingress-nginx: nothing to warn about
+
+        // EndpointSlices (discovery.k8s.io/v1beta1 on 1.20, found by discovery) and Deployments, as kubectl prints them.
+        QVERIFY(!kubectlOk({QStringLiteral("apply"), QStringLiteral("-f"), QStringLiteral("-")},
+                           "apiVersion: discovery.k8s.io/v1beta1\nkind: EndpointSlice\nmetadata:\n  name: web-abc\n"
+                           "  namespace: get-ns\n  labels:\n    kubernetes.io/service-name: web\naddressType: IPv4\n"
+                           "ports:\n- name: http\n  port: 8080\n  protocol: TCP\nendpoints:\n- addresses: [10.0.0.1]\n"
+                           "  conditions: {ready: true}\n- addresses: [10.0.0.2]\n---\n"
+                           "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: get-ns\nspec:\n"
+                           "  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n"
+                           "      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n"
+                           "        image: example.test/web:1\n")
+                     .isEmpty());
+        const QList<QPair<QString, QStringList>> kinds = {
+            {QStringLiteral("endpointslices"), {"ADDRESSTYPE", "PORTS", "ENDPOINTS"}},
+            {QStringLiteral("deployments"), {"READY", "UP-TO-DATE", "AVAILABLE"}}};
+        for (const auto& [type, cols] : kinds) {
+            r = cli({QStringLiteral("get"), type, QStringLiteral("-n"), QStringLiteral("get-ns")});
+            QVERIFY2(r.exitCode == 0, r.all().constData());
+            const auto mine = parseTable(r.out);
+            const auto kubectls = parseTable(kubectlOk({QStringLiteral("get"), type, QStringLiteral("-n"), QStringLiteral("get-ns")}));
+            QCOMPARE(mine.size(), 1);
+            QCOMPARE(kubectls.size(), 1);
+            QCOMPARE(mine[0].value(QStringLiteral("NAME")), kubectls[0].value(QStringLiteral("NAME")));
+            for (const QString& col : cols) QCOMPARE(mine[0].value(col), kubectls[0].value(col));
+        }
     }
 
     void getWarnsWhenTheIngressClassIsAnotherController() {
@@ -567,6 +592,11 @@ private slots:
         QCOMPARE(rows[0].value(QStringLiteral("REASON")), QStringLiteral("Sync"));
         QCOMPARE(rows[0].value(QStringLiteral("OBJECT")), QStringLiteral("ingress/shop"));
         QCOMPARE(rows[0].value(QStringLiteral("MESSAGE")), QStringLiteral("Scheduled for sync"));
+        // --for KIND/NAME: the field selector on involvedObject.
+        r = cli({QStringLiteral("events"), QStringLiteral("-n"), QStringLiteral("ev-ns"), QStringLiteral("--for"), QStringLiteral("ingress/shop")});
+        QVERIFY2(r.exitCode == 0 && r.out.contains("Scheduled for sync"), r.all().constData());
+        r = cli({QStringLiteral("events"), QStringLiteral("-n"), QStringLiteral("ev-ns"), QStringLiteral("--for"), QStringLiteral("ingress/other")});
+        QVERIFY2(r.exitCode == 0 && r.out.isEmpty() && r.err.contains("No resources found in ev-ns namespace."), r.all().constData());
 
         QProcess w;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
