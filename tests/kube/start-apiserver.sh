@@ -101,10 +101,16 @@ launch_apiserver() {
   api_pid=$!
   started kube-apiserver "$api_pid" "$apiserver"
 }
-apiserver_ready() { # 0 once /readyz says ok; 1 when kube-apiserver exits or the timeout passes
+# /readyz does not wait for the system namespaces (the bootstrap controller creates them in the background), and a
+# test that applies into "default" right away would get NotFound: wait for default and kube-system as well.
+has_ns() { [[ $("${admin_curl[@]}" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$api_port/api/v1/namespaces/$1" 2>/dev/null) == 200 ]]; }
+apiserver_ready() { # 0 once /readyz says ok and the namespaces exist; 1 when kube-apiserver exits or the timeout passes
   local deadline=$(($(date +%s) + ready_timeout))
   while (($(date +%s) < deadline)); do
-    [[ $("${admin_curl[@]}" "https://127.0.0.1:$api_port/readyz" 2>/dev/null || true) == ok ]] && return 0
+    if [[ $("${admin_curl[@]}" "https://127.0.0.1:$api_port/readyz" 2>/dev/null || true) == ok ]] &&
+      has_ns default && has_ns kube-system; then
+      return 0
+    fi
     kill -0 "$api_pid" 2>/dev/null || return 1
     kill -0 "$etcd_pid" 2>/dev/null || fail "etcd exited while kube-apiserver was starting" "$dir/logs/etcd.log"
     sleep 0.2
