@@ -147,6 +147,9 @@ struct RestClient::Impl {
     std::thread credThread;
     std::atomic<bool> stopping{false};
     std::atomic<RequestId> nextId{1};
+    // Cleared first thing in ~RestClient: replies already queued to other contexts are dropped (their callbacks
+    // may use the client, e.g. listAll asking for the next page).
+    std::shared_ptr<std::atomic<bool>> alive = std::make_shared<std::atomic<bool>>(true);
 
     // Guarded by mutex: work handed to the I/O thread.
     mutable std::mutex mutex;
@@ -198,6 +201,7 @@ RestClient::RestClient(ClusterConnection connection, std::shared_ptr<CredentialS
 }
 
 RestClient::~RestClient() {
+    *m_impl->alive = false;
     m_impl->stopThreads();
     // Relays of calls that never finished live in this thread: delete them here.
     for (auto& [id, call] : m_impl->all) {
@@ -237,7 +241,8 @@ RestClient::RequestId RestClient::submit(RestRequest request, QObject* context,
     call->relay = new Relay;
     call->relay->moveToThread(thread());
     // The slot holds the Call: a queued invocation already posted keeps it alive after the relay is gone.
-    QObject::connect(call->relay, &Relay::ready, context ? context : this, [call] {
+    QObject::connect(call->relay, &Relay::ready, context ? context : this, [call, alive = m_impl->alive] {
+        if (!*alive) return;
         std::deque<std::function<void()>> batch;
         {
             std::lock_guard lock(call->deliveryMutex);
