@@ -156,6 +156,9 @@ struct RestClient::Impl {
     std::deque<std::shared_ptr<Call>> incoming;
     std::set<RequestId> cancelRequests;
     std::map<RequestId, std::shared_ptr<Call>> all;  // every call not yet finished (any thread's view)
+    // Every call whose callbacks may still be queued (expired entries are swept now and then), so that cancel()
+    // also stops a reply that is complete but not yet delivered.
+    std::map<RequestId, std::weak_ptr<Call>> handles;
 
     // I/O thread only.
     std::map<CURL*, std::shared_ptr<Call>> running;
@@ -259,6 +262,11 @@ RestClient::RequestId RestClient::submit(RestRequest request, QObject* context,
 
 void RestClient::cancel(RequestId id) {
     std::lock_guard lock(m_impl->mutex);
+    auto h = m_impl->handles.find(id);
+    if (h != m_impl->handles.end()) {
+        if (auto call = h->second.lock()) call->cancelled = true;
+        m_impl->handles.erase(h);
+    }
     auto it = m_impl->all.find(id);
     if (it == m_impl->all.end()) return;
     it->second->cancelled = true;
@@ -319,6 +327,9 @@ void RestClient::Impl::enqueue(const std::shared_ptr<Call>& call) {
     {
         std::lock_guard lock(mutex);
         all[call->id] = call;
+        handles[call->id] = call;
+        if (handles.size() > 256 && (call->id % 256) == 0)
+            std::erase_if(handles, [](const auto& kv) { return kv.second.expired(); });
     }
     if (credentials) {
         fetchTokenThenEnqueue(call);

@@ -99,6 +99,7 @@ private slots:
     void callbacksRunOnContextThread();
     void destroyedContextGetsNoCallback();
     void cancelStopsCallbacks();
+    void cancelAfterCompletionBeforeDelivery();
     void noCallbackAfterClientDestroyed();
     void badServerUrlIsAClearError();
     void streamDeliversWholeLinesAndDropsCutLine();
@@ -462,6 +463,20 @@ void RestClientTest::destroyedContextGetsNoCallback() {
     client.send(get("/api"), nullptr, [&](const RestReply&) { other = true; });
     QTRY_VERIFY_WITH_TIMEOUT(other, 10000);
     QTRY_COMPARE(client.activeRequestsForTest(), 0);
+    QVERIFY(!called);
+}
+
+void RestClientTest::cancelAfterCompletionBeforeDelivery() {
+    // The reply is complete and queued for this thread, but not delivered yet: cancel() still wins.
+    FakeApiServer server([](const FakeRequest&, FakeConnection& c) { c.respond(200, "{}"); });
+    RestClient client(connectionTo(server), {}, fastOptions());
+    bool called = false;
+    const auto id = client.send(get("/api"), nullptr, [&](const RestReply&) { called = true; });
+    for (int i = 0; i < 2000 && client.activeRequestsForTest() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    QCOMPARE(client.activeRequestsForTest(), 0);
+    client.cancel(id);
+    QTest::qWait(50);
     QVERIFY(!called);
 }
 
