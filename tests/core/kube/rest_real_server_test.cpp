@@ -98,6 +98,7 @@ private slots:
     void applyConflictForceAndDiffMatchesKubectl();
     void informerFollowsChanges();
     void informerSurvivesApiServerRestart();
+    void expiredContinueTokenAfterCompaction();
 
 private:
 #ifdef ILAB_HAVE_KUBE_SERVER
@@ -125,6 +126,7 @@ void RestRealServerTest::pagedListAndWarning() {}
 void RestRealServerTest::applyConflictForceAndDiffMatchesKubectl() {}
 void RestRealServerTest::informerFollowsChanges() {}
 void RestRealServerTest::informerSurvivesApiServerRestart() {}
+void RestRealServerTest::expiredContinueTokenAfterCompaction() {}
 #else
 
 void RestRealServerTest::initTestCase() {
@@ -429,6 +431,60 @@ void RestRealServerTest::informerSurvivesApiServerRestart() {
     qInfo("after the restart: %d list(s), %d watch(es); errors: %s", informer.listsForTest(), informer.watchesForTest(),
           qPrintable(seen.join(" | ")));
     informer.stop();
+}
+
+void RestRealServerTest::expiredContinueTokenAfterCompaction() {
+    // The real 410 Expired of cluster.md §2.3: a continue token older than an etcd compaction.
+    RestClient client(certConnection());
+    for (int i = 1; i <= 3; ++i) {
+        const std::string name = "compact-" + std::to_string(i);
+        QVERIFY(applyAndWait(client, configMapsV1(), "lab", name,
+                             R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":")" + name +
+                                 R"(","namespace":"lab","labels":{"set":"compact"}}})").ok());
+    }
+    RestRequest page;
+    page.path = configMapsV1().collectionPath("lab");
+    page.query = {{"limit", "1"}, {"labelSelector", "set=compact"}};
+    const RestReply first = call(client, page);
+    QVERIFY2(first.ok(), why(first));
+    const std::string token = first.json().value("metadata").toObject().value("continue").toString().toStdString();
+    QVERIFY(!token.empty());
+    // move etcd on and compact everything before now
+    QVERIFY(applyAndWait(client, configMapsV1(), "lab", "compact-4",
+                         R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"compact-4","namespace":"lab"}})").ok());
+    RestRequest latest;
+    latest.path = configMapsV1().collectionPath("lab");
+    latest.query = {{"limit", "1"}};
+    const std::string rv = call(client, latest).json().value("metadata").toObject().value("resourceVersion").toString().toStdString();
+    QVERIFY(!rv.empty());
+    ClusterConnection etcd;
+    etcd.server = m_kube->envValue("ILAB_ETCD_URL").toStdString();
+    RestClient etcdClient(etcd);
+    RestRequest compact;
+    compact.verb = "POST";
+    compact.path = "/v3/kv/compaction";
+    compact.contentType = "application/json";
+    compact.body = R"({"revision":")" + rv + R"(","physical":true})";
+    const RestReply compacted = call(etcdClient, compact);
+    QVERIFY2(compacted.ok(), why(compacted));
+
+    page.query.emplace_back("continue", token);
+    const RestReply expired = call(client, page);
+    QVERIFY(expired.error);
+    QCOMPARE(expired.error->api.http, 410);
+    QCOMPARE(expired.error->api.reason, std::string("Expired"));
+    QVERIFY(expired.error->api.isExpired());
+    QVERIFY2(expired.error->api.message.find("continue parameter is too old") != std::string::npos, why(expired));
+    QVERIFY(!expired.error->api.continueToken.empty());  // the server's fresh token for the remainder
+    // and a fresh paged list works (what listAll does after such a 410)
+    std::optional<ListResult> list;
+    ListOptions o;
+    o.limit = 1;
+    o.labelSelector = "set=compact";
+    listAll(client, configMapsV1(), "lab", o, nullptr, [&](const ListResult& r) { list = r; });
+    QVERIFY(waitFor(list));
+    QVERIFY(!list->error);
+    QCOMPARE(list->items.size(), std::size_t(3));
 }
 #endif
 
