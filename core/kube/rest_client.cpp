@@ -147,12 +147,18 @@ struct RestClient::Impl {
     std::thread credThread;
     std::atomic<bool> stopping{false};
     std::atomic<RequestId> nextId{1};
+    // Cleared first thing in ~RestClient: replies already queued to other contexts are dropped (their callbacks
+    // may use the client, e.g. listAll asking for the next page).
+    std::shared_ptr<std::atomic<bool>> alive = std::make_shared<std::atomic<bool>>(true);
 
     // Guarded by mutex: work handed to the I/O thread.
     mutable std::mutex mutex;
     std::deque<std::shared_ptr<Call>> incoming;
     std::set<RequestId> cancelRequests;
     std::map<RequestId, std::shared_ptr<Call>> all;  // every call not yet finished (any thread's view)
+    // Every call whose callbacks may still be queued (expired entries are swept now and then), so that cancel()
+    // also stops a reply that is complete but not yet delivered.
+    std::map<RequestId, std::weak_ptr<Call>> handles;
 
     // I/O thread only.
     std::map<CURL*, std::shared_ptr<Call>> running;
@@ -198,6 +204,7 @@ RestClient::RestClient(ClusterConnection connection, std::shared_ptr<CredentialS
 }
 
 RestClient::~RestClient() {
+    *m_impl->alive = false;
     m_impl->stopThreads();
     // Relays of calls that never finished live in this thread: delete them here.
     for (auto& [id, call] : m_impl->all) {
@@ -237,7 +244,8 @@ RestClient::RequestId RestClient::submit(RestRequest request, QObject* context,
     call->relay = new Relay;
     call->relay->moveToThread(thread());
     // The slot holds the Call: a queued invocation already posted keeps it alive after the relay is gone.
-    QObject::connect(call->relay, &Relay::ready, context ? context : this, [call] {
+    QObject::connect(call->relay, &Relay::ready, context ? context : this, [call, alive = m_impl->alive] {
+        if (!*alive) return;
         std::deque<std::function<void()>> batch;
         {
             std::lock_guard lock(call->deliveryMutex);
@@ -254,6 +262,11 @@ RestClient::RequestId RestClient::submit(RestRequest request, QObject* context,
 
 void RestClient::cancel(RequestId id) {
     std::lock_guard lock(m_impl->mutex);
+    auto h = m_impl->handles.find(id);
+    if (h != m_impl->handles.end()) {
+        if (auto call = h->second.lock()) call->cancelled = true;
+        m_impl->handles.erase(h);
+    }
     auto it = m_impl->all.find(id);
     if (it == m_impl->all.end()) return;
     it->second->cancelled = true;
@@ -314,6 +327,9 @@ void RestClient::Impl::enqueue(const std::shared_ptr<Call>& call) {
     {
         std::lock_guard lock(mutex);
         all[call->id] = call;
+        handles[call->id] = call;
+        if (handles.size() > 256 && (call->id % 256) == 0)
+            std::erase_if(handles, [](const auto& kv) { return kv.second.expired(); });
     }
     if (credentials) {
         fetchTokenThenEnqueue(call);

@@ -96,7 +96,8 @@ struct RestClientOptions {
 // Secrets: Authorization headers, tokens, keys and request/response bodies are never logged; the trace callback
 // gets method, URL (path and query), status and timing only.
 //
-// The destructor stops both threads; callbacks of requests still running are not called.
+// The destructor stops both threads; no callback runs after it (not even for replies already queued to a
+// context). Informers and other users of a client must be destroyed before it.
 class RestClient : public QObject {
     Q_OBJECT
 public:

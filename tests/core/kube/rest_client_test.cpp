@@ -99,6 +99,9 @@ private slots:
     void callbacksRunOnContextThread();
     void destroyedContextGetsNoCallback();
     void cancelStopsCallbacks();
+    void cancelAfterCompletionBeforeDelivery();
+    void noCallbackAfterClientDestroyed();
+    void badServerUrlIsAClearError();
     void streamDeliversWholeLinesAndDropsCutLine();
     void secretsNeverInTrace();
     void queryAndPrefixEncoded();
@@ -461,6 +464,50 @@ void RestClientTest::destroyedContextGetsNoCallback() {
     QTRY_VERIFY_WITH_TIMEOUT(other, 10000);
     QTRY_COMPARE(client.activeRequestsForTest(), 0);
     QVERIFY(!called);
+}
+
+void RestClientTest::cancelAfterCompletionBeforeDelivery() {
+    // The reply is complete and queued for this thread, but not delivered yet: cancel() still wins.
+    FakeApiServer server([](const FakeRequest&, FakeConnection& c) { c.respond(200, "{}"); });
+    RestClient client(connectionTo(server), {}, fastOptions());
+    bool called = false;
+    const auto id = client.send(get("/api"), nullptr, [&](const RestReply&) { called = true; });
+    for (int i = 0; i < 2000 && client.activeRequestsForTest() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    QCOMPARE(client.activeRequestsForTest(), 0);
+    client.cancel(id);
+    QTest::qWait(50);
+    QVERIFY(!called);
+}
+
+void RestClientTest::noCallbackAfterClientDestroyed() {
+    // A reply that finished on the I/O thread but was not yet delivered when the client goes away must not run:
+    // callbacks (listAll's next page) may use the client.
+    FakeApiServer server([](const FakeRequest&, FakeConnection& c) { c.respond(200, "{}"); });
+    bool called = false;
+    QObject context;  // outlives the client
+    {
+        RestClient client(connectionTo(server), {}, fastOptions());
+        client.send(get("/api"), &context, [&](const RestReply&) { called = true; });
+        // wait for the I/O thread to finish the request without running this thread's event loop
+        for (int i = 0; i < 2000 && client.activeRequestsForTest() > 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        QCOMPARE(client.activeRequestsForTest(), 0);
+    }
+    QTest::qWait(50);  // now deliver whatever was queued
+    QVERIFY(!called);
+}
+
+void RestClientTest::badServerUrlIsAClearError() {
+    for (const char* server : {"", "https://", "not a url", "https://[::1"}) {
+        ClusterConnection c;
+        c.server = server;
+        RestClient client(c, {}, fastOptions());
+        const RestReply reply = sendAndWait(client, get("/api"));
+        QVERIFY2(reply.error, server);
+        QCOMPARE(reply.error->kind, RestErrorKind::Transport);
+        QVERIFY2(!reply.error->describe().empty(), server);
+    }
 }
 
 void RestClientTest::cancelStopsCallbacks() {

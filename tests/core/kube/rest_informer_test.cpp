@@ -80,6 +80,7 @@ private slots:
     void expiredInsideStreamRelists();
     void otherErrorEventRelistsAfterBackoff();
     void throttledWatchRewatchesAfterRetryAfter();
+    void garbageLineRelists();
     void stopEndsRequests();
     void discoveryPicksVersions_data();
     void discoveryPicksVersions();
@@ -349,6 +350,29 @@ void RestInformerTest::throttledWatchRewatchesAfterRetryAfter() {
     QVERIFY2(t.elapsed() >= 1000, QByteArray::number(t.elapsed()));  // waited as the server asked (lower bound)
     QCOMPARE(informer.listsForTest(), 1);  // throttling is not a reason to re-list
     QCOMPARE(watches(server)[1].param("resourceVersion"), std::string("10"));
+    informer.stop();
+}
+
+void RestInformerTest::garbageLineRelists() {
+    std::atomic<int> watchCount{0};
+    FakeApiServer server([&](const FakeRequest& r, FakeConnection& c) {
+        if (r.param("watch") != "1") {
+            c.respond(200, list(10, {listItem("cm1", 5, "a")}));
+            return;
+        }
+        c.startChunked();
+        if (watchCount++ == 0) c.chunk("<html>proxy error</html>\n" + watchLine("ADDED", cm("cm2", 11, "b")));
+        server.sleepUnlessStopping(30000);
+    });
+    RestClient client(connectionTo(server));
+    Informer informer(client, configMapsV1(), "lab", fastInformer());
+    QSignalSpy errors(&informer, &Informer::errorOccurred);
+    informer.start();
+    QTRY_COMPARE_WITH_TIMEOUT(watches(server).size(), std::size_t(2), 20000);
+    QCOMPARE(informer.listsForTest(), 2);
+    QVERIFY(errors.count() >= 1);
+    QVERIFY2(errors[0][0].toString().startsWith("bad watch event"), qPrintable(errors[0][0].toString()));
+    QVERIFY(informer.snapshot()->find("lab", "cm2") == nullptr);  // nothing after the garbage was applied
     informer.stop();
 }
 
