@@ -104,14 +104,15 @@ set(CPACK_PACKAGE_VENDOR "Ingress Lab developers")
 set(CPACK_PACKAGE_CONTACT "Ingress Lab developers <ingress-lab@users.noreply.github.com>")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "design and test Kubernetes Ingress routing locally")
-set(CPACK_PACKAGE_DESCRIPTION "Ingress Lab lays out hosts, paths, TLS secrets and traffic weights of Kubernetes
-Ingresses visually, with the YAML beside it, and runs that routing for real on the
-local computer: a TLS-terminating reverse proxy that behaves like ingress-nginx,
-or like the Ingress specification, in front of simulated pods, with live charts,
-controller-style events and an explainer for every routing decision.
-The package contains the desktop application (ingress-lab) and the command-line
-tool for CI and scripts (ingress-lab-cli: validate, export, route, serve,
-traffic, test).")
+set(CPACK_PACKAGE_DESCRIPTION "Ingress Lab lays out the hosts, paths, TLS secrets and traffic weights of
+Kubernetes Ingresses visually, with the YAML beside it, and runs that routing
+for real on the local computer: a TLS-terminating reverse proxy that behaves
+like ingress-nginx, or like the Ingress specification, in front of simulated
+pods, with live charts, controller-style events and an explainer for every
+routing decision.
+The package contains the desktop application (ingress-lab) and the
+command-line tool for CI and scripts (ingress-lab-cli: validate, export,
+route, serve, traffic, test).")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
