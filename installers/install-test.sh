@@ -78,7 +78,7 @@ done
 for f in /etc/apt/apt.conf /etc/apt/apt.conf.d/*; do
   [[ -f "$f" ]] && grep -qiE 'proxy|Acquire::|mirror' "$f" && cp "$f" "$root/etc/apt/apt.conf.d/$(basename "$f")"
 done
-echo "sources: $(ls "$root"/etc/apt/sources.list* "$root"/etc/apt/sources.list.d 2>/dev/null | tr '\n' ' ')"
+echo "sources: $(cd "$root/etc/apt" && ls -d sources.list sources.list.d/* 2>/dev/null | tr '\n' ' ')"
 echo "apt.conf.d copied: $(ls "$root"/etc/apt/apt.conf.d | tr '\n' ' ')"
 in_root() { chroot "$root" env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
               ${http_proxy:+http_proxy=$http_proxy} ${https_proxy:+https_proxy=$https_proxy} "$@"; }
@@ -147,7 +147,7 @@ sleep 12
 kill -0 "$gui" 2>/dev/null || { cat "$work/gui.log"; fail "the GUI exited"; }
 import -display ":$disp" -window root "$out_dir/gui-xvfb.png"
 echo "screenshot: $out_dir/gui-xvfb.png ($(identify -format '%wx%h, %k colours' "$out_dir/gui-xvfb.png"))"
-head -c 2000 "$work/gui.log"
+[[ -s "$work/gui.log" ]] && { echo "GUI output:"; head -c 2000 "$work/gui.log"; }
 kill "$gui"; wait "$gui" 2>/dev/null || true
 umount "$root/tmp/.X11-unix" && unset 'mounts[-1]'
 
