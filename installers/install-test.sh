@@ -6,6 +6,7 @@
 #  2. a fresh copy of it with this machine's apt sources and proxy/mirror settings; /proc mounted, /dev bound
 #  3. apt-get install ./ingress-lab_*.deb (dependencies from Debian's archive)
 #  4. ingress-lab-cli --version; ingress-lab-cli validate demo; serve demo on loopback and curl through it
+#     and bash completion of commands and options
 #  5. the GUI, started from its desktop entry's Exec line under Xvfb, and a screenshot (import -window root) that
 #     is copied out to OUT_DIR (default build-deb/install-test/) to be looked at
 #  6. apt-get purge ingress-lab, then every path `dpkg -L` listed must be gone (directories still owned by another
@@ -122,6 +123,21 @@ echo "GET https://agent.example.com/ -> $body" | cut -c1-300
 grep -q '"service"' <<<"$body" || fail "no simulated pod answered over HTTPS"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 head -5 "$work/serve.log"
+
+step "bash completion (bash-completion installed in the root for this check)"
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bash-completion >/dev/null
+cat >"$root/tmp/complete.sh" <<'SH'
+source /usr/share/bash-completion/bash_completion
+_completion_loader ingress-lab-cli
+t() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
+      _ingress_lab_cli; echo "ingress-lab-cli ${*:2}<TAB> -> ${COMPREPLY[*]}"; }
+t ingress-lab-cli ""
+t ingress-lab-cli serve --pro
+t ingress-lab-cli validate de
+SH
+comp=$(in_root bash /tmp/complete.sh)
+echo "$comp"
+grep -q -- '-> validate export route serve traffic test' <<<"$comp" || fail "bash completion does not list the commands"
 
 # --- 5. The GUI, from its desktop entry, under Xvfb ---------------------------------------------------------------
 step "GUI from the desktop entry under Xvfb"
