@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "core/common/build_info.h"
 #include "core/lessons/generated_secrets.h"
 
 #include <QAction>
@@ -296,7 +297,8 @@ void MainWindow::buildActions() {
     m_helpMenu->addAction(make(tr("&About Ingress Lab"), QStringLiteral("app"), QKeySequence(), [this] {
         QMessageBox::about(this, tr("About Ingress Lab"),
                            tr("<b>Ingress Lab</b> %1<br>Design Kubernetes Ingress routing visually, then run it for real on your computer.")
-                               .arg(QApplication::applicationVersion()));
+                                   .arg(QString::fromStdString(ilab::versionString()).toHtmlEscaped()) +
+                               QStringLiteral("<pre>%1</pre>").arg(QString::fromStdString(ilab::buildInfoText("ingress-lab")).toHtmlEscaped()));
     }));
 
     auto* tb = addToolBar(tr("Main"));

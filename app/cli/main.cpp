@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 
 #include "app/cli/commands.h"
+#include "core/common/build_info.h"
 
 namespace {
 
@@ -35,7 +36,7 @@ void usage(FILE* to) {
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("ingress-lab-cli"));
-    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QCoreApplication::setApplicationVersion(QString::fromStdString(ilab::versionString()));
     QStringList args = app.arguments();
     args.removeFirst();
     if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h")) {
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
         return args.isEmpty() ? 2 : 0;
     }
     if (args.first() == QLatin1String("--version")) {
-        std::printf("ingress-lab-cli 0.1.0\n");
+        std::fputs(ilab::buildInfoText("ingress-lab-cli").c_str(), stdout);
         return 0;
     }
     const QString name = args.takeFirst();

@@ -7,19 +7,29 @@
 //               [--theme light|dark] [--cert-dialog] [--screenshot OUT.png]
 // --screenshot renders the window (and --cert-dialog the certificate dialog) to OUT.png and exits: used to
 // produce the screenshots in docs/ under Xvfb.
+#include <cstdio>
+#include <cstring>
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
 
 #include "app/gui/gui_services.h"
+#include "core/common/build_info.h"
 #include "ui/dialogs/certificate_dialog.h"
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {
+    // --version before QApplication: it needs no display (packaging checks and scripts run it headless).
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
+            std::fputs(ilab::buildInfoText("ingress-lab").c_str(), stdout);
+            return 0;
+        }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Ingress Lab"));
     QApplication::setOrganizationName(QStringLiteral("IngressLab"));
-    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setApplicationVersion(QString::fromStdString(ilab::versionString()));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Design and test Kubernetes Ingress routing."));
