@@ -26,6 +26,9 @@ struct StringHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
+// Name -> index map that the hot path probes with std::string_view keys (no temporary std::string per probe).
+template <class V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
 // One Service:port some Ingress references, resolved against the workspace.
 struct Target {
@@ -67,8 +70,8 @@ struct Server {
     bool regexMode = false;
     std::string regexReason;
     std::vector<Location> locations;
-    std::unordered_map<std::string, int> exact;   // exact name -> location
-    std::unordered_map<std::string, int> prefix;  // prefix name -> location (nginx: ends in '/'; k8s: no trailing '/')
+    StringMap<int> exact;   // exact name -> location
+    StringMap<int> prefix;  // prefix name -> location (nginx: ends in '/'; k8s: no trailing '/')
     std::vector<int> regexOrder;                  // regex mode: match order
     int root = -1;
     std::optional<std::string> appRoot;
@@ -99,9 +102,9 @@ struct RouteTable::Impl {
     std::vector<detail::IngressPolicy> ingresses;
     std::vector<detail::Target> targets;
     std::vector<detail::Server> servers;
-    std::unordered_map<std::string, int> exactHosts;        // host or alias -> server
-    std::unordered_map<std::string, int> wildcardHosts;     // "foo.com" for "*.foo.com" -> server
-    std::unordered_map<std::string, std::string> wwwRedirects;  // from-to-www: name -> host it redirects to
+    detail::StringMap<int> exactHosts;        // host or alias -> server
+    detail::StringMap<int> wildcardHosts;     // "foo.com" for "*.foo.com" -> server
+    detail::StringMap<std::string> wwwRedirects;  // from-to-www: name -> host it redirects to
     int catchAll = 0;
     int globalDefaultTarget = -1;                           // controller default backend (-1 = 404)
     std::unordered_map<std::string, detail::CanaryAlt> canaries;  // main upstream name -> alternative

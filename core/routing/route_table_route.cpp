@@ -3,7 +3,9 @@
 // redirect annotations, rewrite, HTTPS redirect, canary/backend, then the policies the proxy enforces.
 
 #include <cctype>
+#include <charconv>
 #include <cstdio>
+#include <strings.h>
 
 #include <QCryptographicHash>
 
@@ -30,10 +32,10 @@ std::uint64_t mix(std::uint64_t x, std::uint64_t salt) {
     return z ^ (z >> 31);
 }
 
-std::string hex64(std::uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
+// 16 lower-case hex digits of v (as printf "%016llx") at out[0..16).
+void hex64(std::uint64_t v, char* out) {
+    static constexpr char digits[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; --i, v >>= 4) out[i] = digits[v & 0xF];
 }
 
 std::string firstListEntry(const std::string& v) {
@@ -55,12 +57,12 @@ private:
 };
 
 // `how` (for traces) may be null: the proxy's hot path then builds no strings.
-const CertEntry& lookupCert(const RouteTable::Impl& m, const std::string& name, bool* found, std::string* how) {
+const CertEntry& lookupCert(const RouteTable::Impl& m, std::string_view name, bool* found, std::string* how) {
     *found = false;
     if (!name.empty()) {
         if (auto it = m.certs.find(name); it != m.certs.end()) {
             *found = true;
-            if (how) *how = "exact TLS host " + name;
+            if (how) *how = "exact TLS host " + std::string(name);
             return it->second;
         }
         if (auto dot = name.find('.'); dot != std::string::npos) {
@@ -79,7 +81,7 @@ const CertEntry& lookupCert(const RouteTable::Impl& m, const std::string& name, 
             }
         }
     }
-    if (how) *how = name.empty() ? "no SNI" : "no TLS host matches " + name;
+    if (how) *how = name.empty() ? "no SNI" : "no TLS host matches " + std::string(name);
     return m.defaultCert;
 }
 
@@ -90,11 +92,13 @@ struct Matched {
 };
 
 // Location selection inside one server. Fills trace lines about candidates.
-int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::string& uri, bool* autoRedirect, const Tracer& T) {
+// `probe` is a scratch buffer (its capacity reused); lookups take string_views of `uri`, building no strings.
+int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::string& uri, std::string& probe, bool* autoRedirect,
+                   const Tracer& T) {
     const bool nginx = m.settings.profile == Profile::IngressNginx;
     *autoRedirect = false;
     if (srv.regexMode) {
-        const QString q = QString::fromStdString(uri);
+        const QString q = QString::fromUtf8(uri.data(), static_cast<qsizetype>(uri.size()));
         std::string tried;
         for (int idx : srv.regexOrder) {
             const auto& loc = srv.locations[idx];
@@ -118,22 +122,24 @@ int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::stri
         return it->second;
     }
     if (nginx) {
-        const std::string slash = uri + "/";
-        auto e = srv.exact.find(slash);
-        auto p = srv.prefix.find(slash);
+        probe.assign(uri);
+        probe += '/';
+        auto e = srv.exact.find(std::string_view(probe));
+        auto p = srv.prefix.find(std::string_view(probe));
         if (e != srv.exact.end() || p != srv.prefix.end()) {
             *autoRedirect = true;
             return e != srv.exact.end() ? e->second : p->second;
         }
+        const std::string_view u(uri);
         for (std::size_t i = uri.size(); i > 0; --i) {
             if (uri[i - 1] != '/') continue;
-            auto it = srv.prefix.find(uri.substr(0, i));
+            auto it = srv.prefix.find(u.substr(0, i));
             if (it == srv.prefix.end()) continue;
             if (T.on()) {
                 T("  prefix location " + uri.substr(0, i) + " is the longest matching prefix");
                 for (std::size_t j = i - 1; j > 0; --j) {
                     if (uri[j - 1] != '/') continue;
-                    if (auto o = srv.prefix.find(uri.substr(0, j)); o != srv.prefix.end() && !srv.locations[o->second].isDefault)
+                    if (auto o = srv.prefix.find(u.substr(0, j)); o != srv.prefix.end() && !srv.locations[o->second].isDefault)
                         T("  also matched but shorter: " + uri.substr(0, j) + " (" + srv.locations[o->second].origin + ")");
                 }
             }
@@ -142,11 +148,11 @@ int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::stri
         return srv.root;
     }
     // kubernetes: element-wise prefix, longest first ("/" has the key "").
-    std::string key = uri;
-    while (!key.empty() && key.back() == '/') key.pop_back();
+    std::string_view key = uri;
+    while (!key.empty() && key.back() == '/') key.remove_suffix(1);
     for (;;) {
         if (auto it = srv.prefix.find(key); it != srv.prefix.end()) {
-            if (T.on()) T("  Prefix " + (key.empty() ? std::string("/") : key) + " is the longest element-wise prefix match");
+            if (T.on()) T("  Prefix " + (key.empty() ? std::string("/") : std::string(key)) + " is the longest element-wise prefix match");
             return it->second;
         }
         if (key.empty()) break;
@@ -154,6 +160,99 @@ int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::stri
     }
     return srv.root;
 }
+
+// Per-request working strings of routeInto. The proxy's workers route without a trace into a thread's own
+// Scratch, whose buffers keep their capacity: no allocation per request. A traced route (which also routes the
+// other profile on the same thread) uses a fresh one.
+struct Scratch {
+    std::string sni, host, uri, decoded, rawUri, probe, bestHost, clientAddr, value;
+};
+
+Scratch& threadScratch() {
+    thread_local Scratch s;
+    return s;
+}
+
+// The request headers the router reads, found in one pass: the first value of each (RequestView::header's rule),
+// as pointers into the request (null = absent).
+struct RoutingHeaders {
+    const std::string* xForwardedHost = nullptr;
+    const std::string* xForwardedProto = nullptr;
+    const std::string* xForwardedFor = nullptr;
+    const std::string* xForwardedPort = nullptr;
+    const std::string* xRequestId = nullptr;
+    const std::string* accept = nullptr;
+
+    explicit RoutingHeaders(const RequestView& req) {
+        auto is = [](const std::string& k, std::string_view name) { return strncasecmp(k.data(), name.data(), name.size()) == 0; };
+        for (const auto& [k, v] : req.headers) {
+            const std::string** slot = nullptr;
+            switch (k.size()) {
+            case 6: if (is(k, "Accept")) slot = &accept; break;
+            case 12: if (is(k, "X-Request-ID")) slot = &xRequestId; break;
+            case 15: if (is(k, "X-Forwarded-For")) slot = &xForwardedFor; break;
+            case 16:
+                if (is(k, "X-Forwarded-Host")) slot = &xForwardedHost;
+                else if (is(k, "X-Forwarded-Port")) slot = &xForwardedPort;
+                break;
+            case 17: if (is(k, "X-Forwarded-Proto")) slot = &xForwardedProto; break;
+            default: break;
+            }
+            if (slot && !*slot) *slot = &v;
+        }
+    }
+};
+
+// Writes one decision into a reused Decision without giving back the heap buffers that Decision::clear() frees:
+// the header vectors' strings are overwritten in place, and the backend / certificate strings are moved aside and
+// back. The result equals a fresh route() (route_into_test); the buffers return to `d` when this goes away.
+class DecisionWriter {
+public:
+    using Headers = std::vector<std::pair<std::string, std::string>>;
+    explicit DecisionWriter(Decision& d)
+        : m_d(d), m_response(std::move(d.responseHeaders)), m_upstream(std::move(d.upstreamHeaders)) {
+        if (d.backend) m_backend = std::move(*d.backend);
+        if (d.tlsCertificate) m_certificate = std::move(*d.tlsCertificate);
+        d.clear();
+        m_response.reserve(4);
+        m_upstream.reserve(14);  // the §15 set: no regrowth per request
+    }
+    ~DecisionWriter() {
+        m_response.resize(m_responseCount);
+        m_upstream.resize(m_upstreamCount);
+        m_d.responseHeaders = std::move(m_response);
+        m_d.upstreamHeaders = std::move(m_upstream);
+    }
+    DecisionWriter(const DecisionWriter&) = delete;
+    DecisionWriter& operator=(const DecisionWriter&) = delete;
+
+    void responseHeader(std::string_view k, std::string_view v) { put(m_response, m_responseCount, k, v); }
+    void upstreamHeader(std::string_view k, std::string_view v) { put(m_upstream, m_upstreamCount, k, v); }
+    void backend(const BackendRef& ref) {
+        m_backend = ref;
+        m_d.backend.emplace(std::move(m_backend));
+    }
+    void tlsCertificate(const std::string& c) {
+        m_certificate = c;
+        m_d.tlsCertificate.emplace(std::move(m_certificate));
+    }
+
+private:
+    static void put(Headers& h, std::size_t& n, std::string_view k, std::string_view v) {
+        if (n < h.size()) {
+            h[n].first.assign(k);
+            h[n].second.assign(v);
+        } else {
+            h.emplace_back(k, v);
+        }
+        ++n;
+    }
+    Decision& m_d;
+    Headers m_response, m_upstream;
+    std::size_t m_responseCount = 0, m_upstreamCount = 0;
+    BackendRef m_backend;
+    std::string m_certificate;
+};
 
 }  // namespace
 
@@ -194,9 +293,9 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
 void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bool wantTrace, Decision& d) const {
     const Impl& m = *m_impl;
     const bool nginx = m.settings.profile == Profile::IngressNginx;
-    d.clear();
-    d.responseHeaders.reserve(4);
-    d.upstreamHeaders.reserve(14);  // the §15 set below: no regrowth per request
+    DecisionWriter out(d);  // d.clear(), keeping the buffers
+    Scratch traced;
+    Scratch& sc = wantTrace ? traced : threadScratch();
     Tracer tracer(wantTrace, d.trace);
 // Trace lines are only built when asked for (the proxy routes without a trace on its hot path).
 #define T(...)                                          \
@@ -206,19 +305,22 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     T(std::string("profile ") + toString(m.settings.profile) + ": " + req.method + " " + req.scheme + "://" + req.host + req.target);
     for (const auto& ig : m.ignored) T("ignored Ingress " + ig);
     const bool https = req.scheme == "https";
-    if (!m.serverHeader.empty()) d.responseHeaders.emplace_back("Server", m.serverHeader);
+    if (!m.serverHeader.empty()) out.responseHeader("Server", m.serverHeader);
 
     // TLS: the certificate the handshake presented (routing itself uses the Host header).
     if (https) {
-        std::string sni = req.sni ? toLower(*req.sni) : std::string();
+        std::string& sni = sc.sni;
+        sni.clear();
+        if (req.sni)
+            for (char ch : *req.sni) sni += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         if (!sni.empty() && sni.back() == '.') sni.pop_back();
         bool found = false;
         std::string how;
         const CertEntry& c = lookupCert(m, sni, &found, wantTrace ? &how : nullptr);
-        d.tlsCertificate = c.certificate;
+        out.tlsCertificate(c.certificate);
         T("TLS: SNI " + (sni.empty() ? std::string("(none)") : sni) + " -> certificate " + c.certificate + " (" + how +
           (c.note.empty() ? "" : "; " + c.note) + ")");
-        if (nginx && !m.hstsValue.empty()) d.responseHeaders.emplace_back("Strict-Transport-Security", m.hstsValue);
+        if (nginx && !m.hstsValue.empty()) out.responseHeader("Strict-Transport-Security", m.hstsValue);
     }
 
     auto finishOther = [&]() {
@@ -245,17 +347,21 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         d.action = Decision::Action::Redirect;
         d.status = status;
         d.location = location;
-        d.responseHeaders.emplace_back("Location", location);
+        out.responseHeader("Location", location);
         T("=> " + std::to_string(status) + " Location: " + location + " (" + why + ")");
         finishOther();
     };
 
     // ---- host -> server (§2) ----
-    auto nh = normalizeHost(req.host);
-    if (!nh) { respond(400, "invalid Host header \"" + req.host + "\" (nginx rejects it)"); return; }
-    const std::string host = *nh;
-    const SplitTarget st = splitTarget(req.target);
-    const std::string rawUri = st.path + (st.hasQuery ? "?" + st.query : "");
+    if (!normalizeHostInto(req.host, sc.host)) { respond(400, "invalid Host header \"" + req.host + "\" (nginx rejects it)"); return; }
+    const std::string& host = sc.host;
+    const SplitTargetView st = splitTargetView(req.target);
+    sc.rawUri.assign(st.path);  // path + "?query" as sent
+    if (st.hasQuery) {
+        sc.rawUri += '?';
+        sc.rawUri.append(st.query);
+    }
+    const std::string& rawUri = sc.rawUri;
     int s = -1;
     if (host.empty()) {
         T("host: no Host name -> catch-all server");
@@ -272,13 +378,13 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     } else {
         T("host: no exact server for " + host);
         if (auto dot = host.find('.'); dot != std::string::npos && dot > 0) {
-            const std::string label = host.substr(0, dot);
+            const std::string_view label = std::string_view(host).substr(0, dot);
             bool labelOk = true;
             for (char c : label)
                 if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) labelOk = false;
-            if (auto it = m.wildcardHosts.find(host.substr(dot + 1)); labelOk && it != m.wildcardHosts.end()) {
+            if (auto it = m.wildcardHosts.find(std::string_view(host).substr(dot + 1)); labelOk && it != m.wildcardHosts.end()) {
                 s = it->second;
-                T("host: wildcard server " + m.servers[s].name + " matches (one label \"" + label + "\")");
+                T("host: wildcard server " + m.servers[s].name + " matches (one label \"" + std::string(label) + "\")");
             } else {
                 T("host: no wildcard server *." + host.substr(dot + 1));
             }
@@ -289,23 +395,22 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     const Server& srv = m.servers[s];
 
     // ---- app-root (server-level 302, §9.2) ----
-    auto normalized = normalizePath(st.path);
-    if (!normalized) { respond(400, "request path \"" + st.path + "\" cannot be normalised"); return; }
-    const std::string uri = *normalized;
-    if (uri != st.path) T("path normalised: " + st.path + " -> " + uri);
+    if (!normalizePathInto(st.path, sc.uri, sc.decoded)) { respond(400, "request path \"" + std::string(st.path) + "\" cannot be normalised"); return; }
+    const std::string& uri = sc.uri;
+    if (uri != st.path) T("path normalised: " + std::string(st.path) + " -> " + uri);
     if (nginx && srv.appRoot && uri == "/")
         { redirect(302, req.scheme + "://" + req.host + *srv.appRoot, "app-root of " + srv.appRootIngress); return; }
 
     // ---- location (§3) ----
     if (srv.regexMode) T("server " + srv.name + " is in regex mode: " + srv.regexReason + " (every path is a case-insensitive ^regex)");
     bool autoRedirect = false;
-    int li = selectLocation(m, srv, uri, &autoRedirect, tracer);
+    int li = selectLocation(m, srv, uri, sc.probe, &autoRedirect, tracer);
     const Server* locServer = &srv;
     if (!nginx && li >= 0 && srv.locations[li].isDefault && s != m.catchAll) {
         // kubernetes: a rule without host applies to all traffic.
         bool ar = false;
         const Server& ca = m.servers[m.catchAll];
-        int ci = selectLocation(m, ca, uri, &ar, tracer);
+        int ci = selectLocation(m, ca, uri, sc.probe, &ar, tracer);
         if (ci >= 0 && !ca.locations[ci].isDefault) {
             T("  no path of " + srv.name + " matches; a hostless rule does");
             li = ci;
@@ -316,7 +421,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     if (li < 0) { respond(404, "no location"); return; }
     const Location& loc = locServer->locations[li];
     const IngressPolicy* pol = loc.ingress >= 0 ? &m.ingresses[loc.ingress] : nullptr;
-    d.matchedPath = loc.rulePath;
+    d.matchedPath.assign(loc.rulePath);
     if (loc.isDefault) T("location: default \"/\" of server " + locServer->name + ": " + loc.origin);
     else T("location: " + loc.ruleType + " " + loc.rulePath + " from " + loc.origin);
 
@@ -328,7 +433,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             { respond(413, "body of " + std::to_string(*req.contentLength) + " bytes exceeds proxy-body-size " +
                                     (pol ? pol->ann.proxy.maxBodyText : m.proxyDefaults.maxBodyText)); return; }
         if (autoRedirect) {
-            std::string loc301 = req.scheme + "://" + hostWithoutPort(req.host) + uri + "/" + (st.hasQuery ? "?" + st.query : "");
+            std::string loc301 = req.scheme + "://" + hostWithoutPort(req.host) + uri + "/" + (st.hasQuery ? "?" + std::string(st.query) : "");
             { redirect(301, loc301, "nginx auto-redirect: location " + uri + "/ exists but " + uri + " does not (trailing-slash quirk)"); return; }
         }
     }
@@ -342,9 +447,9 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         acao = annotations::corsAllowOrigin(ann->cors, req.header("Origin"));
         T(acao ? "CORS: origin allowed (Access-Control-Allow-Origin: " + *acao + ")" : "CORS: origin not allowed: no CORS headers");
         if (acao && req.method == "OPTIONS") {
-            for (auto& h : annotations::corsHeaders(ann->cors, *acao)) d.responseHeaders.push_back(h);
-            d.responseHeaders.emplace_back("Content-Type", "text/plain charset=UTF-8");
-            d.responseHeaders.emplace_back("Content-Length", "0");
+            for (const auto& [k, v] : annotations::corsHeaders(ann->cors, *acao)) out.responseHeader(k, v);
+            out.responseHeader("Content-Type", "text/plain charset=UTF-8");
+            out.responseHeader("Content-Length", "0");
             { respond(204, "CORS preflight answered by the controller"); return; }
         }
     }
@@ -355,23 +460,24 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     }
 
     // ---- rewrite (§9.1) ----
-    d.upstreamPath = rawUri;
+    d.upstreamPath.assign(rawUri);
     bool rewritten = false;
     if (ann && ann->rewrite.target && loc.rewriteRegex && *ann->rewrite.target != loc.rulePath) {
-        if (auto out = annotations::applyRewrite(*loc.rewriteRegex, *ann->rewrite.target, uri, st.query)) {
-            d.upstreamPath = *out;
+        if (auto rw = annotations::applyRewrite(*loc.rewriteRegex, *ann->rewrite.target, uri, std::string(st.query))) {
+            d.upstreamPath = *rw;
             rewritten = true;
-            T("rewrite-target " + *ann->rewrite.target + ": " + uri + " -> " + *out);
+            T("rewrite-target " + *ann->rewrite.target + ": " + uri + " -> " + *rw);
         }
     }
 
     // ---- HTTPS redirect (§7) ----
-    const std::optional<std::string> xfh = req.header("X-Forwarded-Host");
-    const std::optional<std::string> xfp = req.header("X-Forwarded-Proto");
-    const std::string bestHost = m.useForwardedHeaders && xfh && !xfh->empty() ? firstListEntry(*xfh) : req.host;
+    const RoutingHeaders hdr(req);
+    const std::string* xfh = hdr.xForwardedHost;
+    const std::string* xfp = hdr.xForwardedProto;
+    const std::string& bestHost = m.useForwardedHeaders && xfh && !xfh->empty() ? (sc.bestHost = firstListEntry(*xfh)) : req.host;
     if (nginx) {
         const auto& ssl = pol ? pol->ann.sslRedirect : m.sslDefaults;
-        const std::string passScheme = m.useForwardedHeaders && xfp ? *xfp : req.scheme;
+        const std::string& passScheme = m.useForwardedHeaders && xfp ? *xfp : req.scheme;
         bool certFound = false;
         std::string how;
         const CertEntry& hostCert = lookupCert(m, host, &certFound, wantTrace ? &how : nullptr);
@@ -402,7 +508,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         T("service-weights: draw " + std::to_string(draw / 1000.0) + "% -> " + m.targets[t].ref.service);
     }
     bool canaryLegacy = false;  // the canary branch was taken and does not share the affinity
-    if (nginx) {
+    if (nginx && !m.canaries.empty()) {
         if (auto c = m.canaries.find(m.targets[t].ref.upstreamName); c != m.canaries.end()) {
             const auto& cc = c->second.config;
             // balancer.lua route_to_alternative_balancer: a request whose affinity cookie names the main backend stays
@@ -435,10 +541,10 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         }
     }
     const Target& tg = m.targets[t];
-    d.backend = tg.ref;
+    out.backend(tg.ref);
     d.endpoints = tg.endpoints;
-    d.ingress = pol ? pol->name : "";
-    d.upstreamHost = ann && ann->upstream.vhost ? *ann->upstream.vhost : bestHost;
+    if (pol) d.ingress.assign(pol->name);
+    d.upstreamHost.assign(ann && ann->upstream.vhost ? *ann->upstream.vhost : bestHost);
     T("backend: " + tg.ref.ns + "/" + tg.ref.service + ":" + tg.ref.port + " (upstream " + tg.ref.upstreamName + ", " +
       std::to_string(tg.endpoints->size()) + " endpoints)");
     if (tg.endpoints->empty()) {
@@ -447,12 +553,12 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             d.fallbackBackend = fb.ref;
             d.fallbackEndpoints = fb.endpoints;
             T("no endpoints (" + tg.problem + "): default-backend annotation -> " + fb.ref.service);
-            d.upstreamHeaders.emplace_back("X-Code", "503");
-            d.upstreamHeaders.emplace_back("X-Format", req.header("Accept").value_or("text/html"));
-            d.upstreamHeaders.emplace_back("X-Namespace", tg.ref.ns);
-            d.upstreamHeaders.emplace_back("X-Ingress-Name", pol->name.substr(pol->name.find('/') + 1));
-            d.upstreamHeaders.emplace_back("X-Service-Name", tg.ref.service);
-            d.upstreamHeaders.emplace_back("X-Service-Port", tg.ref.port);
+            out.upstreamHeader("X-Code", "503");
+            out.upstreamHeader("X-Format", hdr.accept ? std::string_view(*hdr.accept) : std::string_view("text/html"));
+            out.upstreamHeader("X-Namespace", tg.ref.ns);
+            out.upstreamHeader("X-Ingress-Name", std::string_view(pol->name).substr(pol->name.find('/') + 1));
+            out.upstreamHeader("X-Service-Name", tg.ref.service);
+            out.upstreamHeader("X-Service-Port", tg.ref.port);
         } else {
             { respond(503, tg.problem); return; }
         }
@@ -461,11 +567,12 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     d.status = 0;
 
     // ---- policies the proxy enforces: rate limit (pre-access), access list (access phase) ----
-    std::string clientAddr = req.clientIp;
-    if (nginx && m.useForwardedHeaders)
-        if (auto xff = req.header("X-Forwarded-For"); xff && !xff->empty()) clientAddr = firstListEntry(*xff);
+    const std::string* xff = hdr.xForwardedFor;
+    const std::string& clientAddr =
+        nginx && m.useForwardedHeaders && xff && !xff->empty() ? (sc.clientAddr = firstListEntry(*xff)) : req.clientIp;
     if (ann) {
-        d.backendProtocol = ann->backendProtocol == "AUTO_HTTP" ? (https ? "HTTPS" : "HTTP") : ann->backendProtocol;
+        if (ann->backendProtocol == "AUTO_HTTP") d.backendProtocol.assign(https ? "HTTPS" : "HTTP");
+        else d.backendProtocol.assign(ann->backendProtocol);
         d.timeouts = {ann->proxy.connectTimeoutMs, ann->proxy.readTimeoutMs, ann->proxy.sendTimeoutMs, ann->proxy.nextUpstreamTries};
         d.upstreamHashBy = ann->upstream.hashBy;
         if (ann->rateLimit.isSet()) {
@@ -507,21 +614,36 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
 
     // ---- headers (§15) ----
     if (nginx) {
-        auto set = [&](const char* k, const std::string& v) { d.upstreamHeaders.emplace_back(k, v); };
+        auto set = [&](std::string_view k, std::string_view v) { out.upstreamHeader(k, v); };
         set("Host", d.upstreamHost);
         if (!req.requestId.empty()) {
             set("X-Request-ID", req.requestId);  // the proxy's $req_id, also in its access log
+        } else if (const std::string* rid = hdr.xRequestId; rid && !rid->empty()) {
+            set("X-Request-ID", *rid);
         } else {
-            const auto rid = req.header("X-Request-ID");
-            set("X-Request-ID", rid && !rid->empty() ? *rid : hex64(mix(randomValue, 2)) + hex64(mix(randomValue, 3)));
+            char id[32];
+            hex64(mix(randomValue, 2), id);
+            hex64(mix(randomValue, 3), id + 16);
+            set("X-Request-ID", std::string_view(id, sizeof id));
         }
         set("X-Real-IP", clientAddr);
-        const auto xff = req.header("X-Forwarded-For");
-        set("X-Forwarded-For", m.useForwardedHeaders && m.computeFullForwardedFor && xff ? *xff + ", " + req.clientIp : clientAddr);
+        if (m.useForwardedHeaders && m.computeFullForwardedFor && xff) {
+            sc.value.assign(*xff);
+            sc.value += ", ";
+            sc.value += req.clientIp;
+            set("X-Forwarded-For", sc.value);
+        } else {
+            set("X-Forwarded-For", clientAddr);
+        }
         set("X-Forwarded-Host", bestHost);
-        const auto xfport = req.header("X-Forwarded-Port");
-        set("X-Forwarded-Port", m.useForwardedHeaders && xfport ? *xfport : std::to_string(req.listenPort));
-        const std::string proto = m.useForwardedHeaders && xfp ? *xfp : req.scheme;
+        if (const std::string* xfport = hdr.xForwardedPort; m.useForwardedHeaders && xfport) {
+            set("X-Forwarded-Port", *xfport);
+        } else {
+            char port[16];
+            const auto r = std::to_chars(port, port + sizeof port, req.listenPort);
+            set("X-Forwarded-Port", std::string_view(port, static_cast<std::size_t>(r.ptr - port)));
+        }
+        const std::string& proto = m.useForwardedHeaders && xfp ? *xfp : req.scheme;
         set("X-Forwarded-Proto", proto);
         set("X-Forwarded-Scheme", proto);
         set("X-Scheme", proto);
@@ -530,10 +652,10 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         if (rewritten && ann && ann->rewrite.xForwardedPrefix) set("X-Forwarded-Prefix", *ann->rewrite.xForwardedPrefix);
         d.upstreamHeadersRemoved.push_back("Proxy");
         if (acao)
-            for (auto& h : annotations::corsHeaders(ann->cors, *acao)) d.responseHeaders.push_back(h);
+            for (const auto& [k, v] : annotations::corsHeaders(ann->cors, *acao)) out.responseHeader(k, v);
     } else {
-        d.upstreamHost = req.host;
-        d.upstreamHeaders.emplace_back("Host", req.host);
+        d.upstreamHost.assign(req.host);
+        out.upstreamHeader("Host", req.host);
     }
     T("=> proxy to " + tg.ref.ns + "/" + tg.ref.service + ":" + tg.ref.port + ", upstream path " + d.upstreamPath);
     finishOther();
