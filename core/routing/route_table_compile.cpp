@@ -688,9 +688,9 @@ private:
                     if (!m_nginx) {
                         while (!key.empty() && key.back() == '/') key.pop_back();
                     }
-                    if (!srv.prefix.emplace(key, i).second && !loc.isDefault) {
+                    if (const auto [existing, added] = srv.prefix.emplace(key, i); !added && !loc.isDefault) {
                         // two Prefix paths that normalise to one location ("/foo" and "/foo/"): the older one serves
-                        const auto& first = srv.locations[srv.prefix[key]];
+                        const auto& first = srv.locations[existing];
                         srv.shadowed.push_back(loc.origin + " normalises to the same location as " + first.origin);
                     }
                 }

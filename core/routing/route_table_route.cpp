@@ -113,37 +113,37 @@ int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::stri
         }
         return srv.root;
     }
-    if (auto it = srv.exact.find(uri); it != srv.exact.end()) {
+    if (const int ex = srv.exact.find(uri); ex >= 0) {
         if (T.on()) {
-            const bool copy = srv.locations[it->second].isExactCopy;
+            const bool copy = srv.locations[ex].isExactCopy;
             T(std::string("  exact location = ") + uri + " matches" +
               (copy ? " (the exact copy ingress-nginx adds for Prefix " + uri + ")" : nginx ? " (exact locations are checked first)" : ""));
         }
-        return it->second;
+        return ex;
     }
     if (nginx) {
         probe.assign(uri);
         probe += '/';
-        auto e = srv.exact.find(std::string_view(probe));
-        auto p = srv.prefix.find(std::string_view(probe));
-        if (e != srv.exact.end() || p != srv.prefix.end()) {
+        const int e = srv.exact.find(probe);
+        const int p = srv.prefix.find(probe);
+        if (e >= 0 || p >= 0) {
             *autoRedirect = true;
-            return e != srv.exact.end() ? e->second : p->second;
+            return e >= 0 ? e : p;
         }
         const std::string_view u(uri);
         for (std::size_t i = uri.size(); i > 0; --i) {
             if (uri[i - 1] != '/') continue;
-            auto it = srv.prefix.find(u.substr(0, i));
-            if (it == srv.prefix.end()) continue;
+            const int found = srv.prefix.find(u.substr(0, i));
+            if (found < 0) continue;
             if (T.on()) {
                 T("  prefix location " + uri.substr(0, i) + " is the longest matching prefix");
                 for (std::size_t j = i - 1; j > 0; --j) {
                     if (uri[j - 1] != '/') continue;
-                    if (auto o = srv.prefix.find(u.substr(0, j)); o != srv.prefix.end() && !srv.locations[o->second].isDefault)
-                        T("  also matched but shorter: " + uri.substr(0, j) + " (" + srv.locations[o->second].origin + ")");
+                    if (const int o = srv.prefix.find(u.substr(0, j)); o >= 0 && !srv.locations[o].isDefault)
+                        T("  also matched but shorter: " + uri.substr(0, j) + " (" + srv.locations[o].origin + ")");
                 }
             }
-            return it->second;
+            return found;
         }
         return srv.root;
     }
@@ -151,9 +151,9 @@ int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::stri
     std::string_view key = uri;
     while (!key.empty() && key.back() == '/') key.remove_suffix(1);
     for (;;) {
-        if (auto it = srv.prefix.find(key); it != srv.prefix.end()) {
+        if (const int found = srv.prefix.find(key); found >= 0) {
             if (T.on()) T("  Prefix " + (key.empty() ? std::string("/") : std::string(key)) + " is the longest element-wise prefix match");
-            return it->second;
+            return found;
         }
         if (key.empty()) break;
         key = key.substr(0, key.rfind('/'));
@@ -365,8 +365,8 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     int s = -1;
     if (host.empty()) {
         T("host: no Host name -> catch-all server");
-    } else if (auto it = m.exactHosts.find(host); it != m.exactHosts.end()) {
-        s = it->second;
+    } else if (const int exact = m.exactHosts.find(host); exact >= 0) {
+        s = exact;
         T("host: " + host + " -> server " + m.servers[s].name + (m.servers[s].name == host ? " (exact)" : " (server-alias)"));
     } else if (auto w = m.wwwRedirects.find(host); w != m.wwwRedirects.end()) {
         T("host: " + host + " is the from-to-www-redirect name of " + w->second);
@@ -382,8 +382,8 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             bool labelOk = true;
             for (char c : label)
                 if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) labelOk = false;
-            if (auto it = m.wildcardHosts.find(std::string_view(host).substr(dot + 1)); labelOk && it != m.wildcardHosts.end()) {
-                s = it->second;
+            if (const int w = m.wildcardHosts.find(std::string_view(host).substr(dot + 1)); labelOk && w >= 0) {
+                s = w;
                 T("host: wildcard server " + m.servers[s].name + " matches (one label \"" + std::string(label) + "\")");
             } else {
                 T("host: no wildcard server *." + host.substr(dot + 1));
