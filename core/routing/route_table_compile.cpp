@@ -71,6 +71,7 @@ public:
         finishServers();
         if (m_nginx) mergeCanaries();
         buildCertificates();
+        for (auto& p : m_impl->ingresses) p.hot = PolicyHot::of(p.ann);  // the annotations are final now
         finish();
         return std::move(m_impl);
     }

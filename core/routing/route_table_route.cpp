@@ -421,13 +421,15 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     if (li < 0) { respond(404, "no location"); return; }
     const Location& loc = locServer->locations[li];
     const IngressPolicy* pol = loc.ingress >= 0 ? &m.ingresses[loc.ingress] : nullptr;
+    // Reads of `pol->ann` below are guarded by its hot flags (af), so a request without those annotations only
+    // reads the policy's first lines.
     d.matchedPath.assign(loc.rulePath);
     if (loc.isDefault) T("location: default \"/\" of server " + locServer->name + ": " + loc.origin);
     else T("location: " + loc.ruleType + " " + loc.rulePath + " from " + loc.origin);
 
     // ---- body size 413, trailing-slash 301 (§12, §3.2.4) ----
     if (nginx) {
-        const auto& limit = pol ? pol->ann.proxy.maxBodyBytes : m.proxyDefaults.maxBodyBytes;
+        const auto& limit = pol ? pol->hot.maxBodyBytes : m.proxyDefaults.maxBodyBytes;
         d.maxBodyBytes = limit;
         if (req.contentLength && limit && *req.contentLength > *limit)
             { respond(413, "body of " + std::to_string(*req.contentLength) + " bytes exceeds proxy-body-size " +
@@ -442,8 +444,9 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     // Location-level annotations apply to the Ingress's own paths. The default "/" location a server gets keeps
     // only the server-wide effects (HTTPS redirect, body size): it is not one of the Ingress's paths.
     const auto* ann = pol && nginx && !loc.isDefault ? &pol->ann : nullptr;
+    const std::uint16_t af = ann ? pol->hot.flags : 0;
     std::optional<std::string> acao;
-    if (ann && ann->cors.enabled) {
+    if (af & PolicyHot::Cors) {
         acao = annotations::corsAllowOrigin(ann->cors, req.header("Origin"));
         T(acao ? "CORS: origin allowed (Access-Control-Allow-Origin: " + *acao + ")" : "CORS: origin not allowed: no CORS headers");
         if (acao && req.method == "OPTIONS") {
@@ -453,7 +456,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             { respond(204, "CORS preflight answered by the controller"); return; }
         }
     }
-    if (ann && ann->redirect.url) {
+    if (af & PolicyHot::Redirect) {
         std::string target = *ann->redirect.url;
         if (target[0] == '/' && !ann->redirect.relative) target = req.scheme + "://" + hostWithoutPort(req.host) + target;
         { redirect(ann->redirect.code, target, "redirect annotation of " + pol->name); return; }
@@ -462,7 +465,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     // ---- rewrite (§9.1) ----
     d.upstreamPath.assign(rawUri);
     bool rewritten = false;
-    if (ann && ann->rewrite.target && loc.rewriteRegex && *ann->rewrite.target != loc.rulePath) {
+    if ((af & PolicyHot::RewriteTarget) && loc.rewriteRegex && *ann->rewrite.target != loc.rulePath) {
         if (auto rw = annotations::applyRewrite(*loc.rewriteRegex, *ann->rewrite.target, uri, std::string(st.query))) {
             d.upstreamPath = *rw;
             rewritten = true;
@@ -476,7 +479,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     const std::string* xfp = hdr.xForwardedProto;
     const std::string& bestHost = m.useForwardedHeaders && xfh && !xfh->empty() ? (sc.bestHost = firstListEntry(*xfh)) : req.host;
     if (nginx) {
-        const auto& ssl = pol ? pol->ann.sslRedirect : m.sslDefaults;
+        const auto& ssl = pol ? pol->hot.ssl : m.sslDefaults;
         const std::string& passScheme = m.useForwardedHeaders && xfp ? *xfp : req.scheme;
         bool certFound = false;
         std::string how;
@@ -515,7 +518,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             // there, one naming the canary backend (when the canary shares the affinity: not "legacy") goes there;
             // only then the canary rules.
             std::optional<bool> pinned;
-            if (ann && ann->affinity.enabled) {
+            if (af & PolicyHot::Affinity) {
                 if (auto v = req.cookie(ann->affinity.cookieName); v && v->find('|') != std::string::npos) {
                     std::string key = v->substr(v->find('|') + 1);
                     key = key.substr(0, key.find('|'));
@@ -544,7 +547,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     out.backend(tg.ref);
     d.endpoints = tg.endpoints;
     if (pol) d.ingress.assign(pol->name);
-    d.upstreamHost.assign(ann && ann->upstream.vhost ? *ann->upstream.vhost : bestHost);
+    d.upstreamHost.assign(af & PolicyHot::UpstreamVhost ? *ann->upstream.vhost : bestHost);
     T("backend: " + tg.ref.ns + "/" + tg.ref.service + ":" + tg.ref.port + " (upstream " + tg.ref.upstreamName + ", " +
       std::to_string(tg.endpoints->size()) + " endpoints)");
     if (tg.endpoints->empty()) {
@@ -571,11 +574,12 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     const std::string& clientAddr =
         nginx && m.useForwardedHeaders && xff && !xff->empty() ? (sc.clientAddr = firstListEntry(*xff)) : req.clientIp;
     if (ann) {
-        if (ann->backendProtocol == "AUTO_HTTP") d.backendProtocol.assign(https ? "HTTPS" : "HTTP");
+        if (!(af & PolicyHot::Protocol)) d.backendProtocol.assign("HTTP");
+        else if (ann->backendProtocol == "AUTO_HTTP") d.backendProtocol.assign(https ? "HTTPS" : "HTTP");
         else d.backendProtocol.assign(ann->backendProtocol);
-        d.timeouts = {ann->proxy.connectTimeoutMs, ann->proxy.readTimeoutMs, ann->proxy.sendTimeoutMs, ann->proxy.nextUpstreamTries};
-        d.upstreamHashBy = ann->upstream.hashBy;
-        if (ann->rateLimit.isSet()) {
+        d.timeouts = pol->hot.timeouts;
+        if (af & PolicyHot::HashBy) d.upstreamHashBy = ann->upstream.hashBy;
+        if (af & PolicyHot::RateLimit) {
             RateLimitPolicy rl;
             rl.zone = pol->ns + "_" + pol->name.substr(pol->name.find('/') + 1);
             rl.rps = ann->rateLimit.rps;
@@ -590,8 +594,9 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
               (rl.rpm > 0 ? ", " + std::to_string(static_cast<int>(rl.rpm)) + " r/m" : "") + ", burst x" +
               std::to_string(rl.burstMultiplier) + " (enforced by the proxy; rejects with " + std::to_string(rl.rejectStatus) + ")");
         }
-        if (ann->affinity.enabled && canaryLegacy) T("affinity: none on the canary branch (affinity-canary-behavior: legacy)");
-        if (ann->affinity.enabled && !canaryLegacy) {
+        const bool affinity = af & PolicyHot::Affinity;
+        if (affinity && canaryLegacy) T("affinity: none on the canary branch (affinity-canary-behavior: legacy)");
+        if (affinity && !canaryLegacy) {
             AffinityPolicy a;
             a.cookieName = ann->affinity.cookieName;
             a.path = ann->affinity.path.value_or(loc.rulePath);
@@ -605,7 +610,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             d.affinity = a;
             T("affinity: cookie " + a.cookieName + " Path=" + a.path + (a.secure ? " Secure" : ""));
         }
-        if (ann->access.isSet()) {
+        if (af & PolicyHot::Access) {
             std::string why;
             d.accessDeniedStatus = annotations::accessStatus(ann->access, clientAddr, &why);
             T("access: " + why + (d.accessDeniedStatus ? " -> " + std::to_string(d.accessDeniedStatus) + " (after the rate limit)" : " -> allowed"));
