@@ -71,7 +71,12 @@ public:
         finishServers();
         if (m_nginx) mergeCanaries();
         buildCertificates();
-        for (auto& p : m_impl->ingresses) p.hot = PolicyHot::of(p.ann);  // the annotations are final now
+        for (const auto& p : m_impl->ingresses) {  // the annotations are final now
+            PolicyHot& hot = m_impl->policyHot.emplace_back(PolicyHot::of(p.ann));
+            hot.nameOffset = static_cast<std::uint32_t>(m_impl->policyNames.size());
+            hot.nameLength = static_cast<std::uint32_t>(p.name.size());
+            m_impl->policyNames += p.name;
+        }
         finish();
         return std::move(m_impl);
     }

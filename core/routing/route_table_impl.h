@@ -99,9 +99,10 @@ struct Target {
     std::string problem;                                     // why it answers 503 ("" when it has endpoints)
 };
 
-// What route() reads of an Ingress's annotations on every request, copied from them when compile() is done. The
-// full IngressAnnotations are ~1.3 KB, so at 10,000 Ingresses reading them per request would miss the cache on
-// many lines; route() reads `ann` itself only for the families a flag says are set.
+// What route() reads of an IngressPolicy on every request, copied from it when compile() is done
+// (RouteTable::Impl::policyHot, parallel to `ingresses`). The full IngressAnnotations are ~1.3 KB, so at 10,000
+// Ingresses reading them per request would miss the cache on many lines; the ~48-byte copies sit in one dense
+// array and the names in one string. route() reads `ann` itself only for the families a flag says are set.
 struct PolicyHot {
     enum Flag : std::uint16_t {
         Cors = 1 << 0,           // ann.cors.enabled
@@ -118,6 +119,7 @@ struct PolicyHot {
     UpstreamTimeouts timeouts;                  // ann.proxy connect/read/send timeouts, next-upstream tries
     annotations::SslRedirectConfig ssl;         // ann.sslRedirect
     std::uint16_t flags = 0;
+    std::uint32_t nameOffset = 0, nameLength = 0;  // the policy's name in Impl::policyNames
 
     static PolicyHot of(const annotations::IngressAnnotations& a) {
         PolicyHot h;
@@ -142,7 +144,6 @@ struct PolicyHot {
 
 // A claimed Ingress with its parsed annotations (kubernetes profile: defaults except service-weights).
 struct IngressPolicy {
-    PolicyHot hot;     // first, next to the name: the part of the policy every request reads (set by compile)
     std::string name;  // "ns/name"
     std::string ns;
     annotations::IngressAnnotations ann;
@@ -206,6 +207,8 @@ struct RouteTable::Impl {
     ControllerSettings settings;
     std::map<std::string, std::string> cfg;  // settings.configMap merged with the workspace ConfigMap
     std::vector<detail::IngressPolicy> ingresses;
+    std::vector<detail::PolicyHot> policyHot;  // per Ingress: what every request reads (set last by compile)
+    std::string policyNames;                   // the Ingresses' names, back to back (PolicyHot::nameOffset)
     std::vector<detail::Target> targets;
     std::vector<detail::Server> servers;
     detail::FlatIndex exactHosts;     // host or alias -> server

@@ -420,16 +420,17 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     for (const auto& sh : locServer->shadowed) T("  not used: " + sh);
     if (li < 0) { respond(404, "no location"); return; }
     const Location& loc = locServer->locations[li];
+    // `hot` is what every request reads of the policy; `pol` itself is read only where a hot flag says an
+    // annotation family is set (af), on answers other than proxying, and for traces.
     const IngressPolicy* pol = loc.ingress >= 0 ? &m.ingresses[loc.ingress] : nullptr;
-    // Reads of `pol->ann` below are guarded by its hot flags (af), so a request without those annotations only
-    // reads the policy's first lines.
+    const PolicyHot* hot = pol ? &m.policyHot[loc.ingress] : nullptr;
     d.matchedPath.assign(loc.rulePath);
     if (loc.isDefault) T("location: default \"/\" of server " + locServer->name + ": " + loc.origin);
     else T("location: " + loc.ruleType + " " + loc.rulePath + " from " + loc.origin);
 
     // ---- body size 413, trailing-slash 301 (§12, §3.2.4) ----
     if (nginx) {
-        const auto& limit = pol ? pol->hot.maxBodyBytes : m.proxyDefaults.maxBodyBytes;
+        const auto& limit = hot ? hot->maxBodyBytes : m.proxyDefaults.maxBodyBytes;
         d.maxBodyBytes = limit;
         if (req.contentLength && limit && *req.contentLength > *limit)
             { respond(413, "body of " + std::to_string(*req.contentLength) + " bytes exceeds proxy-body-size " +
@@ -444,7 +445,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     // Location-level annotations apply to the Ingress's own paths. The default "/" location a server gets keeps
     // only the server-wide effects (HTTPS redirect, body size): it is not one of the Ingress's paths.
     const auto* ann = pol && nginx && !loc.isDefault ? &pol->ann : nullptr;
-    const std::uint16_t af = ann ? pol->hot.flags : 0;
+    const std::uint16_t af = ann ? hot->flags : 0;
     std::optional<std::string> acao;
     if (af & PolicyHot::Cors) {
         acao = annotations::corsAllowOrigin(ann->cors, req.header("Origin"));
@@ -479,7 +480,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     const std::string* xfp = hdr.xForwardedProto;
     const std::string& bestHost = m.useForwardedHeaders && xfh && !xfh->empty() ? (sc.bestHost = firstListEntry(*xfh)) : req.host;
     if (nginx) {
-        const auto& ssl = pol ? pol->hot.ssl : m.sslDefaults;
+        const auto& ssl = hot ? hot->ssl : m.sslDefaults;
         const std::string& passScheme = m.useForwardedHeaders && xfp ? *xfp : req.scheme;
         bool certFound = false;
         std::string how;
@@ -546,7 +547,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     const Target& tg = m.targets[t];
     out.backend(tg.ref);
     d.endpoints = tg.endpoints;
-    if (pol) d.ingress.assign(pol->name);
+    if (hot) d.ingress.assign(m.policyNames, hot->nameOffset, hot->nameLength);
     d.upstreamHost.assign(af & PolicyHot::UpstreamVhost ? *ann->upstream.vhost : bestHost);
     T("backend: " + tg.ref.ns + "/" + tg.ref.service + ":" + tg.ref.port + " (upstream " + tg.ref.upstreamName + ", " +
       std::to_string(tg.endpoints->size()) + " endpoints)");
@@ -577,7 +578,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         if (!(af & PolicyHot::Protocol)) d.backendProtocol.assign("HTTP");
         else if (ann->backendProtocol == "AUTO_HTTP") d.backendProtocol.assign(https ? "HTTPS" : "HTTP");
         else d.backendProtocol.assign(ann->backendProtocol);
-        d.timeouts = pol->hot.timeouts;
+        d.timeouts = hot->timeouts;
         if (af & PolicyHot::HashBy) d.upstreamHashBy = ann->upstream.hashBy;
         if (af & PolicyHot::RateLimit) {
             RateLimitPolicy rl;
