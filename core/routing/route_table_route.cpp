@@ -59,7 +59,7 @@ private:
 // `how` (for traces) may be null: the proxy's hot path then builds no strings.
 const CertEntry& lookupCert(const RouteTable::Impl& m, std::string_view name, bool* found, std::string* how) {
     *found = false;
-    if (!name.empty()) {
+    if (!name.empty() && !m.certs.empty()) {
         if (auto it = m.certs.find(name); it != m.certs.end()) {
             *found = true;
             if (how) *how = "exact TLS host " + std::string(name);
@@ -214,8 +214,6 @@ public:
         if (d.backend) m_backend = std::move(*d.backend);
         if (d.tlsCertificate) m_certificate = std::move(*d.tlsCertificate);
         d.clear();
-        m_response.reserve(4);
-        m_upstream.reserve(14);  // the §15 set: no regrowth per request
     }
     ~DecisionWriter() {
         m_response.resize(m_responseCount);
@@ -226,8 +224,9 @@ public:
     DecisionWriter(const DecisionWriter&) = delete;
     DecisionWriter& operator=(const DecisionWriter&) = delete;
 
-    void responseHeader(std::string_view k, std::string_view v) { put(m_response, m_responseCount, k, v); }
-    void upstreamHeader(std::string_view k, std::string_view v) { put(m_upstream, m_upstreamCount, k, v); }
+    void responseHeader(std::string_view k, std::string_view v) { put(m_response, m_responseCount, k, v, 4); }
+    // 14: the §15 set, no regrowth per request.
+    void upstreamHeader(std::string_view k, std::string_view v) { put(m_upstream, m_upstreamCount, k, v, 14); }
     void backend(const BackendRef& ref) {
         m_backend = ref;
         m_d.backend.emplace(std::move(m_backend));
@@ -238,9 +237,10 @@ public:
     }
 
 private:
-    static void put(Headers& h, std::size_t& n, std::string_view k, std::string_view v) {
+    static void put(Headers& h, std::size_t& n, std::string_view k, std::string_view v, std::size_t reserve) {
+        if (h.capacity() == 0) h.reserve(reserve);  // (a fresh Decision: none allocated when nothing is added)
         if (n < h.size()) {
-            h[n].first.assign(k);
+            if (h[n].first != k) h[n].first.assign(k);  // usually the same header as last request's at this place
             h[n].second.assign(v);
         } else {
             h.emplace_back(k, v);

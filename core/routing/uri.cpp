@@ -38,7 +38,12 @@ bool normalizeHostInto(std::string_view host, std::string& out) {
         if (h.back() == '.') h.remove_suffix(1);
     }
     out.resize(h.size());
-    for (std::size_t i = 0; i < h.size(); ++i) out[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(h[i])));
+    for (std::size_t i = 0; i < h.size(); ++i) {
+        const char c = h[i];
+        // Lower-case letters, digits, '.' and '-' are their own std::tolower in every locale: no call for them.
+        const bool same = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+        out[i] = same ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
     return true;
 }
 
@@ -82,6 +87,13 @@ int hexValue(char c) {
 }  // namespace
 
 bool normalizePathInto(std::string_view rawPath, std::string& out, std::string& decoded) {
+    // Most paths are already normal: they start with '/' and have no escape, no "//" and no "/." (so no dot
+    // segment). The steps below would give them back unchanged.
+    if (!rawPath.empty() && rawPath[0] == '/' && rawPath.find('%') == std::string_view::npos &&
+        rawPath.find("//") == std::string_view::npos && rawPath.find("/.") == std::string_view::npos) {
+        out.assign(rawPath);
+        return true;
+    }
     decoded.clear();
     decoded.reserve(rawPath.size() + 1);
     for (std::size_t i = 0; i < rawPath.size(); ++i) {
