@@ -77,6 +77,19 @@ public:
             hot.nameLength = static_cast<std::uint32_t>(p.name.size());
             m_impl->policyNames += p.name;
         }
+        for (auto& srv : m_impl->servers) {
+            srv.hot.clear();
+            for (const auto& loc : srv.locations) {
+                LocationHot& hot = srv.hot.emplace_back();
+                hot.ingress = loc.ingress;
+                hot.target = loc.target;
+                hot.pathOffset = static_cast<std::uint32_t>(m_impl->locationPaths.size());
+                hot.pathLength = static_cast<std::uint32_t>(loc.rulePath.size());
+                hot.isDefault = loc.isDefault;
+                hot.weighted = !loc.weighted.empty();
+                m_impl->locationPaths += loc.rulePath;
+            }
+        }
         finish();
         return std::move(m_impl);
     }

@@ -406,12 +406,12 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     bool autoRedirect = false;
     int li = selectLocation(m, srv, uri, sc.probe, &autoRedirect, tracer);
     const Server* locServer = &srv;
-    if (!nginx && li >= 0 && srv.locations[li].isDefault && s != m.catchAll) {
+    if (!nginx && li >= 0 && srv.hot[li].isDefault && s != m.catchAll) {
         // kubernetes: a rule without host applies to all traffic.
         bool ar = false;
         const Server& ca = m.servers[m.catchAll];
         int ci = selectLocation(m, ca, uri, sc.probe, &ar, tracer);
-        if (ci >= 0 && !ca.locations[ci].isDefault) {
+        if (ci >= 0 && !ca.hot[ci].isDefault) {
             T("  no path of " + srv.name + " matches; a hostless rule does");
             li = ci;
             locServer = &ca;
@@ -419,13 +419,16 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     }
     for (const auto& sh : locServer->shadowed) T("  not used: " + sh);
     if (li < 0) { respond(404, "no location"); return; }
+    // `lh` and `hot` are what every request reads of the location and its policy; `loc` and `pol` themselves are
+    // read only where a hot flag says an annotation family is set (af), on answers other than proxying, and for
+    // traces.
+    const LocationHot& lh = locServer->hot[li];
     const Location& loc = locServer->locations[li];
-    // `hot` is what every request reads of the policy; `pol` itself is read only where a hot flag says an
-    // annotation family is set (af), on answers other than proxying, and for traces.
-    const IngressPolicy* pol = loc.ingress >= 0 ? &m.ingresses[loc.ingress] : nullptr;
-    const PolicyHot* hot = pol ? &m.policyHot[loc.ingress] : nullptr;
-    d.matchedPath.assign(loc.rulePath);
-    if (loc.isDefault) T("location: default \"/\" of server " + locServer->name + ": " + loc.origin);
+    const std::string_view rulePath(m.locationPaths.data() + lh.pathOffset, lh.pathLength);
+    const IngressPolicy* pol = lh.ingress >= 0 ? &m.ingresses[lh.ingress] : nullptr;
+    const PolicyHot* hot = pol ? &m.policyHot[lh.ingress] : nullptr;
+    d.matchedPath.assign(rulePath);
+    if (lh.isDefault) T("location: default \"/\" of server " + locServer->name + ": " + loc.origin);
     else T("location: " + loc.ruleType + " " + loc.rulePath + " from " + loc.origin);
 
     // ---- body size 413, trailing-slash 301 (§12, §3.2.4) ----
@@ -444,7 +447,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     // ---- CORS preflight, redirect annotations (§10, §9.3) ----
     // Location-level annotations apply to the Ingress's own paths. The default "/" location a server gets keeps
     // only the server-wide effects (HTTPS redirect, body size): it is not one of the Ingress's paths.
-    const auto* ann = pol && nginx && !loc.isDefault ? &pol->ann : nullptr;
+    const auto* ann = pol && nginx && !lh.isDefault ? &pol->ann : nullptr;
     const std::uint16_t af = ann ? hot->flags : 0;
     std::optional<std::string> acao;
     if (af & PolicyHot::Cors) {
@@ -488,7 +491,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         if (wantTrace && certFound && !hostCert.note.empty()) how += "; " + hostCert.note;
         bool exempt = false;
         for (const auto& p : m.noTlsRedirectLocations)
-            if (loc.rulePath.rfind(p, 0) == 0) exempt = true;
+            if (rulePath.starts_with(p)) exempt = true;
         if (passScheme == "http" && !exempt && (ssl.forceSslRedirect || (ssl.sslRedirect && certFound))) {
             std::string u = rawUri;
             if (!ssl.preserveTrailingSlash && u.size() >= 1 && u.back() == '/') u.pop_back();
@@ -500,9 +503,9 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     }
 
     // ---- backend: service-weights, canary (§8) ----
-    if (loc.target < 0) { respond(404, "controller default backend (no --default-backend-service): 404"); return; }
-    int t = loc.target;
-    if (!loc.weighted.empty()) {
+    if (lh.target < 0) { respond(404, "controller default backend (no --default-backend-service): 404"); return; }
+    int t = lh.target;
+    if (lh.weighted) {
         const std::uint32_t draw = static_cast<std::uint32_t>(mix(randomValue, 1) % annotations::SERVICE_WEIGHT_SCALE);
         for (const auto& [wt, cumulative] : loc.weighted)
             if (draw < cumulative) {
