@@ -35,6 +35,7 @@ using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>
 // 16-byte slots (hash tag, key position, value) plus one array of key bytes. A probe reads one slot line and, when
 // the tag matches, the key bytes: at 10,000 Ingresses this misses the cache far less than a node-based
 // std::unordered_map (bucket, previous node, node, key heap), which the router otherwise waits on per lookup.
+// A bit per key length present answers most absent probes (the path's prefixes at each '/') without a probe.
 class FlatIndex {
 public:
     // Adds key -> value unless the key is present. Returns the value stored for the key and whether it was added.
@@ -46,6 +47,7 @@ public:
             if (s.value < 0) {
                 s = Slot{tag(h), static_cast<std::uint32_t>(key.size()), static_cast<std::uint32_t>(m_keys.size()), value};
                 m_keys.append(key);
+                m_lengths |= lengthBit(key.size());
                 ++m_size;
                 return {value, true};
             }
@@ -54,7 +56,7 @@ public:
     }
     // The value for `key`, -1 when absent.
     int find(std::string_view key) const {
-        if (m_size == 0) return -1;
+        if (!(m_lengths & lengthBit(key.size()))) return -1;  // (also when empty)
         const std::uint64_t h = hash(key);
         for (std::size_t i = h & (m_slots.size() - 1);; i = (i + 1) & (m_slots.size() - 1)) {
             const Slot& s = m_slots[i];
@@ -73,6 +75,7 @@ private:
     };
     static std::uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
     static std::uint32_t tag(std::uint64_t h) { return static_cast<std::uint32_t>(h >> 32); }
+    static std::uint64_t lengthBit(std::size_t n) { return std::uint64_t{1} << (n < 63 ? n : 63); }  // 63: 63 or more
     bool matches(const Slot& s, std::uint32_t t, std::string_view key) const {
         return s.tag == t && s.keyLen == key.size() && std::memcmp(m_keys.data() + s.keyPos, key.data(), key.size()) == 0;
     }
@@ -90,6 +93,7 @@ private:
     std::vector<Slot> m_slots;  // a power of two, at most half full
     std::string m_keys;
     std::size_t m_size = 0;
+    std::uint64_t m_lengths = 0;  // bit n: a key of length n is present (bit 63: of length 63 or more)
 };
 
 // One Service:port some Ingress references, resolved against the workspace.
