@@ -71,6 +71,25 @@ public:
         finishServers();
         if (m_nginx) mergeCanaries();
         buildCertificates();
+        for (const auto& p : m_impl->ingresses) {  // the annotations are final now
+            PolicyHot& hot = m_impl->policyHot.emplace_back(PolicyHot::of(p.ann));
+            hot.nameOffset = static_cast<std::uint32_t>(m_impl->policyNames.size());
+            hot.nameLength = static_cast<std::uint32_t>(p.name.size());
+            m_impl->policyNames += p.name;
+        }
+        for (auto& srv : m_impl->servers) {
+            srv.hot.clear();
+            for (const auto& loc : srv.locations) {
+                LocationHot& hot = srv.hot.emplace_back();
+                hot.ingress = loc.ingress;
+                hot.target = loc.target;
+                hot.pathOffset = static_cast<std::uint32_t>(m_impl->locationPaths.size());
+                hot.pathLength = static_cast<std::uint32_t>(loc.rulePath.size());
+                hot.isDefault = loc.isDefault;
+                hot.weighted = !loc.weighted.empty();
+                m_impl->locationPaths += loc.rulePath;
+            }
+        }
         finish();
         return std::move(m_impl);
     }
@@ -688,9 +707,9 @@ private:
                     if (!m_nginx) {
                         while (!key.empty() && key.back() == '/') key.pop_back();
                     }
-                    if (!srv.prefix.emplace(key, i).second && !loc.isDefault) {
+                    if (const auto [existing, added] = srv.prefix.emplace(key, i); !added && !loc.isDefault) {
                         // two Prefix paths that normalise to one location ("/foo" and "/foo/"): the older one serves
-                        const auto& first = srv.locations[srv.prefix[key]];
+                        const auto& first = srv.locations[existing];
                         srv.shadowed.push_back(loc.origin + " normalises to the same location as " + first.origin);
                     }
                 }

@@ -3,7 +3,9 @@
 // redirect annotations, rewrite, HTTPS redirect, canary/backend, then the policies the proxy enforces.
 
 #include <cctype>
+#include <charconv>
 #include <cstdio>
+#include <strings.h>
 
 #include <QCryptographicHash>
 
@@ -30,10 +32,10 @@ std::uint64_t mix(std::uint64_t x, std::uint64_t salt) {
     return z ^ (z >> 31);
 }
 
-std::string hex64(std::uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
+// 16 lower-case hex digits of v (as printf "%016llx") at out[0..16).
+void hex64(std::uint64_t v, char* out) {
+    static constexpr char digits[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; --i, v >>= 4) out[i] = digits[v & 0xF];
 }
 
 std::string firstListEntry(const std::string& v) {
@@ -55,12 +57,12 @@ private:
 };
 
 // `how` (for traces) may be null: the proxy's hot path then builds no strings.
-const CertEntry& lookupCert(const RouteTable::Impl& m, const std::string& name, bool* found, std::string* how) {
+const CertEntry& lookupCert(const RouteTable::Impl& m, std::string_view name, bool* found, std::string* how) {
     *found = false;
-    if (!name.empty()) {
+    if (!name.empty() && !m.certs.empty()) {
         if (auto it = m.certs.find(name); it != m.certs.end()) {
             *found = true;
-            if (how) *how = "exact TLS host " + name;
+            if (how) *how = "exact TLS host " + std::string(name);
             return it->second;
         }
         if (auto dot = name.find('.'); dot != std::string::npos) {
@@ -79,7 +81,7 @@ const CertEntry& lookupCert(const RouteTable::Impl& m, const std::string& name, 
             }
         }
     }
-    if (how) *how = name.empty() ? "no SNI" : "no TLS host matches " + name;
+    if (how) *how = name.empty() ? "no SNI" : "no TLS host matches " + std::string(name);
     return m.defaultCert;
 }
 
@@ -90,11 +92,13 @@ struct Matched {
 };
 
 // Location selection inside one server. Fills trace lines about candidates.
-int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::string& uri, bool* autoRedirect, const Tracer& T) {
+// `probe` is a scratch buffer (its capacity reused); lookups take string_views of `uri`, building no strings.
+int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::string& uri, std::string& probe, bool* autoRedirect,
+                   const Tracer& T) {
     const bool nginx = m.settings.profile == Profile::IngressNginx;
     *autoRedirect = false;
     if (srv.regexMode) {
-        const QString q = QString::fromStdString(uri);
+        const QString q = QString::fromUtf8(uri.data(), static_cast<qsizetype>(uri.size()));
         std::string tried;
         for (int idx : srv.regexOrder) {
             const auto& loc = srv.locations[idx];
@@ -109,51 +113,146 @@ int selectLocation(const RouteTable::Impl& m, const Server& srv, const std::stri
         }
         return srv.root;
     }
-    if (auto it = srv.exact.find(uri); it != srv.exact.end()) {
+    if (const int ex = srv.exact.find(uri); ex >= 0) {
         if (T.on()) {
-            const bool copy = srv.locations[it->second].isExactCopy;
+            const bool copy = srv.locations[ex].isExactCopy;
             T(std::string("  exact location = ") + uri + " matches" +
               (copy ? " (the exact copy ingress-nginx adds for Prefix " + uri + ")" : nginx ? " (exact locations are checked first)" : ""));
         }
-        return it->second;
+        return ex;
     }
     if (nginx) {
-        const std::string slash = uri + "/";
-        auto e = srv.exact.find(slash);
-        auto p = srv.prefix.find(slash);
-        if (e != srv.exact.end() || p != srv.prefix.end()) {
+        probe.assign(uri);
+        probe += '/';
+        const int e = srv.exact.find(probe);
+        const int p = srv.prefix.find(probe);
+        if (e >= 0 || p >= 0) {
             *autoRedirect = true;
-            return e != srv.exact.end() ? e->second : p->second;
+            return e >= 0 ? e : p;
         }
+        const std::string_view u(uri);
         for (std::size_t i = uri.size(); i > 0; --i) {
             if (uri[i - 1] != '/') continue;
-            auto it = srv.prefix.find(uri.substr(0, i));
-            if (it == srv.prefix.end()) continue;
+            const int found = srv.prefix.find(u.substr(0, i));
+            if (found < 0) continue;
             if (T.on()) {
                 T("  prefix location " + uri.substr(0, i) + " is the longest matching prefix");
                 for (std::size_t j = i - 1; j > 0; --j) {
                     if (uri[j - 1] != '/') continue;
-                    if (auto o = srv.prefix.find(uri.substr(0, j)); o != srv.prefix.end() && !srv.locations[o->second].isDefault)
-                        T("  also matched but shorter: " + uri.substr(0, j) + " (" + srv.locations[o->second].origin + ")");
+                    if (const int o = srv.prefix.find(u.substr(0, j)); o >= 0 && !srv.locations[o].isDefault)
+                        T("  also matched but shorter: " + uri.substr(0, j) + " (" + srv.locations[o].origin + ")");
                 }
             }
-            return it->second;
+            return found;
         }
         return srv.root;
     }
     // kubernetes: element-wise prefix, longest first ("/" has the key "").
-    std::string key = uri;
-    while (!key.empty() && key.back() == '/') key.pop_back();
+    std::string_view key = uri;
+    while (!key.empty() && key.back() == '/') key.remove_suffix(1);
     for (;;) {
-        if (auto it = srv.prefix.find(key); it != srv.prefix.end()) {
-            if (T.on()) T("  Prefix " + (key.empty() ? std::string("/") : key) + " is the longest element-wise prefix match");
-            return it->second;
+        if (const int found = srv.prefix.find(key); found >= 0) {
+            if (T.on()) T("  Prefix " + (key.empty() ? std::string("/") : std::string(key)) + " is the longest element-wise prefix match");
+            return found;
         }
         if (key.empty()) break;
         key = key.substr(0, key.rfind('/'));
     }
     return srv.root;
 }
+
+// Per-request working strings of routeInto. The proxy's workers route without a trace into a thread's own
+// Scratch, whose buffers keep their capacity: no allocation per request. A traced route (which also routes the
+// other profile on the same thread) uses a fresh one.
+struct Scratch {
+    std::string sni, host, uri, decoded, rawUri, probe, bestHost, clientAddr, value;
+};
+
+Scratch& threadScratch() {
+    thread_local Scratch s;
+    return s;
+}
+
+// The request headers the router reads, found in one pass: the first value of each (RequestView::header's rule),
+// as pointers into the request (null = absent).
+struct RoutingHeaders {
+    const std::string* xForwardedHost = nullptr;
+    const std::string* xForwardedProto = nullptr;
+    const std::string* xForwardedFor = nullptr;
+    const std::string* xForwardedPort = nullptr;
+    const std::string* xRequestId = nullptr;
+    const std::string* accept = nullptr;
+
+    explicit RoutingHeaders(const RequestView& req) {
+        auto is = [](const std::string& k, std::string_view name) { return strncasecmp(k.data(), name.data(), name.size()) == 0; };
+        for (const auto& [k, v] : req.headers) {
+            const std::string** slot = nullptr;
+            switch (k.size()) {
+            case 6: if (is(k, "Accept")) slot = &accept; break;
+            case 12: if (is(k, "X-Request-ID")) slot = &xRequestId; break;
+            case 15: if (is(k, "X-Forwarded-For")) slot = &xForwardedFor; break;
+            case 16:
+                if (is(k, "X-Forwarded-Host")) slot = &xForwardedHost;
+                else if (is(k, "X-Forwarded-Port")) slot = &xForwardedPort;
+                break;
+            case 17: if (is(k, "X-Forwarded-Proto")) slot = &xForwardedProto; break;
+            default: break;
+            }
+            if (slot && !*slot) *slot = &v;
+        }
+    }
+};
+
+// Writes one decision into a reused Decision without giving back the heap buffers that Decision::clear() frees:
+// the header vectors' strings are overwritten in place, and the backend / certificate strings are moved aside and
+// back. The result equals a fresh route() (route_into_test); the buffers return to `d` when this goes away.
+class DecisionWriter {
+public:
+    using Headers = std::vector<std::pair<std::string, std::string>>;
+    explicit DecisionWriter(Decision& d)
+        : m_d(d), m_response(std::move(d.responseHeaders)), m_upstream(std::move(d.upstreamHeaders)) {
+        if (d.backend) m_backend = std::move(*d.backend);
+        if (d.tlsCertificate) m_certificate = std::move(*d.tlsCertificate);
+        d.clear();
+    }
+    ~DecisionWriter() {
+        m_response.resize(m_responseCount);
+        m_upstream.resize(m_upstreamCount);
+        m_d.responseHeaders = std::move(m_response);
+        m_d.upstreamHeaders = std::move(m_upstream);
+    }
+    DecisionWriter(const DecisionWriter&) = delete;
+    DecisionWriter& operator=(const DecisionWriter&) = delete;
+
+    void responseHeader(std::string_view k, std::string_view v) { put(m_response, m_responseCount, k, v, 4); }
+    // 14: the §15 set, no regrowth per request.
+    void upstreamHeader(std::string_view k, std::string_view v) { put(m_upstream, m_upstreamCount, k, v, 14); }
+    void backend(const BackendRef& ref) {
+        m_backend = ref;
+        m_d.backend.emplace(std::move(m_backend));
+    }
+    void tlsCertificate(const std::string& c) {
+        m_certificate = c;
+        m_d.tlsCertificate.emplace(std::move(m_certificate));
+    }
+
+private:
+    static void put(Headers& h, std::size_t& n, std::string_view k, std::string_view v, std::size_t reserve) {
+        if (h.capacity() == 0) h.reserve(reserve);  // (a fresh Decision: none allocated when nothing is added)
+        if (n < h.size()) {
+            if (h[n].first != k) h[n].first.assign(k);  // usually the same header as last request's at this place
+            h[n].second.assign(v);
+        } else {
+            h.emplace_back(k, v);
+        }
+        ++n;
+    }
+    Decision& m_d;
+    Headers m_response, m_upstream;
+    std::size_t m_responseCount = 0, m_upstreamCount = 0;
+    BackendRef m_backend;
+    std::string m_certificate;
+};
 
 }  // namespace
 
@@ -194,9 +293,9 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
 void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bool wantTrace, Decision& d) const {
     const Impl& m = *m_impl;
     const bool nginx = m.settings.profile == Profile::IngressNginx;
-    d.clear();
-    d.responseHeaders.reserve(4);
-    d.upstreamHeaders.reserve(14);  // the §15 set below: no regrowth per request
+    DecisionWriter out(d);  // d.clear(), keeping the buffers
+    Scratch traced;
+    Scratch& sc = wantTrace ? traced : threadScratch();
     Tracer tracer(wantTrace, d.trace);
 // Trace lines are only built when asked for (the proxy routes without a trace on its hot path).
 #define T(...)                                          \
@@ -206,19 +305,22 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     T(std::string("profile ") + toString(m.settings.profile) + ": " + req.method + " " + req.scheme + "://" + req.host + req.target);
     for (const auto& ig : m.ignored) T("ignored Ingress " + ig);
     const bool https = req.scheme == "https";
-    if (!m.serverHeader.empty()) d.responseHeaders.emplace_back("Server", m.serverHeader);
+    if (!m.serverHeader.empty()) out.responseHeader("Server", m.serverHeader);
 
     // TLS: the certificate the handshake presented (routing itself uses the Host header).
     if (https) {
-        std::string sni = req.sni ? toLower(*req.sni) : std::string();
+        std::string& sni = sc.sni;
+        sni.clear();
+        if (req.sni)
+            for (char ch : *req.sni) sni += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         if (!sni.empty() && sni.back() == '.') sni.pop_back();
         bool found = false;
         std::string how;
         const CertEntry& c = lookupCert(m, sni, &found, wantTrace ? &how : nullptr);
-        d.tlsCertificate = c.certificate;
+        out.tlsCertificate(c.certificate);
         T("TLS: SNI " + (sni.empty() ? std::string("(none)") : sni) + " -> certificate " + c.certificate + " (" + how +
           (c.note.empty() ? "" : "; " + c.note) + ")");
-        if (nginx && !m.hstsValue.empty()) d.responseHeaders.emplace_back("Strict-Transport-Security", m.hstsValue);
+        if (nginx && !m.hstsValue.empty()) out.responseHeader("Strict-Transport-Security", m.hstsValue);
     }
 
     auto finishOther = [&]() {
@@ -245,22 +347,26 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         d.action = Decision::Action::Redirect;
         d.status = status;
         d.location = location;
-        d.responseHeaders.emplace_back("Location", location);
+        out.responseHeader("Location", location);
         T("=> " + std::to_string(status) + " Location: " + location + " (" + why + ")");
         finishOther();
     };
 
     // ---- host -> server (§2) ----
-    auto nh = normalizeHost(req.host);
-    if (!nh) { respond(400, "invalid Host header \"" + req.host + "\" (nginx rejects it)"); return; }
-    const std::string host = *nh;
-    const SplitTarget st = splitTarget(req.target);
-    const std::string rawUri = st.path + (st.hasQuery ? "?" + st.query : "");
+    if (!normalizeHostInto(req.host, sc.host)) { respond(400, "invalid Host header \"" + req.host + "\" (nginx rejects it)"); return; }
+    const std::string& host = sc.host;
+    const SplitTargetView st = splitTargetView(req.target);
+    sc.rawUri.assign(st.path);  // path + "?query" as sent
+    if (st.hasQuery) {
+        sc.rawUri += '?';
+        sc.rawUri.append(st.query);
+    }
+    const std::string& rawUri = sc.rawUri;
     int s = -1;
     if (host.empty()) {
         T("host: no Host name -> catch-all server");
-    } else if (auto it = m.exactHosts.find(host); it != m.exactHosts.end()) {
-        s = it->second;
+    } else if (const int exact = m.exactHosts.find(host); exact >= 0) {
+        s = exact;
         T("host: " + host + " -> server " + m.servers[s].name + (m.servers[s].name == host ? " (exact)" : " (server-alias)"));
     } else if (auto w = m.wwwRedirects.find(host); w != m.wwwRedirects.end()) {
         T("host: " + host + " is the from-to-www-redirect name of " + w->second);
@@ -272,13 +378,13 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     } else {
         T("host: no exact server for " + host);
         if (auto dot = host.find('.'); dot != std::string::npos && dot > 0) {
-            const std::string label = host.substr(0, dot);
+            const std::string_view label = std::string_view(host).substr(0, dot);
             bool labelOk = true;
             for (char c : label)
                 if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) labelOk = false;
-            if (auto it = m.wildcardHosts.find(host.substr(dot + 1)); labelOk && it != m.wildcardHosts.end()) {
-                s = it->second;
-                T("host: wildcard server " + m.servers[s].name + " matches (one label \"" + label + "\")");
+            if (const int w = m.wildcardHosts.find(std::string_view(host).substr(dot + 1)); labelOk && w >= 0) {
+                s = w;
+                T("host: wildcard server " + m.servers[s].name + " matches (one label \"" + std::string(label) + "\")");
             } else {
                 T("host: no wildcard server *." + host.substr(dot + 1));
             }
@@ -289,24 +395,23 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     const Server& srv = m.servers[s];
 
     // ---- app-root (server-level 302, §9.2) ----
-    auto normalized = normalizePath(st.path);
-    if (!normalized) { respond(400, "request path \"" + st.path + "\" cannot be normalised"); return; }
-    const std::string uri = *normalized;
-    if (uri != st.path) T("path normalised: " + st.path + " -> " + uri);
+    if (!normalizePathInto(st.path, sc.uri, sc.decoded)) { respond(400, "request path \"" + std::string(st.path) + "\" cannot be normalised"); return; }
+    const std::string& uri = sc.uri;
+    if (uri != st.path) T("path normalised: " + std::string(st.path) + " -> " + uri);
     if (nginx && srv.appRoot && uri == "/")
         { redirect(302, req.scheme + "://" + req.host + *srv.appRoot, "app-root of " + srv.appRootIngress); return; }
 
     // ---- location (§3) ----
     if (srv.regexMode) T("server " + srv.name + " is in regex mode: " + srv.regexReason + " (every path is a case-insensitive ^regex)");
     bool autoRedirect = false;
-    int li = selectLocation(m, srv, uri, &autoRedirect, tracer);
+    int li = selectLocation(m, srv, uri, sc.probe, &autoRedirect, tracer);
     const Server* locServer = &srv;
-    if (!nginx && li >= 0 && srv.locations[li].isDefault && s != m.catchAll) {
+    if (!nginx && li >= 0 && srv.hot[li].isDefault && s != m.catchAll) {
         // kubernetes: a rule without host applies to all traffic.
         bool ar = false;
         const Server& ca = m.servers[m.catchAll];
-        int ci = selectLocation(m, ca, uri, &ar, tracer);
-        if (ci >= 0 && !ca.locations[ci].isDefault) {
+        int ci = selectLocation(m, ca, uri, sc.probe, &ar, tracer);
+        if (ci >= 0 && !ca.hot[ci].isDefault) {
             T("  no path of " + srv.name + " matches; a hostless rule does");
             li = ci;
             locServer = &ca;
@@ -314,21 +419,27 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     }
     for (const auto& sh : locServer->shadowed) T("  not used: " + sh);
     if (li < 0) { respond(404, "no location"); return; }
+    // `lh` and `hot` are what every request reads of the location and its policy; `loc` and `pol` themselves are
+    // read only where a hot flag says an annotation family is set (af), on answers other than proxying, and for
+    // traces.
+    const LocationHot& lh = locServer->hot[li];
     const Location& loc = locServer->locations[li];
-    const IngressPolicy* pol = loc.ingress >= 0 ? &m.ingresses[loc.ingress] : nullptr;
-    d.matchedPath = loc.rulePath;
-    if (loc.isDefault) T("location: default \"/\" of server " + locServer->name + ": " + loc.origin);
+    const std::string_view rulePath(m.locationPaths.data() + lh.pathOffset, lh.pathLength);
+    const IngressPolicy* pol = lh.ingress >= 0 ? &m.ingresses[lh.ingress] : nullptr;
+    const PolicyHot* hot = pol ? &m.policyHot[lh.ingress] : nullptr;
+    d.matchedPath.assign(rulePath);
+    if (lh.isDefault) T("location: default \"/\" of server " + locServer->name + ": " + loc.origin);
     else T("location: " + loc.ruleType + " " + loc.rulePath + " from " + loc.origin);
 
     // ---- body size 413, trailing-slash 301 (§12, §3.2.4) ----
     if (nginx) {
-        const auto& limit = pol ? pol->ann.proxy.maxBodyBytes : m.proxyDefaults.maxBodyBytes;
+        const auto& limit = hot ? hot->maxBodyBytes : m.proxyDefaults.maxBodyBytes;
         d.maxBodyBytes = limit;
         if (req.contentLength && limit && *req.contentLength > *limit)
             { respond(413, "body of " + std::to_string(*req.contentLength) + " bytes exceeds proxy-body-size " +
                                     (pol ? pol->ann.proxy.maxBodyText : m.proxyDefaults.maxBodyText)); return; }
         if (autoRedirect) {
-            std::string loc301 = req.scheme + "://" + hostWithoutPort(req.host) + uri + "/" + (st.hasQuery ? "?" + st.query : "");
+            std::string loc301 = req.scheme + "://" + hostWithoutPort(req.host) + uri + "/" + (st.hasQuery ? "?" + std::string(st.query) : "");
             { redirect(301, loc301, "nginx auto-redirect: location " + uri + "/ exists but " + uri + " does not (trailing-slash quirk)"); return; }
         }
     }
@@ -336,49 +447,51 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     // ---- CORS preflight, redirect annotations (§10, §9.3) ----
     // Location-level annotations apply to the Ingress's own paths. The default "/" location a server gets keeps
     // only the server-wide effects (HTTPS redirect, body size): it is not one of the Ingress's paths.
-    const auto* ann = pol && nginx && !loc.isDefault ? &pol->ann : nullptr;
+    const auto* ann = pol && nginx && !lh.isDefault ? &pol->ann : nullptr;
+    const std::uint16_t af = ann ? hot->flags : 0;
     std::optional<std::string> acao;
-    if (ann && ann->cors.enabled) {
+    if (af & PolicyHot::Cors) {
         acao = annotations::corsAllowOrigin(ann->cors, req.header("Origin"));
         T(acao ? "CORS: origin allowed (Access-Control-Allow-Origin: " + *acao + ")" : "CORS: origin not allowed: no CORS headers");
         if (acao && req.method == "OPTIONS") {
-            for (auto& h : annotations::corsHeaders(ann->cors, *acao)) d.responseHeaders.push_back(h);
-            d.responseHeaders.emplace_back("Content-Type", "text/plain charset=UTF-8");
-            d.responseHeaders.emplace_back("Content-Length", "0");
+            for (const auto& [k, v] : annotations::corsHeaders(ann->cors, *acao)) out.responseHeader(k, v);
+            out.responseHeader("Content-Type", "text/plain charset=UTF-8");
+            out.responseHeader("Content-Length", "0");
             { respond(204, "CORS preflight answered by the controller"); return; }
         }
     }
-    if (ann && ann->redirect.url) {
+    if (af & PolicyHot::Redirect) {
         std::string target = *ann->redirect.url;
         if (target[0] == '/' && !ann->redirect.relative) target = req.scheme + "://" + hostWithoutPort(req.host) + target;
         { redirect(ann->redirect.code, target, "redirect annotation of " + pol->name); return; }
     }
 
     // ---- rewrite (§9.1) ----
-    d.upstreamPath = rawUri;
+    d.upstreamPath.assign(rawUri);
     bool rewritten = false;
-    if (ann && ann->rewrite.target && loc.rewriteRegex && *ann->rewrite.target != loc.rulePath) {
-        if (auto out = annotations::applyRewrite(*loc.rewriteRegex, *ann->rewrite.target, uri, st.query)) {
-            d.upstreamPath = *out;
+    if ((af & PolicyHot::RewriteTarget) && loc.rewriteRegex && *ann->rewrite.target != loc.rulePath) {
+        if (auto rw = annotations::applyRewrite(*loc.rewriteRegex, *ann->rewrite.target, uri, std::string(st.query))) {
+            d.upstreamPath = *rw;
             rewritten = true;
-            T("rewrite-target " + *ann->rewrite.target + ": " + uri + " -> " + *out);
+            T("rewrite-target " + *ann->rewrite.target + ": " + uri + " -> " + *rw);
         }
     }
 
     // ---- HTTPS redirect (§7) ----
-    const std::optional<std::string> xfh = req.header("X-Forwarded-Host");
-    const std::optional<std::string> xfp = req.header("X-Forwarded-Proto");
-    const std::string bestHost = m.useForwardedHeaders && xfh && !xfh->empty() ? firstListEntry(*xfh) : req.host;
+    const RoutingHeaders hdr(req);
+    const std::string* xfh = hdr.xForwardedHost;
+    const std::string* xfp = hdr.xForwardedProto;
+    const std::string& bestHost = m.useForwardedHeaders && xfh && !xfh->empty() ? (sc.bestHost = firstListEntry(*xfh)) : req.host;
     if (nginx) {
-        const auto& ssl = pol ? pol->ann.sslRedirect : m.sslDefaults;
-        const std::string passScheme = m.useForwardedHeaders && xfp ? *xfp : req.scheme;
+        const auto& ssl = hot ? hot->ssl : m.sslDefaults;
+        const std::string& passScheme = m.useForwardedHeaders && xfp ? *xfp : req.scheme;
         bool certFound = false;
         std::string how;
         const CertEntry& hostCert = lookupCert(m, host, &certFound, wantTrace ? &how : nullptr);
         if (wantTrace && certFound && !hostCert.note.empty()) how += "; " + hostCert.note;
         bool exempt = false;
         for (const auto& p : m.noTlsRedirectLocations)
-            if (loc.rulePath.rfind(p, 0) == 0) exempt = true;
+            if (rulePath.starts_with(p)) exempt = true;
         if (passScheme == "http" && !exempt && (ssl.forceSslRedirect || (ssl.sslRedirect && certFound))) {
             std::string u = rawUri;
             if (!ssl.preserveTrailingSlash && u.size() >= 1 && u.back() == '/') u.pop_back();
@@ -390,9 +503,9 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     }
 
     // ---- backend: service-weights, canary (§8) ----
-    if (loc.target < 0) { respond(404, "controller default backend (no --default-backend-service): 404"); return; }
-    int t = loc.target;
-    if (!loc.weighted.empty()) {
+    if (lh.target < 0) { respond(404, "controller default backend (no --default-backend-service): 404"); return; }
+    int t = lh.target;
+    if (lh.weighted) {
         const std::uint32_t draw = static_cast<std::uint32_t>(mix(randomValue, 1) % annotations::SERVICE_WEIGHT_SCALE);
         for (const auto& [wt, cumulative] : loc.weighted)
             if (draw < cumulative) {
@@ -402,14 +515,14 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         T("service-weights: draw " + std::to_string(draw / 1000.0) + "% -> " + m.targets[t].ref.service);
     }
     bool canaryLegacy = false;  // the canary branch was taken and does not share the affinity
-    if (nginx) {
+    if (nginx && !m.canaries.empty()) {
         if (auto c = m.canaries.find(m.targets[t].ref.upstreamName); c != m.canaries.end()) {
             const auto& cc = c->second.config;
             // balancer.lua route_to_alternative_balancer: a request whose affinity cookie names the main backend stays
             // there, one naming the canary backend (when the canary shares the affinity: not "legacy") goes there;
             // only then the canary rules.
             std::optional<bool> pinned;
-            if (ann && ann->affinity.enabled) {
+            if (af & PolicyHot::Affinity) {
                 if (auto v = req.cookie(ann->affinity.cookieName); v && v->find('|') != std::string::npos) {
                     std::string key = v->substr(v->find('|') + 1);
                     key = key.substr(0, key.find('|'));
@@ -435,10 +548,10 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         }
     }
     const Target& tg = m.targets[t];
-    d.backend = tg.ref;
+    out.backend(tg.ref);
     d.endpoints = tg.endpoints;
-    d.ingress = pol ? pol->name : "";
-    d.upstreamHost = ann && ann->upstream.vhost ? *ann->upstream.vhost : bestHost;
+    if (hot) d.ingress.assign(m.policyNames, hot->nameOffset, hot->nameLength);
+    d.upstreamHost.assign(af & PolicyHot::UpstreamVhost ? *ann->upstream.vhost : bestHost);
     T("backend: " + tg.ref.ns + "/" + tg.ref.service + ":" + tg.ref.port + " (upstream " + tg.ref.upstreamName + ", " +
       std::to_string(tg.endpoints->size()) + " endpoints)");
     if (tg.endpoints->empty()) {
@@ -447,12 +560,12 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             d.fallbackBackend = fb.ref;
             d.fallbackEndpoints = fb.endpoints;
             T("no endpoints (" + tg.problem + "): default-backend annotation -> " + fb.ref.service);
-            d.upstreamHeaders.emplace_back("X-Code", "503");
-            d.upstreamHeaders.emplace_back("X-Format", req.header("Accept").value_or("text/html"));
-            d.upstreamHeaders.emplace_back("X-Namespace", tg.ref.ns);
-            d.upstreamHeaders.emplace_back("X-Ingress-Name", pol->name.substr(pol->name.find('/') + 1));
-            d.upstreamHeaders.emplace_back("X-Service-Name", tg.ref.service);
-            d.upstreamHeaders.emplace_back("X-Service-Port", tg.ref.port);
+            out.upstreamHeader("X-Code", "503");
+            out.upstreamHeader("X-Format", hdr.accept ? std::string_view(*hdr.accept) : std::string_view("text/html"));
+            out.upstreamHeader("X-Namespace", tg.ref.ns);
+            out.upstreamHeader("X-Ingress-Name", std::string_view(pol->name).substr(pol->name.find('/') + 1));
+            out.upstreamHeader("X-Service-Name", tg.ref.service);
+            out.upstreamHeader("X-Service-Port", tg.ref.port);
         } else {
             { respond(503, tg.problem); return; }
         }
@@ -461,14 +574,16 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     d.status = 0;
 
     // ---- policies the proxy enforces: rate limit (pre-access), access list (access phase) ----
-    std::string clientAddr = req.clientIp;
-    if (nginx && m.useForwardedHeaders)
-        if (auto xff = req.header("X-Forwarded-For"); xff && !xff->empty()) clientAddr = firstListEntry(*xff);
+    const std::string* xff = hdr.xForwardedFor;
+    const std::string& clientAddr =
+        nginx && m.useForwardedHeaders && xff && !xff->empty() ? (sc.clientAddr = firstListEntry(*xff)) : req.clientIp;
     if (ann) {
-        d.backendProtocol = ann->backendProtocol == "AUTO_HTTP" ? (https ? "HTTPS" : "HTTP") : ann->backendProtocol;
-        d.timeouts = {ann->proxy.connectTimeoutMs, ann->proxy.readTimeoutMs, ann->proxy.sendTimeoutMs, ann->proxy.nextUpstreamTries};
-        d.upstreamHashBy = ann->upstream.hashBy;
-        if (ann->rateLimit.isSet()) {
+        if (!(af & PolicyHot::Protocol)) d.backendProtocol.assign("HTTP");
+        else if (ann->backendProtocol == "AUTO_HTTP") d.backendProtocol.assign(https ? "HTTPS" : "HTTP");
+        else d.backendProtocol.assign(ann->backendProtocol);
+        d.timeouts = hot->timeouts;
+        if (af & PolicyHot::HashBy) d.upstreamHashBy = ann->upstream.hashBy;
+        if (af & PolicyHot::RateLimit) {
             RateLimitPolicy rl;
             rl.zone = pol->ns + "_" + pol->name.substr(pol->name.find('/') + 1);
             rl.rps = ann->rateLimit.rps;
@@ -483,8 +598,9 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
               (rl.rpm > 0 ? ", " + std::to_string(static_cast<int>(rl.rpm)) + " r/m" : "") + ", burst x" +
               std::to_string(rl.burstMultiplier) + " (enforced by the proxy; rejects with " + std::to_string(rl.rejectStatus) + ")");
         }
-        if (ann->affinity.enabled && canaryLegacy) T("affinity: none on the canary branch (affinity-canary-behavior: legacy)");
-        if (ann->affinity.enabled && !canaryLegacy) {
+        const bool affinity = af & PolicyHot::Affinity;
+        if (affinity && canaryLegacy) T("affinity: none on the canary branch (affinity-canary-behavior: legacy)");
+        if (affinity && !canaryLegacy) {
             AffinityPolicy a;
             a.cookieName = ann->affinity.cookieName;
             a.path = ann->affinity.path.value_or(loc.rulePath);
@@ -498,7 +614,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             d.affinity = a;
             T("affinity: cookie " + a.cookieName + " Path=" + a.path + (a.secure ? " Secure" : ""));
         }
-        if (ann->access.isSet()) {
+        if (af & PolicyHot::Access) {
             std::string why;
             d.accessDeniedStatus = annotations::accessStatus(ann->access, clientAddr, &why);
             T("access: " + why + (d.accessDeniedStatus ? " -> " + std::to_string(d.accessDeniedStatus) + " (after the rate limit)" : " -> allowed"));
@@ -507,21 +623,36 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
 
     // ---- headers (§15) ----
     if (nginx) {
-        auto set = [&](const char* k, const std::string& v) { d.upstreamHeaders.emplace_back(k, v); };
+        auto set = [&](std::string_view k, std::string_view v) { out.upstreamHeader(k, v); };
         set("Host", d.upstreamHost);
         if (!req.requestId.empty()) {
             set("X-Request-ID", req.requestId);  // the proxy's $req_id, also in its access log
+        } else if (const std::string* rid = hdr.xRequestId; rid && !rid->empty()) {
+            set("X-Request-ID", *rid);
         } else {
-            const auto rid = req.header("X-Request-ID");
-            set("X-Request-ID", rid && !rid->empty() ? *rid : hex64(mix(randomValue, 2)) + hex64(mix(randomValue, 3)));
+            char id[32];
+            hex64(mix(randomValue, 2), id);
+            hex64(mix(randomValue, 3), id + 16);
+            set("X-Request-ID", std::string_view(id, sizeof id));
         }
         set("X-Real-IP", clientAddr);
-        const auto xff = req.header("X-Forwarded-For");
-        set("X-Forwarded-For", m.useForwardedHeaders && m.computeFullForwardedFor && xff ? *xff + ", " + req.clientIp : clientAddr);
+        if (m.useForwardedHeaders && m.computeFullForwardedFor && xff) {
+            sc.value.assign(*xff);
+            sc.value += ", ";
+            sc.value += req.clientIp;
+            set("X-Forwarded-For", sc.value);
+        } else {
+            set("X-Forwarded-For", clientAddr);
+        }
         set("X-Forwarded-Host", bestHost);
-        const auto xfport = req.header("X-Forwarded-Port");
-        set("X-Forwarded-Port", m.useForwardedHeaders && xfport ? *xfport : std::to_string(req.listenPort));
-        const std::string proto = m.useForwardedHeaders && xfp ? *xfp : req.scheme;
+        if (const std::string* xfport = hdr.xForwardedPort; m.useForwardedHeaders && xfport) {
+            set("X-Forwarded-Port", *xfport);
+        } else {
+            char port[16];
+            const auto r = std::to_chars(port, port + sizeof port, req.listenPort);
+            set("X-Forwarded-Port", std::string_view(port, static_cast<std::size_t>(r.ptr - port)));
+        }
+        const std::string& proto = m.useForwardedHeaders && xfp ? *xfp : req.scheme;
         set("X-Forwarded-Proto", proto);
         set("X-Forwarded-Scheme", proto);
         set("X-Scheme", proto);
@@ -530,10 +661,10 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         if (rewritten && ann && ann->rewrite.xForwardedPrefix) set("X-Forwarded-Prefix", *ann->rewrite.xForwardedPrefix);
         d.upstreamHeadersRemoved.push_back("Proxy");
         if (acao)
-            for (auto& h : annotations::corsHeaders(ann->cors, *acao)) d.responseHeaders.push_back(h);
+            for (const auto& [k, v] : annotations::corsHeaders(ann->cors, *acao)) out.responseHeader(k, v);
     } else {
-        d.upstreamHost = req.host;
-        d.upstreamHeaders.emplace_back("Host", req.host);
+        d.upstreamHost.assign(req.host);
+        out.upstreamHeader("Host", req.host);
     }
     T("=> proxy to " + tg.ref.ns + "/" + tg.ref.service + ":" + tg.ref.port + ", upstream path " + d.upstreamPath);
     finishOther();
