@@ -5,9 +5,11 @@
 #include <QAction>
 #include <QApplication>
 #include <QMessageBox>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
 
+#include "app/gui/gui_services.h"
 #include "core/common/build_info.h"
 #include "ui/main_window.h"
 
@@ -16,7 +18,9 @@ class AboutDialogTest : public QObject {
 
 private Q_SLOTS:
     void aboutShowsTheVersionText() {
-        ilab::ui::MainWindow w;
+        QTemporaryDir dir;
+        const ilab::app::GuiServices services;
+        ilab::ui::MainWindow w(services.services(), nullptr, dir.filePath(QStringLiteral("recovery")));
         QAction* about = nullptr;
         for (QAction* a : w.allActions())
             if (a->text().remove(QLatin1Char('&')).startsWith(QLatin1String("About Ingress Lab"))) about = a;
