@@ -14,6 +14,7 @@
 
 #include <csignal>
 
+#include "support/cli_run.h"
 #include "support/kube_server.h"
 #include "support/test_paths.h"
 
@@ -21,11 +22,7 @@ using ilab::testing::KubeServer;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-    QByteArray all() const { return out + err; }
-};
+using Run = ilab::testing::CliRun;
 
 // Rows of a kubectl-style table as column -> cell, columns found at the header's word starts.
 QList<QMap<QString, QString>> parseTable(const QByteArray& text) {
@@ -113,22 +110,11 @@ class ClusterCliTest : public QObject {
         QStringList full = QStringList{QStringLiteral("cluster")} + args;
         if (!mode.isEmpty() && !args.contains(QStringLiteral("--kubeconfig")))
             full << QStringLiteral("--kubeconfig") << m_kube.kubeconfig(mode);
-        QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("HOME"), m_tmp.path());  // no ~/.kube/config of the machine, no exec consent file
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_tmp.path() + QStringLiteral("/config"));
         env.remove(QStringLiteral("KUBECONFIG"));
-        p.setProcessEnvironment(env);
-        p.start(ilab::testing::cliPath(), full);
-        Run r;
-        if (!p.waitForFinished(120000)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
+        Run r = ilab::testing::runCli(full, env, 120000);
         m_allOutput += r.all();
         return r;
     }

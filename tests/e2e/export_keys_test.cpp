@@ -9,16 +9,14 @@
 #include "core/lessons/generated_secrets.h"
 #include "core/tls/certificate.h"
 #include "core/yaml/yaml_reader.h"
+#include "support/cli_run.h"
 #include "support/test_paths.h"
 
 using namespace ilab;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-};
+using Run = testing::CliRun;
 
 // The base64 of "-----BEGIN PRIVATE KEY" as it appears in `data:` (the same prefix whatever follows).
 const QByteArray KEY_BASE64 = QByteArray("-----BEGIN PRIVATE KEY").toBase64().left(28);
@@ -30,21 +28,9 @@ class ExportKeysTest : public QObject {
     QTemporaryDir m_cache;
 
     Run exportCli(const QStringList& args) {
-        QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("XDG_CACHE_HOME"), m_cache.path());  // the lab key of this test only
-        p.setProcessEnvironment(env);
-        p.start(testing::cliPath(), QStringList{QStringLiteral("export")} + args);
-        Run r;
-        if (!p.waitForFinished(30000)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return testing::runCli(QStringList{QStringLiteral("export")} + args, env, 30000);
     }
 
     static model::Workspace parse(const QByteArray& text) {

@@ -12,6 +12,7 @@
 #include "core/validation/validator.h"
 #include "core/yaml/yaml_reader.h"
 #include "core/yaml/yaml_writer.h"
+#include "support/cli_run.h"
 #include "support/test_paths.h"
 
 using namespace ilab;
@@ -37,25 +38,8 @@ const Diagnostic* findRule(const model::Workspace& ws, const std::string& rule) 
     return nullptr;
 }
 
-struct Cli {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Cli runCli(const QStringList& args) {
-    QProcess p;
-    p.start(testing::cliPath(), args);
-    Cli r;
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
+using Cli = testing::CliRun;
+Cli runCli(const QStringList& args) { return testing::runCli(args); }
 
 const char* INGRESS =
     "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web}\nspec:\n  ingressClassName: nginx\n"
