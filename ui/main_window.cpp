@@ -63,8 +63,8 @@ QString defaultRecoveryDir() {
 }
 }  // namespace
 
-MainWindow::MainWindow(QWidget* parent, const QString& recoveryDir)
-    : QMainWindow(parent), m_doc(new WorkspaceDocument(this)), m_recovery(recoveryDir.isEmpty() ? defaultRecoveryDir() : recoveryDir) {
+MainWindow::MainWindow(const AppServices& services, QWidget* parent, const QString& recoveryDir)
+    : QMainWindow(parent), m_services(services), m_doc(new WorkspaceDocument(this)), m_recovery(recoveryDir.isEmpty() ? defaultRecoveryDir() : recoveryDir) {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowIcon(themedIcon(QStringLiteral("app")));
     setAcceptDrops(true);
@@ -183,7 +183,7 @@ void MainWindow::buildUi() {
     m_kubectlDock->setWidget(m_kubectl);
     addDockWidget(Qt::BottomDockWidgetArea, m_kubectlDock);
 
-    m_lab = new LabPanel(this);
+    m_lab = new LabPanel(m_services, this);
     m_lab->setObjectName(QStringLiteral("labPanel"));
     m_labDock = new QDockWidget(tr("Live Lab"), this);
     m_labDock->setObjectName(QStringLiteral("labDock"));

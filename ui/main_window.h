@@ -3,6 +3,7 @@
 #include <QMainWindow>
 #include <QTimer>
 
+#include "ui/app_services.h"
 #include "ui/document/file_io.h"
 #include "ui/document/workspace_document.h"
 
@@ -25,12 +26,13 @@ class YamlEditor;
 // The designer window: workspace tree (left), form editor and YAML editor side by side (centre), Problems,
 // kubectl views and the live lab (bottom docks), the lesson guide (right dock). Owns the WorkspaceDocument
 // and wires everything to it; file handling, autosave/recovery, theme, command palette and window state
-// live here too. GUI thread; created by app/gui/main.cpp.
+// live here too. GUI thread; created by app/gui/main.cpp, which hands it the core services (AppServices: the
+// controller on its control thread, the load generators, the cluster session) and keeps them alive longer.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    // `settingsScope` lets tests use a private QSettings/recovery location.
-    explicit MainWindow(QWidget* parent = nullptr, const QString& recoveryDir = {});
+    // `recoveryDir` lets tests use a private recovery location.
+    explicit MainWindow(const AppServices& services, QWidget* parent = nullptr, const QString& recoveryDir = {});
     ~MainWindow() override;
 
     bool openPath(const QString& path);
@@ -56,6 +58,8 @@ public:
     QTreeView* tree() const { return m_tree; }
     QList<QAction*> allActions() const;
     RecoveryStore& recovery() { return m_recovery; }
+    // The cluster session the composition root handed in (null: none yet, the window works offline).
+    ClusterSession* clusterSession() const { return m_services.cluster; }
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -89,6 +93,7 @@ private:
     bool isDark() const;
     void revealField(int resourceIndex, const std::string& fieldPath);
 
+    AppServices m_services;
     WorkspaceDocument* m_doc;
     WorkspaceTreeModel* m_treeModel;
     QTreeView* m_tree;

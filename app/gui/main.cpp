@@ -1,5 +1,7 @@
-// ingress-lab: the designer window. Composition root of the GUI (style.md A.2): creates the application and
-// the main window; the window owns the document, the designer views and the live lab panel.
+// ingress-lab: the designer window. Composition root of the GUI (style.md A.2): creates the application, the
+// core services with their threads (GuiServices: the controller on its control thread, the load generators, the
+// cluster session slot) and the main window, and hands the services to the window. The window owns the
+// document, the designer views and the live lab panel; the services outlive it.
 //
 //   ingress-lab [FILE|FOLDER] [--lesson ID] [--select Kind/ns/name] [--panel problems|kubectl|lab|guide]
 //               [--theme light|dark] [--cert-dialog] [--screenshot OUT.png]
@@ -9,6 +11,7 @@
 #include <QCommandLineParser>
 #include <QTimer>
 
+#include "app/gui/gui_services.h"
 #include "ui/dialogs/certificate_dialog.h"
 #include "ui/main_window.h"
 
@@ -33,7 +36,9 @@ int main(int argc, char** argv) {
     parser.addOptions({lesson, select, panel, theme, certDialog, shot, noRecovery});
     parser.process(app);
 
-    ilab::ui::MainWindow w;
+    // Declared before the window: destroyed after it (the window holds non-owning pointers to the services).
+    const ilab::app::GuiServices services;
+    ilab::ui::MainWindow w(services.services());
     if (parser.isSet(theme)) w.setTheme(parser.value(theme) == QLatin1String("dark") ? ilab::ui::MainWindow::Theme::Dark : ilab::ui::MainWindow::Theme::Light);
     const QStringList args = parser.positionalArguments();
     const bool screenshot = parser.isSet(shot);

@@ -27,6 +27,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"
 #include "ui/lab/controller_link.h"
 #include "ui/lab/lab_panel.h"
@@ -138,7 +139,8 @@ int main(int argc, char** argv) {
 
     ilab::model::Workspace ws;
     ilab::yaml::readPath(":/demo/demo-workspace.yaml", ws);
-    ilab::ui::LabPanel panel;
+    const ilab::app::GuiServices services;
+    ilab::ui::LabPanel panel(services.services());
     panel.resize(1500, 950);
     panel.show();
     panel.setWorkspace(ws);

@@ -14,6 +14,7 @@
 #include <QTreeView>
 #include <QtTest>
 
+#include "app/gui/gui_services.h"
 #include "support/test_paths.h"
 #include "ui/dialogs/certificate_dialog.h"
 #include "ui/editors/yaml_editor.h"
@@ -72,7 +73,8 @@ private Q_SLOTS:
 
     void buildTlsPathRoutingWithFormsAlone() {
         QTemporaryDir dir;
-        MainWindow w(nullptr, dir.filePath(QStringLiteral("recovery")));
+        const ilab::app::GuiServices services;
+        MainWindow w(services.services(), nullptr, dir.filePath(QStringLiteral("recovery")));
         w.resize(1400, 900);
         w.show();
         w.newWorkspace();
@@ -189,7 +191,8 @@ private Q_SLOTS:
 
     void yamlEditsShowInFormsAndBack() {
         QTemporaryDir dir;
-        MainWindow w(nullptr, dir.filePath(QStringLiteral("recovery")));
+        const ilab::app::GuiServices services;
+        MainWindow w(services.services(), nullptr, dir.filePath(QStringLiteral("recovery")));
         w.show();
         w.document()->load(QStringLiteral("apiVersion: v1\nkind: Service\nmetadata:\n  name: web  # keep me\nspec:\n  ports:\n  - port: 80\n"));
         selectNode(w, 0);

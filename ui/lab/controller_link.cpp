@@ -1,7 +1,6 @@
 #include "ui/lab/controller_link.h"
 
 #include <QPointer>
-#include <QThread>
 #include <QTimer>
 
 #include "core/controller/local_controller.h"
@@ -11,23 +10,21 @@
 
 namespace ilab::ui {
 
-// The LocalController lives on `thread` (its control thread) for the link's whole life, so its ring buffers
-// (and the lab's logs) survive a stop/start. Every call into it is a queued invokeMethod; its signals arrive
-// queued on the GUI thread. The pod list is fetched on the control thread (PodManager is created and destroyed
-// there) and posted back, never read across threads.
+// The LocalController lives on its control thread for the link's whole life (the composition root owns both),
+// so its ring buffers (and the lab's logs) survive a stop/start. Every call into it is a queued invokeMethod;
+// its signals arrive queued on the GUI thread. The pod list is fetched on the control thread (PodManager is
+// created and destroyed there) and posted back, never read across threads.
 struct ControllerLink::Impl {
-    QThread thread;
-    controller::LocalController* ctl = nullptr;
+    controller::LocalController* ctl = nullptr;  // not owned; outlives the link
     QVector<MapPod> pods;
     QTimer podTimer;
 };
 
-ControllerLink::ControllerLink(QObject* parent) : QObject(parent), m_impl(std::make_unique<Impl>()) {
+ControllerLink::ControllerLink(controller::LocalController* controller, QObject* parent)
+    : QObject(parent), m_impl(std::make_unique<Impl>()) {
+    Q_ASSERT(controller && controller->thread() != thread());  // it must run off the GUI thread
     auto* d = m_impl.get();
-    d->thread.setObjectName(QStringLiteral("ilab-control"));
-    d->ctl = new controller::LocalController;
-    d->ctl->moveToThread(&d->thread);
-    d->thread.start();
+    d->ctl = controller;
 
     connect(d->ctl, &controller::LocalController::started, this, [this](const controller::ReadyInfo& info) {
         m_httpPort = info.httpPort;
@@ -75,16 +72,8 @@ void ControllerLink::requestPods() {
     }, Qt::QueuedConnection);
 }
 
-ControllerLink::~ControllerLink() {
-    auto* ctl = m_impl->ctl;
-    // Stop and delete the controller on its own thread (it owns the proxy's workers and the pods thread).
-    QMetaObject::invokeMethod(ctl, [ctl] {
-        ctl->stop();
-        delete ctl;
-    }, Qt::BlockingQueuedConnection);
-    m_impl->thread.quit();
-    m_impl->thread.wait();
-}
+// The controller keeps running until its owner stops it (GuiServices' destructor, right after the windows).
+ControllerLink::~ControllerLink() = default;
 
 void ControllerLink::setState(State s) {
     if (s == m_state) return;

@@ -8,9 +8,12 @@
 #include <QVector>
 
 #include "core/model/workspace.h"
-#include "core/proxy/proxy_server.h"
+#include "core/proxy/proxy_config.h"
 #include "ui/lab/routing_map.h"
 
+namespace ilab::controller {
+class LocalController;
+}
 namespace ilab::events {
 class EventLog;
 class LineLog;
@@ -26,10 +29,12 @@ namespace ilab::ui {
 // clear error, live workspace updates, pod actions, and the controller's ring buffers and metrics. Start and
 // stop run off the GUI thread (binding sockets and starting pods can take a moment); results come back as
 // queued signals.
+// The controller is not the link's: the composition root (app/gui/gui_services.h) creates it on its control
+// thread, hands it over stopped (AppServices::controller), and stops and deletes it after the link is gone.
 class ControllerLink : public QObject {
     Q_OBJECT
 public:
-    explicit ControllerLink(QObject* parent = nullptr);
+    explicit ControllerLink(controller::LocalController* controller, QObject* parent = nullptr);
     ~ControllerLink() override;
 
     enum class State { Stopped, Starting, Running, Stopping };

@@ -210,10 +210,10 @@ void LabPanel::Impl::onStopped() {
     }
 }
 
-LabPanel::LabPanel(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
+LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(parent), m_impl(new Impl) {
     auto* d = m_impl;
     d->q = this;
-    d->link = new ControllerLink(this);
+    d->link = new ControllerLink(services.controller, this);
 
     // Run controls (also handed to the main window's toolbar).
     d->startAction = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Start"), this);
@@ -276,7 +276,7 @@ LabPanel::LabPanel(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
     connect(close, &QToolButton::clicked, this, [d] { d->showBanner({}); });
 
     // Left: traffic and explainer. Right top: charts and map. Right bottom: logs.
-    d->traffic = new TrafficPanel(this);
+    d->traffic = new TrafficPanel(services.loadGenerators, this);
     d->explainer = new ExplainerPanel(this);
     d->leftTabs = new QTabWidget(this);
     d->leftTabs->addTab(d->traffic, tr("Traffic"));

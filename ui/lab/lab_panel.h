@@ -4,6 +4,7 @@
 #include <QWidget>
 
 #include "core/model/workspace.h"
+#include "ui/app_services.h"
 
 class QAction;
 
@@ -19,8 +20,9 @@ class LiveCharts;
 }
 
 // The live lab (issue 7): run controls, traffic panel, live charts, logs, routing map and explainer, in one
-// widget that the designer's MainWindow embeds (a dock or a bottom area). Lives on the GUI thread; owns the
-// LocalController (which runs on its own control thread) and the load generator.
+// widget that the designer's MainWindow embeds (a dock or a bottom area). Lives on the GUI thread. Drives the
+// LocalController (which runs on its own control thread) and makes its load generators through the services
+// the composition root hands in (AppServices); it creates neither the controller nor its thread.
 //
 // Contract with the designer (ui/main_window.*), fixed so both can be built in parallel:
 //  - The main window calls setWorkspace() whenever the edited workspace changes (debounced by the lab).
@@ -30,7 +32,7 @@ class LiveCharts;
 class LabPanel : public QWidget {
     Q_OBJECT
 public:
-    explicit LabPanel(QWidget* parent = nullptr);
+    explicit LabPanel(const AppServices& services, QWidget* parent = nullptr);
     ~LabPanel() override;
 
     void setWorkspace(const model::Workspace& ws);

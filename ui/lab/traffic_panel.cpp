@@ -189,7 +189,8 @@ QVector<TrafficPreset> trafficPresets(const model::Workspace& ws) {
     return out;
 }
 
-TrafficPanel::TrafficPanel(QWidget* parent) : QWidget(parent) {
+TrafficPanel::TrafficPanel(LoadGeneratorFactory generators, QWidget* parent)
+    : QWidget(parent), m_makeGenerator(std::move(generators)) {
     m_preset = new QComboBox(this);
     m_note = new QLabel(this);
     m_note->setWordWrap(true);
@@ -422,7 +423,11 @@ void TrafficPanel::startTraffic() {
         Q_EMIT message(tr("The request mix is empty: add a host and a path."));
         return;
     }
-    m_generator = std::make_shared<loadgen::LoadGenerator>(cfg);
+    m_generator = m_makeGenerator ? m_makeGenerator(cfg) : nullptr;
+    if (!m_generator) {
+        Q_EMIT message(tr("Cannot send traffic: this window was given no traffic generator."));
+        return;
+    }
     Q_EMIT trafficAboutToStart();
     QPointer<TrafficPanel> self(this);
     auto started = m_generator->start([self] {

@@ -7,6 +7,7 @@
 
 #include "core/loadgen/load_config.h"
 #include "core/model/workspace.h"
+#include "ui/app_services.h"
 
 class QComboBox;
 class QLabel;
@@ -49,13 +50,14 @@ QVector<TrafficPreset> trafficPresets(const model::Workspace& ws);
 
 // The traffic generator panel (issue 7 item 2): presets, an editor of the request mix, start/stop/progress
 // and the equivalent curl command. Runs a loadgen::LoadGenerator (libcurl multi on its own thread) and polls
-// its thread-safe progress every 200 ms; the GUI thread never waits on it. Owns the generator.
+// its thread-safe progress every 200 ms; the GUI thread never waits on it. Each run's generator comes from the
+// factory the composition root hands in (AppServices::loadGenerators); the panel owns it for the run.
 class LiveLabel;
 
 class TrafficPanel : public QWidget {
     Q_OBJECT
 public:
-    explicit TrafficPanel(QWidget* parent = nullptr);
+    explicit TrafficPanel(LoadGeneratorFactory generators, QWidget* parent = nullptr);
     ~TrafficPanel() override;
 
     void setWorkspace(const model::Workspace& ws);
@@ -92,6 +94,7 @@ private:
     QVector<TrafficPreset::Target> targetsFromTable() const;
 
     QVector<TrafficPreset> m_presets;
+    LoadGeneratorFactory m_makeGenerator;
     QHash<QString, double> m_expected;
     int m_httpPort = 0, m_httpsPort = 0;
     // Shared with the pool job that reads its progress (see poll()), so the job never outlives it.

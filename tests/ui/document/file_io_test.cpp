@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "app/gui/gui_services.h"
 #include "ui/document/file_io.h"
 #include "ui/main_window.h"
 
@@ -59,14 +60,16 @@ private Q_SLOTS:
         const QString recoveryDir = dir.filePath(QStringLiteral("recovery"));
         {
             // "crash": the window is destroyed without closeEvent after the autosave wrote the text
-            MainWindow w(nullptr, recoveryDir);
+            const ilab::app::GuiServices services;
+            MainWindow w(services.services(), nullptr, recoveryDir);
             QVERIFY(w.openPath(file));
             w.document()->setTextFromEditor(QStringLiteral("apiVersion: v1\nkind: Service\nmetadata:\n  name: typed\n"));
             QVERIFY(w.recovery().write(w.document()->text(), w.document()->filePath()));
             QVERIFY(QFile::exists(recoveryDir + QStringLiteral("/recovery.yaml")));
             QVERIFY(!(QFile::permissions(recoveryDir + QStringLiteral("/recovery.yaml")) & QFileDevice::ReadOther));
         }
-        MainWindow w2(nullptr, recoveryDir);
+        const ilab::app::GuiServices services2;
+        MainWindow w2(services2.services(), nullptr, recoveryDir);
         QVERIFY(w2.offerRecovery(false));
         QCOMPARE(w2.document()->filePath(), file);
         QVERIFY(w2.document()->isModified());

@@ -5,6 +5,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"
 #include "ui/main_window.h"
 
@@ -36,7 +37,8 @@ private Q_SLOTS:
 
     void demoIsSavedWithoutItsGeneratedKeyUnlessAsked() {
         QTemporaryDir dir;
-        MainWindow w(nullptr, dir.filePath(QStringLiteral("recovery")));
+        const ilab::app::GuiServices services;
+        MainWindow w(services.services(), nullptr, dir.filePath(QStringLiteral("recovery")));
         QVERIFY(w.openPath(QStringLiteral(":/demo/demo-workspace.yaml")));
         QVERIFY(w.document()->text().contains(KEY_BASE64));  // the lab generated the pair (editor and lab use it)
 
@@ -54,7 +56,8 @@ private Q_SLOTS:
         QVERIFY(w.document()->text().contains(KEY_BASE64));  // the open document keeps working with its pair
 
         // Opened again, the Secret gets its pair (the same lab key) and serves as before.
-        MainWindow w2(nullptr, dir.filePath(QStringLiteral("recovery2")));
+        const ilab::app::GuiServices services2;
+        MainWindow w2(services2.services(), nullptr, dir.filePath(QStringLiteral("recovery2")));
         QVERIFY(w2.openPath(file));
         QVERIFY(w2.document()->text().contains(KEY_BASE64));
         w2.document()->reparseNow();
@@ -78,7 +81,8 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(mine);
         f.close();
-        MainWindow w(nullptr, dir.filePath(QStringLiteral("recovery")));
+        const ilab::app::GuiServices services;
+        MainWindow w(services.services(), nullptr, dir.filePath(QStringLiteral("recovery")));
         QVERIFY(w.openPath(file));
         QVERIFY(w.saveTo(file));
         QCOMPARE(readAll(file), mine);

@@ -5,6 +5,7 @@
 #include <QProcess>
 #include <QtTest>
 
+#include "app/gui/gui_services.h"
 #include "core/events/access_meta.h"
 #include "core/events/line_log.h"
 #include "core/events/log_format.h"
@@ -48,7 +49,8 @@ class ExplainerPickTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void pickUsesTheRecordedHost() {
-        LabPanel panel;
+        const ilab::app::GuiServices services;
+        LabPanel panel(services.services());
         panel.setWorkspace(demo());
         panel.setListenPorts(0, 0);
         panel.start();
@@ -92,7 +94,8 @@ private Q_SLOTS:
     void realTrafficCarriesItsHostIntoTheAccessLog() {
         // End to end: a real request through the running controller is stored with its record (Host, scheme),
         // so the Host column and "pick" work for traffic the user sent from anywhere (here: the real curl).
-        LabPanel panel;
+        const ilab::app::GuiServices services;
+        LabPanel panel(services.services());
         panel.setWorkspace(demo());
         panel.setListenPorts(0, 0);
         panel.start();
@@ -119,7 +122,8 @@ private Q_SLOTS:
     void pickWithoutRecordSaysSoInsteadOfGuessing() {
         // An access line the controller wrote without its record (older controller): the URL has no host and the
         // banner explains why, rather than borrowing the traffic mix's host.
-        LabPanel panel;
+        const ilab::app::GuiServices services;
+        LabPanel panel(services.services());
         panel.setWorkspace(demo());
         panel.setListenPorts(0, 0);
         panel.start();

@@ -8,6 +8,7 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"
 #include "ui/lab/controller_link.h"
 #include "ui/lab/lab_panel.h"
@@ -81,7 +82,8 @@ private Q_SLOTS:
     void cleanupTestCase() { curl_global_cleanup(); }
 
     void scaleAndKillFromTheMap() {
-        LabPanel panel;
+        const ilab::app::GuiServices services;
+        LabPanel panel(services.services());
         panel.setWorkspace(workspaceFrom(demoText()));
         panel.setListenPorts(0, 0);
         QAbstractItemModelTester tester(panel.eventLogModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -123,7 +125,8 @@ private Q_SLOTS:
     }
 
     void liveEditSyncsWhileTrafficFlows() {
-        LabPanel panel;
+        const ilab::app::GuiServices services;
+        LabPanel panel(services.services());
         const QString text = demoText();
         QVERIFY(text.contains("canary-weight: \"10\""));
         panel.setWorkspace(workspaceFrom(text));

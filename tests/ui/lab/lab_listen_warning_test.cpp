@@ -3,6 +3,7 @@
 // bound on free ports only to see the banner: no request is sent.
 #include <QtTest>
 
+#include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"
 #include "ui/lab/lab_panel.h"
 
@@ -20,7 +21,8 @@ class LabListenWarningTest : public QObject {
 
 private Q_SLOTS:
     void wildcardAddressShowsTheWarningLoopbackDoesNot() {
-        LabPanel panel;
+        const ilab::app::GuiServices services;
+        LabPanel panel(services.services());
         panel.setWorkspace(demo());
         panel.setListenPorts(0, 0);
         panel.setListenAddress(QStringLiteral("0.0.0.0"));

@@ -7,6 +7,7 @@
 #include <QTcpServer>
 #include <QtTest>
 
+#include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"
 #include "ui/charts/live_charts.h"
 #include "ui/charts/share_chart.h"
@@ -62,7 +63,8 @@ private Q_SLOTS:
     }
 
     void startTrafficChartsLogsStop() {
-        LabPanel panel;
+        const ilab::app::GuiServices services;
+        LabPanel panel(services.services());
         panel.resize(1400, 900);
         panel.show();
         panel.setWorkspace(demo());
@@ -132,7 +134,8 @@ private Q_SLOTS:
     void portConflictIsExplained() {
         QTcpServer busy;
         QVERIFY(busy.listen(QHostAddress::LocalHost, 0));
-        LabPanel panel;
+        const ilab::app::GuiServices services;
+        LabPanel panel(services.services());
         panel.setWorkspace(demo());
         panel.setListenPorts(busy.serverPort(), 0);
         panel.start();

@@ -1,6 +1,7 @@
 // Traffic presets from the demo workspace and the equivalent curl command.
 #include <QtTest>
 
+#include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"
 #include "ui/lab/traffic_panel.h"
 
@@ -35,7 +36,7 @@ private Q_SLOTS:
     }
 
     void configAndCurl() {
-        TrafficPanel panel;
+        TrafficPanel panel(ilab::app::makeLoadGeneratorFactory());
         panel.setWorkspace(demo());
         panel.setProxyPorts(18080, 18443);
         const auto cfg = panel.config();

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+// A plain value type of its own (not in proxy_server.h) so that the access log, metrics, the GUI and tests can
+// use it without depending on the data plane.
+namespace ilab::proxy {
+
+// One finished request, as the access log and metrics see it (ingress-nginx "upstreaminfo" fields).
+struct AccessRecord {
+    std::int64_t timeMs = 0;           // wall clock, ms since epoch, when the request finished
+    std::string clientIp;
+    std::string method;
+    std::string target;                // as requested (path?query)
+    std::string host;
+    std::string protocol = "HTTP/1.1";
+    std::string scheme;                // http | https
+    int status = 0;
+    std::uint64_t bytesSent = 0;       // body bytes to the client
+    std::uint64_t requestLength = 0;   // bytes of the request (headers + body)
+    double requestTimeSec = 0;         // whole request
+    std::string userAgent, referer;
+    std::string ingress;               // "ns/name" or ""
+    std::string upstreamName;          // ns-service-port or "" (e.g. upstream-default-backend)
+    std::string upstreamAddr;          // "127.0.0.1:34567" or "-"
+    std::string podName;               // the simulated pod that answered, if known
+    int upstreamStatus = 0;            // 0 = no upstream
+    double upstreamResponseTimeSec = 0;
+    std::string canary;                // "", "main", "canary"
+    std::string requestId;             // X-Request-ID (32 hex chars)
+};
+
+}  // namespace ilab::proxy
