@@ -10,11 +10,14 @@ BUILD_PKGS=(cmake ninja-build g++ pkg-config git ca-certificates
   libgl-dev libqt6opengl6-dev libxkbcommon-dev)
 RUN_PKGS=(libqt6network6 libqt6charts6 openssl fonts-dejavu-core)
 TEST_PKGS=(xvfb xauth curl procps psmisc)
+# The real kube-apiserver for the kube tests (tests/kube/): etcd runs beside it, Go + dpkg-dev build it once
+# from Debian's source package (tests/kube/build-apiserver.sh). iproute2: ss, to pick free ports.
+KUBE_TEST_PKGS=(etcd-server golang-go dpkg-dev iproute2 openssl)
 # ccache: repeated builds (CI on the same machine, a second checkout) reuse object files.
 TOOL_PKGS=(ccache)
 BENCH_PKGS=(nginx-light haproxy wrk)
 
-want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}" "${TOOL_PKGS[@]}")
+want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}" "${KUBE_TEST_PKGS[@]}" "${TOOL_PKGS[@]}")
 if [[ "${1:-}" == "--bench" ]]; then want+=("${BENCH_PKGS[@]}"); fi
 
 missing=()
@@ -23,6 +26,10 @@ for p in "${want[@]}"; do
     missing+=("$p")
   fi
 done
+
+# kubectl for the kube tests (tested with 1.32.4; Debian's kubernetes-client is 1.20.2): installed only when none is
+# installed, since it cannot be installed beside another kubectl package.
+if ! command -v kubectl >/dev/null 2>&1; then missing+=(kubernetes-client); fi
 
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#want[@]} packages present"

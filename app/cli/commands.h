@@ -14,5 +14,6 @@ int runRoute(const QStringList& args);
 int runServe(const QStringList& args);
 int runTraffic(const QStringList& args);
 int runTest(const QStringList& args);
+int runCluster(const QStringList& args);  // cmd_cluster.cpp: contexts, info, get, pull, diff, apply, events
 
 }  // namespace ilab::cli
