@@ -19,7 +19,11 @@
 #include "support/kube_server.h"
 #include "ui/cluster/cluster_panel.h"
 #include "ui/cluster_session.h"
+#include "core/events/event_log.h"
 #include "ui/document/workspace_document.h"
+#include "ui/lab/lab_feeds.h"
+#include "ui/lab/lab_panel.h"
+#include "ui/lab/log_table_model.h"
 #include "ui/main_window.h"
 
 using ilab::testing::KubeServer;
@@ -221,6 +225,53 @@ private Q_SLOTS:
         QCOMPARE(code, 0);
         QTRY_COMPARE_WITH_TIMEOUT(panel->drift(QStringLiteral("Ingress"), QStringLiteral("shop-canary")),
                                   std::optional(ClusterPanel::Drift::InSync), WAIT_MS);
+
+        // A cluster Event about the Ingress shows up in the lab's events panel, marked as from the cluster.
+        const QByteArray event = R"({"apiVersion":"v1","kind":"Event","metadata":{"name":"shop-canary.weight","namespace":"lesson"},
+"involvedObject":{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","name":"shop-canary","namespace":"lesson"},
+"reason":"CanaryWeightChanged","message":"canary weight is now 30","type":"Normal","count":1,
+"firstTimestamp":"2026-01-01T10:00:00Z","lastTimestamp":"2026-01-01T10:00:00Z","source":{"component":"test"}})";
+        const QByteArray out = m_kube.kubectl({QStringLiteral("create"), QStringLiteral("-f"), QStringLiteral("-")}, &code, event);
+        QVERIFY2(code == 0, out.constData());
+        ilab::ui::LogTableModel* events = win->w.labPanel()->eventLogModel();
+        auto findRow = [&]() {
+            for (int r = 0; r < events->rowCount(); ++r)
+                if (events->data(events->index(r, 2)).toString() == QLatin1String("CanaryWeightChanged")) return r;
+            return -1;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(findRow() >= 0, WAIT_MS);
+        const int row = findRow();
+        QCOMPARE(events->data(events->index(row, ilab::ui::EventFeed::SourceColumn)).toString(), QStringLiteral("cluster"));
+        QCOMPARE(events->data(events->index(row, 3)).toString(), QStringLiteral("Ingress lesson/shop-canary"));
+        QCOMPARE(events->data(events->index(row, 5)).toString(), QStringLiteral("canary weight is now 30"));
+    }
+
+    // The events panel merges the lab's events and the cluster's, each marked with its source, in time order.
+    void eventFeedMarksSources() {
+        auto lab = std::make_shared<ilab::events::EventLog>();
+        auto cluster = std::make_shared<ilab::events::EventLog>();
+        lab->add("Normal", "Sync", "Ingress default/web", "Scheduled for sync", 1000);
+        cluster->add("Warning", "BackendMissing", "Ingress lesson/shop", "from the cluster", 500);
+        lab->add("Normal", "Reload", "Ingress default/web", "reloaded", 2000);
+        auto feed = std::make_unique<ilab::ui::EventFeed>();
+        feed->setSource(lab);
+        feed->setClusterSource(cluster);
+        ilab::ui::LogTableModel model(std::move(feed));
+        model.pullNow();
+        QCOMPARE(model.rowCount(), 3);
+        const int src = ilab::ui::EventFeed::SourceColumn;
+        QCOMPARE(model.headerData(src, Qt::Horizontal).toString(), QStringLiteral("Source"));
+        QCOMPARE(model.data(model.index(0, 2)).toString(), QStringLiteral("BackendMissing"));
+        QCOMPARE(model.data(model.index(0, src)).toString(), QStringLiteral("cluster"));
+        QCOMPARE(model.data(model.index(1, src)).toString(), QStringLiteral("lab"));
+        QCOMPARE(model.data(model.index(2, 2)).toString(), QStringLiteral("Reload"));
+        // Later events of either log arrive on the next pull, once each.
+        cluster->add("Normal", "Late", "Service lesson/web", "later", 3000);
+        model.pullNow();
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(model.data(model.index(3, src)).toString(), QStringLiteral("cluster"));
+        model.pullNow();
+        QCOMPARE(model.rowCount(), 4);
     }
 
     void conflictOpensForceDialog() {
