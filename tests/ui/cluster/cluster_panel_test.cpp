@@ -15,6 +15,10 @@
 #include <QTreeWidget>
 #include <QtTest>
 
+#include <atomic>
+#include <thread>
+
+#include "app/gui/cluster_session_impl.h"
 #include "app/gui/gui_services.h"
 #include "support/kube_server.h"
 #include "ui/cluster/cluster_panel.h"
@@ -311,6 +315,30 @@ private Q_SLOTS:
         dlg->findChild<QPushButton*>(QStringLiteral("clusterConflictForce"))->click();
         QTRY_VERIFY_WITH_TIMEOUT(panel->lastMessage().contains(QStringLiteral("forced")), WAIT_MS);
         QCOMPARE(m_kube.kubectl(getWeight, &code), QByteArray("40"));
+
+        // A 422 names the field and its YAML line, and asks the editor to show that line.
+        QVERIFY(doc->setScalar(ing, "spec.rules[0].host", QStringLiteral("Not_A_Host.example")));
+        int hostLine = 0;
+        const QStringList lines = doc->text().split(QLatin1Char('\n'));
+        for (int i = 0; i < lines.size(); ++i)
+            if (lines[i].contains(QStringLiteral("Not_A_Host.example"))) hostLine = i + 1;
+        QVERIFY(hostLine > 0);
+        QSignalSpy reveal(panel, &ClusterPanel::revealLineRequested);
+        panel->select({QStringLiteral("Ingress/shop-canary")});
+        panel->applySelected();
+        // kubectl's client-side apply owns the host: the conflict comes first; forcing it reaches validation.
+        QTRY_VERIFY_WITH_TIMEOUT(panel->lastMessage().contains(QStringLiteral("conflicts")), WAIT_MS);
+        QDialog* second = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT([&] {
+            for (QDialog* d : panel->findChildren<QDialog*>(QStringLiteral("clusterConflictDialog")))
+                if (d->isVisible()) second = d;
+            return second != nullptr;
+        }(), WAIT_MS);
+        second->findChild<QPushButton*>(QStringLiteral("clusterConflictForce"))->click();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->lastMessage().contains(QStringLiteral("invalid")), WAIT_MS);
+        QVERIFY2(panel->lastMessage().contains(QStringLiteral("line %1: spec.rules[0].host").arg(hostLine)), qPrintable(panel->lastMessage()));
+        QCOMPARE(reveal.size(), 1);
+        QCOMPARE(reveal.at(0).at(0).toInt(), hostLine);
     }
 
     void insecureKubeconfigShowsRedBanner() {
@@ -401,6 +429,40 @@ current-context: sso
         auto* error = win->panel()->findChild<QLabel*>(QStringLiteral("clusterError"));
         QVERIFY(!error->isHidden());
         QVERIFY2(error->text().contains(QStringLiteral("forbidden"), Qt::CaseInsensitive), qPrintable(error->text()));
+    }
+
+    // A restart of kube-apiserver: the session says the connection is lost, comes back by itself, and the
+    // informers see objects created afterwards.
+    void lostConnectionComesBack() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        auto win = window(m_kube.kubeconfig(QStringLiteral("admin-token")));
+        auto* impl = dynamic_cast<ilab::app::ClusterSessionImpl*>(win->session());
+        QVERIFY(impl);
+        impl->setProbeTiming(200, 200, 1000);
+        win->panel()->setContextAndNamespace(QStringLiteral("kind-ilab"), QStringLiteral("lesson"));
+        win->panel()->connectToCluster();
+        QTRY_COMPARE_WITH_TIMEOUT(impl->state(), ClusterSession::State::Connected, WAIT_MS);
+        auto* status = win->w.statusBar()->findChild<QLabel*>(QStringLiteral("statusCluster"));
+        QStringList seen;
+        connect(impl, &ClusterSession::stateChanged, this, [&] { seen << status->text(); });
+        std::atomic<bool> restarted{false}, restartOk{false};
+        std::thread restart([&] {
+            restartOk = m_kube.restartApiServer();
+            restarted = true;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(restarted.load(), 120000);
+        restart.join();
+        QVERIFY2(restartOk.load(), qPrintable(m_kube.errorString()));
+        QTRY_COMPARE_WITH_TIMEOUT(impl->state(), ClusterSession::State::Connected, WAIT_MS);
+        QVERIFY2(seen.filter(QStringLiteral("connection lost")).size() >= 1, qPrintable(seen.join(QStringLiteral(" | "))));
+        QVERIFY2(seen.last().contains(QStringLiteral("v1.20.2")), qPrintable(seen.join(QStringLiteral(" | "))));
+        int code = -1;
+        m_kube.kubectl({QStringLiteral("create"), QStringLiteral("service"), QStringLiteral("clusterip"),
+                        QStringLiteral("after-restart"), QStringLiteral("--tcp=80:8080"), QStringLiteral("-n"),
+                        QStringLiteral("lesson")}, &code);
+        QCOMPARE(code, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(win->panel()->drift(QStringLiteral("Service"), QStringLiteral("after-restart")),
+                                  std::optional(ClusterPanel::Drift::OnlyCluster), 60000);
     }
 
     void cleanupTestCase() { m_kube.stop(); }
