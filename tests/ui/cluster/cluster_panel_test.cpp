@@ -418,6 +418,53 @@ current-context: sso
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(marker), WAIT_MS);
     }
 
+    // TLS verification failures and rejected credentials stop at Disconnected with a clear error (no retry loop).
+    void tlsAndUnauthorizedAreExplained() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        const QString tmpl = QStringLiteral(R"(apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster:
+    server: %1
+    certificate-authority: %2
+%3
+users:
+- name: u
+  user:
+    token: %4
+contexts:
+- name: c
+  context: {cluster: c, user: u}
+current-context: c
+)");
+        const QString wrongName = m_tmp.filePath(QStringLiteral("tls-name.kubeconfig"));
+        QVERIFY(writeFile(wrongName, tmpl.arg(m_kube.server(), m_kube.caFile(), QStringLiteral("    tls-server-name: not-the-apiserver.example"),
+                                              m_kube.token(QStringLiteral("admin"))).toUtf8()));
+        {
+            auto win = window(wrongName);
+            win->panel()->connectToCluster();
+            QTRY_VERIFY_WITH_TIMEOUT(!win->session()->error().isEmpty(), WAIT_MS);
+            QCOMPARE(win->session()->state(), ClusterSession::State::Disconnected);
+            const QString e = win->session()->error();
+            QVERIFY2(e.contains(QStringLiteral("Cannot reach")) &&
+                         (e.contains(QStringLiteral("certificate"), Qt::CaseInsensitive) || e.contains(QStringLiteral("SSL"))),
+                     qPrintable(e));
+            QVERIFY(!win->panel()->findChild<QLabel*>(QStringLiteral("clusterError"))->isHidden());
+        }
+        const QString wrongToken = m_tmp.filePath(QStringLiteral("wrong-token.kubeconfig"));
+        QVERIFY(writeFile(wrongToken, tmpl.arg(m_kube.server(), m_kube.caFile(), QString(), QStringLiteral("not-a-valid-token")).toUtf8()));
+        {
+            auto win = window(wrongToken);
+            win->panel()->connectToCluster();
+            QTRY_VERIFY_WITH_TIMEOUT(!win->session()->error().isEmpty(), WAIT_MS);
+            QCOMPARE(win->session()->state(), ClusterSession::State::Disconnected);
+            QVERIFY2(win->session()->error().contains(QStringLiteral("rejected the credentials of user \"u\" (401")),
+                     qPrintable(win->session()->error()));
+            QVERIFY(!win->session()->error().contains(QStringLiteral("not-a-valid-token")));
+        }
+    }
+
     void forbiddenUserIsExplained() {
         if (!m_kube.isRunning()) QSKIP("no API server");
         auto win = window(m_kube.kubeconfig(QStringLiteral("limited")));
