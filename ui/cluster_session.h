@@ -1,14 +1,83 @@
 #pragma once
 
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+#include "core/kube/exec_consent.h"
+#include "core/kube/informer.h"
+
+namespace ilab::kube {
+class RestClient;
+}
+
 namespace ilab::ui {
 
-// The wiring point for a session with a Kubernetes cluster (kubeconfig context, API client, port-forwards:
-// shared/cluster.md section 7). The composition root will create the implementation and hand it to the main
-// window through AppServices::cluster. Nothing implements it yet, so the main window receives null and offers
-// no cluster features; the operations are added together with the first implementation.
-class ClusterSession {
+// A session with one Kubernetes cluster (shared/cluster.md section 7): the kubeconfig context and namespace, a
+// REST client, and live views (informers) of the namespace's Ingresses, Services and Events. Implemented in the
+// composition root (app/gui/cluster_session_impl.*) and handed to the main window through AppServices::cluster.
+// GUI thread: every method is called there and every signal is emitted there; nothing here blocks (REST
+// callbacks are queued to the GUI thread, credentials and exec plugins run on the REST client's own thread).
+class ClusterSession : public QObject {
+    Q_OBJECT
 public:
-    virtual ~ClusterSession() = default;
+    enum class State {
+        Disconnected,  // nothing chosen yet, a configuration error, or waiting for exec-plugin consent
+        Connecting,    // first contact (GET /version)
+        Connected,     // the server answered; informers run
+        Lost,          // it answered before and does not now: reconnecting by itself with back-off
+    };
+    Q_ENUM(State)
+
+    using QObject::QObject;
+    ~ClusterSession() override = default;
+
+    // The kubeconfig (KUBECONFIG, else ~/.kube/config) read again: context names and the current context. An
+    // unreadable or malformed kubeconfig gives no contexts and the reason in kubeconfigError().
+    virtual void reloadKubeconfig() = 0;
+    virtual QStringList contexts() const = 0;
+    virtual QString currentContext() const = 0;     // kubeconfig current-context
+    virtual QString kubeconfigError() const = 0;
+    virtual QString kubeconfigFiles() const = 0;    // for messages
+    // The namespace the context would use ("default" when it sets none).
+    virtual QString namespaceOfContext(const QString& context) const = 0;
+
+    // Connects to `context` (empty: current-context) in `ns` (empty: the context's). Returns at once; the state
+    // goes Connecting -> Connected (or Disconnected with error()). An exec credential plugin that has not been
+    // approved stops here with consentRequested(): call grantConsent() (then it connects) or nothing.
+    virtual void connectTo(const QString& context, const QString& ns) = 0;
+    virtual void disconnectFromCluster() = 0;
+    virtual void grantConsent(const kube::ExecConsentRequest& request) = 0;
+
+    virtual State state() const = 0;
+    virtual QString context() const = 0;
+    virtual QString ns() const = 0;
+    virtual QString serverVersion() const = 0;  // gitVersion of GET /version, e.g. "v1.20.2"
+    virtual QString server() const = 0;
+    // insecure-skip-tls-verify of the connected cluster: the window shows a permanent red banner.
+    virtual bool tlsVerificationDisabled() const = 0;
+    // The last error, one line, credential-free ("" when none): kubeconfig errors, TLS, 401, 403, ...
+    virtual QString error() const = 0;
+
+    // The REST client of the connection (null unless Connecting/Connected/Lost). Its callbacks must use a
+    // context object on the GUI thread.
+    virtual kube::RestClient* client() const = 0;
+    // Live snapshots of the namespace (null before the first list).
+    virtual kube::StoreConstSharedPtr ingresses() const = 0;
+    virtual kube::StoreConstSharedPtr services() const = 0;
+    virtual kube::StoreConstSharedPtr events() const = 0;
+
+signals:
+    void stateChanged(ilab::ui::ClusterSession::State state);
+    void errorChanged(const QString& error);
+    void kubeconfigChanged();
+    void consentRequested(const ilab::kube::ExecConsentRequest& request);
+    void objectsChanged();  // ingresses() or services() has a new snapshot
+    void eventsChanged();   // events() has a new snapshot
+    // A Warning header or an informer problem worth showing in the event log.
+    void warning(const QString& text);
 };
 
 }  // namespace ilab::ui

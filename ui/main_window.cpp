@@ -39,6 +39,8 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include "ui/cluster/cluster_panel.h"
+#include "ui/cluster_session.h"
 #include "ui/dialogs/certificate_dialog.h"
 #include "ui/dialogs/command_palette.h"
 #include "ui/dialogs/lesson_picker.h"
@@ -195,8 +197,16 @@ void MainWindow::buildUi() {
     labScroll->setWidget(m_lab);
     m_labDock->setWidget(labScroll);
     addDockWidget(Qt::BottomDockWidgetArea, m_labDock);
+    m_cluster = new ClusterPanel(m_services.cluster, m_doc, this);
+    m_cluster->setObjectName(QStringLiteral("clusterPanel"));
+    m_clusterDock = new QDockWidget(tr("Cluster"), this);
+    m_clusterDock->setObjectName(QStringLiteral("clusterDock"));
+    m_clusterDock->setWidget(m_cluster);
+    addDockWidget(Qt::BottomDockWidgetArea, m_clusterDock);
+    connect(m_cluster, &ClusterPanel::revealLineRequested, this, [this](int line, int column) { m_editor->revealPosition(line, column); });
     tabifyDockWidget(m_problemsDock, m_kubectlDock);
     tabifyDockWidget(m_kubectlDock, m_labDock);
+    tabifyDockWidget(m_labDock, m_clusterDock);
     m_problemsDock->raise();
     connect(m_lab, &LabPanel::selectObjectRequested, this, &MainWindow::selectObject);
     connect(m_lab, &LabPanel::revealSourceRequested, this, [this](const QString&, int line, int column) { m_editor->revealPosition(line, column); });
@@ -213,7 +223,15 @@ void MainWindow::buildUi() {
     m_statusProblems->setObjectName(QStringLiteral("statusProblems"));
     m_statusLab = new QLabel(m_lab->statusText(), this);
     statusBar()->addWidget(m_statusFile, 1);
+    m_statusCluster = new QLabel(this);
+    m_statusCluster->setObjectName(QStringLiteral("statusCluster"));
+    statusBar()->addPermanentWidget(m_statusCluster);
     statusBar()->addPermanentWidget(m_statusLab);
+    if (ClusterSession* c = m_services.cluster) {
+        connect(c, &ClusterSession::stateChanged, this, &MainWindow::updateClusterStatus);
+        connect(c, &ClusterSession::errorChanged, this, &MainWindow::updateClusterStatus);
+    }
+    updateClusterStatus();
     statusBar()->addPermanentWidget(m_statusProblems);
     connect(m_lab, &LabPanel::statusTextChanged, m_statusLab, &QLabel::setText);
 }
@@ -273,10 +291,11 @@ void MainWindow::buildActions() {
     connect(m_tree, &QTreeView::customContextMenuRequested, this, [this](const QPoint& p) { m_objectMenu->exec(m_tree->viewport()->mapToGlobal(p)); });
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget* d : {m_treeDock, m_problemsDock, m_kubectlDock, m_labDock, m_guideDock}) m_viewMenu->addAction(d->toggleViewAction());
+    for (QDockWidget* d : {m_treeDock, m_problemsDock, m_kubectlDock, m_labDock, m_clusterDock, m_guideDock}) m_viewMenu->addAction(d->toggleViewAction());
     m_problemsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     m_kubectlDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     m_labDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    m_clusterDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
     m_viewMenu->addSeparator();
     QMenu* themeMenu = m_viewMenu->addMenu(themedIcon(QStringLiteral("theme")), tr("&Theme"));
     auto* group = new QActionGroup(this);
@@ -712,10 +731,41 @@ void MainWindow::selectObject(const QString& kind, const QString& ns, const QStr
 
 void MainWindow::raisePanel(const QString& name) {
     QDockWidget* d = name == QLatin1String("problems") ? m_problemsDock : name == QLatin1String("kubectl") ? m_kubectlDock
-                   : name == QLatin1String("lab") ? m_labDock : name == QLatin1String("guide") ? m_guideDock : nullptr;
+                   : name == QLatin1String("lab") ? m_labDock : name == QLatin1String("guide") ? m_guideDock
+                   : name == QLatin1String("cluster") ? m_clusterDock : nullptr;
     if (!d) return;
     d->show();
     d->raise();
+}
+
+void MainWindow::updateClusterStatus() {
+    ClusterSession* c = m_services.cluster;
+    if (!c) {
+        m_statusCluster->hide();
+        return;
+    }
+    QString text, style;
+    switch (c->state()) {
+    case ClusterSession::State::Disconnected:
+        text = c->error().isEmpty() ? tr("Cluster: not connected") : tr("Cluster: not connected (error)");
+        break;
+    case ClusterSession::State::Connecting: text = tr("Cluster: connecting…"); break;
+    case ClusterSession::State::Connected:
+        text = tr("Cluster: %1 · %2 · %3").arg(c->context(), c->serverVersion(), c->ns());
+        style = QStringLiteral("QLabel { color: #1b5e20; }");
+        break;
+    case ClusterSession::State::Lost:
+        text = tr("Cluster: connection lost, reconnecting…");
+        style = QStringLiteral("QLabel { color: #b71c1c; font-weight: bold; }");
+        break;
+    }
+    if (c->tlsVerificationDisabled() && c->state() != ClusterSession::State::Disconnected) {
+        text += tr(" · TLS NOT VERIFIED");
+        style = QStringLiteral("QLabel { background: #c62828; color: white; font-weight: bold; padding: 0 4px; }");
+    }
+    m_statusCluster->setText(text);
+    m_statusCluster->setStyleSheet(style);
+    m_statusCluster->setToolTip(c->error());
 }
 
 void MainWindow::showPalette() {

@@ -17,6 +17,7 @@ class QTreeView;
 
 namespace ilab::ui {
 
+class ClusterPanel;
 class FormPanel;
 class LabPanel;
 class ProblemsModel;
@@ -47,7 +48,7 @@ public:
     bool offerRecovery(bool askUser = true);
     void selectObject(const QString& kind, const QString& ns, const QString& name);
     void showCreateTlsSecretDialog(const QString& ns, const QString& name, const QStringList& hosts);
-    // Dock/tab to bring forward for screenshots: "problems", "kubectl", "lab", "guide".
+    // Dock/tab to bring forward for screenshots: "problems", "kubectl", "lab", "guide", "cluster".
     void raisePanel(const QString& name);
     enum class Theme { System, Light, Dark };
     void setTheme(Theme theme);
@@ -60,6 +61,8 @@ public:
     RecoveryStore& recovery() { return m_recovery; }
     // The cluster session the composition root handed in (null: none yet, the window works offline).
     ClusterSession* clusterSession() const { return m_services.cluster; }
+    ClusterPanel* clusterPanel() const { return m_cluster; }
+    LabPanel* labPanel() const { return m_lab; }
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -78,6 +81,7 @@ private:
     void updateTitle();
     void updateStatus();
     void updateKubectl();
+    void updateClusterStatus();
     void updateRecentMenu();
     void addRecent(const QString& path);
     bool maybeSave();
@@ -104,6 +108,9 @@ private:
     QPlainTextEdit* m_kubectl;
     QTextBrowser* m_guide;
     LabPanel* m_lab;
+    ClusterPanel* m_cluster;
+    QDockWidget* m_clusterDock;
+    QLabel* m_statusCluster;
     QDockWidget* m_treeDock;
     QDockWidget* m_problemsDock;
     QDockWidget* m_kubectlDock;

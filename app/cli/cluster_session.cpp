@@ -13,6 +13,7 @@
 #include "core/kube/discovery.h"
 #include "core/kube/exec_consent.h"
 #include "core/kube/kubeconfig.h"
+#include "core/kube/workspace_objects.h"
 
 namespace ilab::cli::cluster {
 
@@ -23,27 +24,6 @@ const QString OPT_CONTEXT = QStringLiteral("context");
 const QString OPT_NAMESPACE = QStringLiteral("namespace");
 const QString OPT_ALL = QStringLiteral("all-namespaces");
 const QString OPT_ALLOW_EXEC = QStringLiteral("allow-exec-plugin");
-
-// client-go's token sources behind the REST client's CredentialSource: tokenFile re-reads, exec plugins.
-class ProviderSource : public kube::CredentialSource {
-public:
-    explicit ProviderSource(std::shared_ptr<kube::CredentialProvider> p) : m_provider(std::move(p)) {}
-    std::optional<kube::SecretBytes> bearerToken() override {
-        auto c = m_provider->credentials();
-        if (!c) return std::nullopt;
-        m_generation = c->generation;
-        if (!c->hasToken()) return std::nullopt;
-        return c->bearerToken;
-    }
-    bool refreshAfter401() override {
-        auto c = m_provider->refreshAfterUnauthorized(m_generation);
-        return c.ok() && c->generation != m_generation;
-    }
-
-private:
-    std::shared_ptr<kube::CredentialProvider> m_provider;
-    std::uint64_t m_generation = 0;
-};
 
 std::atomic<bool> g_stop{false};
 
@@ -112,7 +92,7 @@ std::unique_ptr<Session> Session::open(const QCommandLineParser& p, const char* 
             s->m_conn.auth.clientCertPem = first->clientCertPem;
             s->m_conn.auth.clientKeyPem = first->clientKeyPem;
         }
-        s->m_credentials = std::make_shared<ProviderSource>(provider);
+        s->m_credentials = kube::providerCredentialSource(provider);
     }
     s->m_client = std::make_unique<kube::RestClient>(s->m_conn, s->m_credentials);
     QObject::connect(s->m_client.get(), &kube::RestClient::warningReceived, s->m_client.get(),
@@ -238,15 +218,7 @@ const std::vector<KindInfo>& kinds() {
 }  // namespace
 
 std::optional<kube::ResourceRef> resourceForKind(const std::string& apiVersion, const std::string& kind) {
-    for (const auto& k : kinds()) {
-        if (kind != k.kind) continue;
-        const auto slash = apiVersion.find('/');
-        const std::string group = slash == std::string::npos ? std::string() : apiVersion.substr(0, slash);
-        const std::string version = slash == std::string::npos ? apiVersion : apiVersion.substr(slash + 1);
-        if (group != k.group) return std::nullopt;
-        return kube::ResourceRef{group, version, k.resource, k.kind, k.namespaced};
-    }
-    return std::nullopt;
+    return kube::resourceForKind(apiVersion, kind);
 }
 
 std::optional<kube::ResourceRef> resourceForName(const std::string& name) {

@@ -12,6 +12,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/cmd_cluster_internal.h"
 #include "core/kube/apply.h"
+#include "core/kube/workspace_objects.h"
 #include "core/yaml/yaml_writer.h"
 
 namespace ilab::cli {
@@ -20,9 +21,7 @@ using namespace cluster;
 
 namespace {
 
-// Set by `cluster pull` on Secrets written without their values; apply and diff skip such Secrets, so applying a
-// pulled folder never empties the Secret in the cluster.
-constexpr const char* WITHHELD_ANNOTATION = "ingress-lab.dev/pulled-without-data";
+using kube::WITHHELD_ANNOTATION;
 
 // ---- one object of a workspace, ready for the server -----------------------------------------------------------
 
@@ -33,55 +32,10 @@ struct Target {
     std::string where;           // "file:line" of the document
 };
 
-SourcePos positionOf(const model::Resource& r, std::string field) {
-    // Conflict paths are written ".metadata.annotations.KEY"; the workspace records "metadata.annotations[KEY]".
-    if (!field.empty() && field.front() == '.') field.erase(0, 1);
-    for (const char* map : {"metadata.annotations.", "metadata.labels.", "data.", "stringData."}) {
-        const std::string prefix = map;
-        if (field.rfind(prefix, 0) == 0)
-            field = prefix.substr(0, prefix.size() - 1) + "[" + field.substr(prefix.size()) + "]";
-    }
-    SourcePos p = r.source.find(field);
-    if (p.file.empty()) p.file = r.source.file;
-    return p;
-}
+SourcePos positionOf(const model::Resource& r, const std::string& field) { return kube::positionOfField(r, field); }
 
 std::string at(const SourcePos& p) {
     return p.file + (p.line > 0 ? ":" + std::to_string(p.line) + ":" + std::to_string(p.column) : std::string());
-}
-
-// Kubernetes 1.20 refuses server-side apply of a port list entry without `protocol` (its key; cluster.md §2.5:
-// "associative list with keys has an element that omits key field"). TCP is the default the server would store.
-QJsonArray withProtocol(QJsonArray ports) {
-    for (auto it = ports.begin(); it != ports.end(); ++it) {
-        QJsonObject port = it->toObject();
-        if (!port.contains(QStringLiteral("protocol"))) port.insert(QStringLiteral("protocol"), QStringLiteral("TCP"));
-        *it = port;
-    }
-    return ports;
-}
-
-void defaultPortProtocols(QJsonObject& doc, const std::string& kind) {
-    QJsonObject spec = doc.value(QStringLiteral("spec")).toObject();
-    if (kind == "Service" && spec.contains(QStringLiteral("ports"))) {
-        spec.insert(QStringLiteral("ports"), withProtocol(spec.value(QStringLiteral("ports")).toArray()));
-    } else if (kind == "Deployment") {
-        QJsonObject tmpl = spec.value(QStringLiteral("template")).toObject();
-        QJsonObject podSpec = tmpl.value(QStringLiteral("spec")).toObject();
-        QJsonArray containers = podSpec.value(QStringLiteral("containers")).toArray();
-        for (auto it = containers.begin(); it != containers.end(); ++it) {
-            QJsonObject c = it->toObject();
-            if (c.contains(QStringLiteral("ports")))
-                c.insert(QStringLiteral("ports"), withProtocol(c.value(QStringLiteral("ports")).toArray()));
-            *it = c;
-        }
-        if (podSpec.contains(QStringLiteral("containers"))) podSpec.insert(QStringLiteral("containers"), containers);
-        if (tmpl.contains(QStringLiteral("spec"))) tmpl.insert(QStringLiteral("spec"), podSpec);
-        if (spec.contains(QStringLiteral("template"))) spec.insert(QStringLiteral("template"), tmpl);
-    } else {
-        return;
-    }
-    doc.insert(QStringLiteral("spec"), spec);
 }
 
 // The targets of the files, or false after printing why (unknown kinds, namespace mismatches, syntax errors).
@@ -129,18 +83,13 @@ bool loadTargets(const QCommandLineParser& p, const Session& s, const char* sub,
             ok = false;
             continue;
         }
-        QJsonObject doc = QJsonDocument::fromJson(QByteArray::fromStdString(yaml::nodeToJson(yaml::normalizedNode(r), 0))).object();
-        QJsonObject meta = doc.value(QStringLiteral("metadata")).toObject();
-        if (t.ref.namespaced) meta.insert(QStringLiteral("namespace"), QString::fromStdString(t.ns));
-        doc.insert(QStringLiteral("metadata"), meta);
-        defaultPortProtocols(doc, r.kind);
-        t.body = QJsonDocument(doc).toJson(QJsonDocument::Compact).toStdString();
+        t.body = kube::applyBody(r, t.ref, t.ns);
         out.push_back(std::move(t));
     }
     return ok;
 }
 
-bool withheld(const Target& t) { return t.res->kind == "Secret" && t.res->meta.hasAnnotation(WITHHELD_ANNOTATION); }
+bool withheld(const Target& t) { return kube::isWithheldSecret(*t.res); }
 
 std::string label(const Target& t) {
     return t.ref.kind + " " + (t.ns.empty() ? std::string() : t.ns + "/") + t.name;
@@ -279,26 +228,7 @@ struct Pulled {
 };
 
 QJsonObject clean(QJsonObject o, const std::string& kind, bool includeSecrets, bool* withheldData) {
-    o = kube::normaliseForDiff(o);
-    if (kind == "Service") {
-        // Allocated by the cluster (and immutable): another cluster would refuse or collide with them.
-        QJsonObject spec = o.value(QStringLiteral("spec")).toObject();
-        spec.remove(QStringLiteral("clusterIP"));
-        spec.remove(QStringLiteral("clusterIPs"));
-        o.insert(QStringLiteral("spec"), spec);
-    }
-    if (kind == "Secret" && !includeSecrets) {
-        QJsonObject data = o.value(QStringLiteral("data")).toObject();
-        for (auto it = data.begin(); it != data.end(); ++it) it.value() = QString();
-        if (o.contains(QStringLiteral("data"))) o.insert(QStringLiteral("data"), data);
-        QJsonObject meta = o.value(QStringLiteral("metadata")).toObject();
-        QJsonObject ann = meta.value(QStringLiteral("annotations")).toObject();
-        ann.insert(QLatin1String(WITHHELD_ANNOTATION), QStringLiteral("true"));
-        meta.insert(QStringLiteral("annotations"), ann);
-        o.insert(QStringLiteral("metadata"), meta);
-        *withheldData = true;
-    }
-    return o;
+    return kube::cleanPulledObject(std::move(o), kind, includeSecrets, withheldData);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "app/gui/gui_services.h"
 
+#include "app/gui/cluster_session_impl.h"
+#include "core/kube/exec_consent.h"
+
 #include "core/controller/local_controller.h"
 #include "core/loadgen/load_generator.h"
 
@@ -12,9 +15,14 @@ GuiServices::GuiServices() {
     m_controlThread.start();
     m_services.controller = ctl;
     m_services.loadGenerators = makeLoadGeneratorFactory();
+    m_consent = std::make_unique<kube::ExecConsentStore>();
+    m_cluster = std::make_unique<ClusterSessionImpl>(kube::KubeconfigOptions{}, m_consent.get());
+    m_services.cluster = m_cluster.get();
 }
 
 GuiServices::~GuiServices() {
+    m_services.cluster = nullptr;
+    m_cluster.reset();
     auto* ctl = m_services.controller;
     // Stop and delete the controller on its own thread (it owns the proxy's workers and the pods thread), and
     // only then end that thread.

@@ -2,15 +2,24 @@
 
 #include <QThread>
 
+#include <memory>
+
 #include "ui/app_services.h"
 
+namespace ilab::kube {
+class ExecConsentStore;
+}
+
 namespace ilab::app {
+
+class ClusterSessionImpl;
 
 // The GUI's core services and their threads, created by the composition root (style.md A.2, F.18):
 //  - the LocalController, moved to its own control thread "ilab-control" (sync, compile, proxy start/stop and
 //    the pods are driven from there; the proxy workers and the pods thread belong to the controller);
 //  - the factory for the traffic panel's load generators (each generator owns its libcurl worker thread);
-//  - the cluster session slot, null until the cluster layer provides an implementation.
+//  - the cluster session (ClusterSessionImpl: kubeconfig from KUBECONFIG / ~/.kube/config, REST client threads of
+//    its own) and the exec-plugin consent store it uses (shared with the CLI).
 // app/gui/main.cpp creates it before the main window and destroys it after (the window holds non-owning
 // pointers); the ui tests and the GUI benchmark create it the same way. Lives on the GUI thread.
 // Thread priorities are untouched here: the lab panel lowers the busy threads' nice level once they exist
@@ -29,6 +38,8 @@ public:
 
 private:
     QThread m_controlThread;
+    std::unique_ptr<kube::ExecConsentStore> m_consent;
+    std::unique_ptr<ClusterSessionImpl> m_cluster;
     ui::AppServices m_services;  // m_services.controller lives on m_controlThread and is deleted there
 };
 

@@ -5,6 +5,9 @@
 //
 //   ingress-lab [FILE|FOLDER] [--lesson ID] [--select Kind/ns/name] [--panel problems|kubectl|lab|guide]
 //               [--theme light|dark] [--cert-dialog] [--screenshot OUT.png]
+//               [--connect [--context NAME] [--namespace NS]]
+// --connect connects the Cluster panel at start (kubeconfig from KUBECONFIG, else ~/.kube/config; the current
+// context and its namespace unless --context / --namespace).
 // --screenshot renders the window (and --cert-dialog the certificate dialog) to OUT.png and exits: used to
 // produce the screenshots in docs/ under Xvfb.
 #include <cstdio>
@@ -16,6 +19,8 @@
 
 #include "app/gui/gui_services.h"
 #include "core/common/build_info.h"
+#include "ui/cluster/cluster_panel.h"
+#include "ui/cluster_session.h"
 #include "ui/dialogs/certificate_dialog.h"
 #include "ui/main_window.h"
 
@@ -43,7 +48,10 @@ int main(int argc, char** argv) {
     QCommandLineOption certDialog(QStringLiteral("cert-dialog"), QStringLiteral("Show the certificate dialog (screenshots)."));
     QCommandLineOption shot(QStringLiteral("screenshot"), QStringLiteral("Save a screenshot and exit."), QStringLiteral("file"));
     QCommandLineOption noRecovery(QStringLiteral("no-recovery"), QStringLiteral("Do not offer crash recovery."));
-    parser.addOptions({lesson, select, panel, theme, certDialog, shot, noRecovery});
+    QCommandLineOption connectCluster(QStringLiteral("connect"), QStringLiteral("Connect the Cluster panel at start."));
+    QCommandLineOption context(QStringLiteral("context"), QStringLiteral("kubeconfig context for --connect."), QStringLiteral("name"));
+    QCommandLineOption ns(QStringLiteral("namespace"), QStringLiteral("Namespace for --connect."), QStringLiteral("ns"));
+    parser.addOptions({lesson, select, panel, theme, certDialog, shot, noRecovery, connectCluster, context, ns});
     parser.process(app);
 
     // Declared before the window: destroyed after it (the window holds non-owning pointers to the services).
@@ -64,6 +72,14 @@ int main(int argc, char** argv) {
         if (ref.size() == 3) w.selectObject(ref[0], ref[1], ref[2]);
     }
     if (parser.isSet(panel)) w.raisePanel(parser.value(panel));
+    if (parser.isSet(connectCluster) && w.clusterPanel()) {
+        ilab::ui::ClusterPanel* cp = w.clusterPanel();
+        if (parser.isSet(context) || parser.isSet(ns)) {
+            const QString ctx = parser.isSet(context) ? parser.value(context) : w.clusterSession()->currentContext();
+            cp->setContextAndNamespace(ctx, parser.isSet(ns) ? parser.value(ns) : w.clusterSession()->namespaceOfContext(ctx));
+        }
+        cp->connectToCluster();
+    }
     if (screenshot) w.resize(1560, 960);
     w.show();
     if (screenshot) {

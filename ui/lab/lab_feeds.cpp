@@ -84,20 +84,33 @@ qint64 parseTimeLocal(const QByteArray& t) {
 
 QStringList EventFeed::columns() const {
     return {QObject::tr("Last seen"), QObject::tr("Type"), QObject::tr("Reason"), QObject::tr("Object"),
-            QObject::tr("Count"), QObject::tr("Message")};
+            QObject::tr("Count"), QObject::tr("Message"), QObject::tr("Source")};
 }
 
 void EventFeed::fetch(std::uint64_t afterId, std::size_t maxRows, std::vector<LogRow>& out) {
-    if (!m_log) return;
-    for (const auto& e : m_log->eventsSince(afterId, maxRows)) {
-        LogRow r;
-        r.id = e.id;
-        r.timeMs = e.lastSeenMs;
-        r.code = e.count;
-        r.sym[TypeSlot] = m_strings.intern(e.type);
-        r.sym[ReasonSlot] = m_strings.intern(e.reason);
-        r.sym[ObjectSlot] = m_strings.intern(e.object);
-        r.text = QByteArray::fromStdString(e.message);
+    if (afterId == 0) m_labCursor = m_clusterCursor = 0;  // the model starts over
+    std::vector<LogRow> batch;
+    auto take = [&](const std::shared_ptr<events::EventLog>& log, std::uint64_t& cursor, const QString& source) {
+        if (!log) return;
+        for (const auto& e : log->eventsSince(cursor, maxRows)) {
+            cursor = e.id;
+            LogRow r;
+            r.timeMs = e.lastSeenMs;
+            r.code = e.count;
+            r.sym[TypeSlot] = m_strings.intern(e.type);
+            r.sym[ReasonSlot] = m_strings.intern(e.reason);
+            r.sym[ObjectSlot] = m_strings.intern(e.object);
+            r.sym[SourceSlot] = m_strings.intern(source);
+            r.text = QByteArray::fromStdString(e.message);
+            batch.push_back(std::move(r));
+        }
+    };
+    take(m_log, m_labCursor, QStringLiteral("lab"));
+    take(m_clusterLog, m_clusterCursor, QStringLiteral("cluster"));
+    std::stable_sort(batch.begin(), batch.end(), [](const LogRow& a, const LogRow& b) { return a.timeMs < b.timeMs; });
+    if (batch.size() > maxRows) batch.erase(batch.begin(), batch.end() - static_cast<std::ptrdiff_t>(maxRows));
+    for (auto& r : batch) {
+        r.id = m_nextId++;
         out.push_back(std::move(r));
     }
 }
@@ -110,6 +123,7 @@ QString EventFeed::cell(const LogRow& row, int column) const {
     case 3: return m_strings.at(row.sym[ObjectSlot]);
     case 4: return row.code > 1 ? QStringLiteral("x%1").arg(row.code) : QStringLiteral("1");
     case 5: return QString::fromUtf8(row.text);
+    case SourceColumn: return m_strings.at(row.sym[SourceSlot]);
     default: return {};
     }
 }
@@ -121,9 +135,10 @@ QColor EventFeed::colour(const LogRow& row) const {
 std::function<QString(const LogRow&)> EventFeed::lineFormatter() const {
     const StringTable strings = m_strings;
     return [strings](const LogRow& r) {
-        return QStringLiteral("%1  %2  %3  %4  %5  %6")
+        return QStringLiteral("%1  %2  %3  %4  %5  %6  %7")
             .arg(timeText(r.timeMs), strings.at(r.sym[TypeSlot]), strings.at(r.sym[ReasonSlot]),
-                 strings.at(r.sym[ObjectSlot]), QString::number(r.code), QString::fromUtf8(r.text));
+                 strings.at(r.sym[ObjectSlot]), QString::number(r.code), QString::fromUtf8(r.text),
+                 strings.at(r.sym[SourceSlot]));
     };
 }
 

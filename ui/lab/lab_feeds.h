@@ -16,12 +16,18 @@ namespace ilab::ui {
 // Feeds of the three lab logs over the controller's core ring buffers (GUI thread; the core buffers are
 // thread-safe and hold the lock only while copying). Each can be re-pointed at a new controller run.
 
-// Events (kubectl describe style): Last seen, Type, Reason, Object, Count, Message.
+// Events (kubectl describe style): Last seen, Type, Reason, Object, Count, Message, Source. Two logs are merged:
+// the lab controller's (Source "lab") and, when a cluster is connected, the cluster's Events (Source "cluster",
+// filled by ClusterEventBridge). Row ids are the feed's own (increasing across both logs); a model reset
+// (fetch after id 0) reads both logs from the start again.
 class EventFeed : public LogFeed {
 public:
-    enum Slot { TypeSlot = 0, ReasonSlot = 1, ObjectSlot = 2 };
+    enum Slot { TypeSlot = 0, ReasonSlot = 1, ObjectSlot = 2, SourceSlot = 3 };
+    enum Column { SourceColumn = 6 };
     void setSource(std::shared_ptr<events::EventLog> log) { m_log = std::move(log); }
     const std::shared_ptr<events::EventLog>& source() const { return m_log; }
+    void setClusterSource(std::shared_ptr<events::EventLog> log) { m_clusterLog = std::move(log); }
+    const std::shared_ptr<events::EventLog>& clusterSource() const { return m_clusterLog; }
     QStringList columns() const override;
     void fetch(std::uint64_t afterId, std::size_t maxRows, std::vector<LogRow>& out) override;
     QString cell(const LogRow& row, int column) const override;
@@ -32,7 +38,8 @@ public:
     std::function<QString(const LogRow&)> lineFormatter() const override;
 
 private:
-    std::shared_ptr<events::EventLog> m_log;
+    std::shared_ptr<events::EventLog> m_log, m_clusterLog;
+    std::uint64_t m_labCursor = 0, m_clusterCursor = 0, m_nextId = 1;
     StringTable m_strings;
 };
 

@@ -1,13 +1,17 @@
 #include "ui/lab/lab_panel.h"
 
+#include "ui/cluster/cluster_event_bridge.h"
+
 #include <QAction>
 #include <QDateTime>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStyle>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -301,6 +305,12 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
     d->eventModel->setCapacity(100'000);  // the core EventLog holds 10,000 (deduplicated) events
     d->accessView = new LogView(d->accessModel, false, this);
     auto* eventView = new LogView(d->eventModel, true, this);
+    // Events of a connected cluster (Source "cluster") next to the lab's own; the Source column shown second.
+    if (services.cluster) {
+        auto* bridge = new ClusterEventBridge(services.cluster, this);
+        d->eventFeed->setClusterSource(bridge->log());
+    }
+    eventView->table()->horizontalHeader()->moveSection(EventFeed::SourceColumn, 1);
     auto* controllerView = new LogView(d->controllerModel, false, this);
     d->bottomTabs = new QTabWidget(this);
     d->bottomTabs->addTab(d->accessView, tr("Access log"));

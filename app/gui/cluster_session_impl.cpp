@@ -1,0 +1,241 @@
+#include "app/gui/cluster_session_impl.h"
+
+#include <QJsonObject>
+
+#include <algorithm>
+
+#include "core/kube/credentials.h"
+#include "core/kube/workspace_objects.h"
+
+namespace ilab::app {
+
+namespace {
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+// One line for the status bar / panel, credential-free (RestError::describe never carries one).
+QString describeFailure(const kube::RestError& e, const kube::ClusterConnection& c) {
+    if (e.kind == kube::RestErrorKind::Transport) {
+        QString t = QObject::tr("Cannot reach %1: %2").arg(qs(c.server), qs(e.transport.message));
+        if (!e.transport.tlsDetail.empty()) t += QObject::tr(" (TLS: %1)").arg(qs(e.transport.tlsDetail));
+        return t;
+    }
+    if (e.kind == kube::RestErrorKind::Api && e.api.http == 401)
+        return QObject::tr("The server rejected the credentials of user \"%1\" (401 Unauthorized)").arg(qs(c.userName));
+    if (e.kind == kube::RestErrorKind::Api && e.api.http == 403)
+        return QObject::tr("Forbidden (403) for user \"%1\": %2").arg(qs(c.userName), qs(e.api.message));
+    return qs(e.describe());
+}
+
+}  // namespace
+
+ClusterSessionImpl::ClusterSessionImpl(kube::KubeconfigOptions options, kube::ExecConsentStore* consent, QObject* parent)
+    : ui::ClusterSession(parent), m_options(std::move(options)), m_consent(consent) {
+    m_probeTimer.setSingleShot(true);
+    connect(&m_probeTimer, &QTimer::timeout, this, &ClusterSessionImpl::probe);
+    reloadKubeconfig();
+}
+
+ClusterSessionImpl::~ClusterSessionImpl() { stopAll(); }
+
+void ClusterSessionImpl::setProbeTiming(int periodMs, int minBackoffMs, int maxBackoffMs) {
+    m_probePeriodMs = periodMs;
+    m_minBackoffMs = minBackoffMs;
+    m_maxBackoffMs = maxBackoffMs;
+}
+
+void ClusterSessionImpl::reloadKubeconfig() {
+    auto loaded = kube::loadKubeconfig(m_options);
+    m_contexts.clear();
+    m_kubeconfigFiles = qs(kube::Kubeconfig{kube::kubeconfigPaths(m_options), {}, {}, {}, {}, {}}.filesForMessages());
+    if (!loaded) {
+        m_config = {};
+        m_currentContext.clear();
+        m_kubeconfigError = qs(loaded.message());
+    } else {
+        m_config = loaded.value();
+        m_kubeconfigError.clear();
+        for (const auto& n : m_config.contextNames()) m_contexts << qs(n);
+        m_currentContext = qs(m_config.currentContext);
+        if (m_contexts.isEmpty()) m_kubeconfigError = tr("No contexts in %1").arg(qs(m_config.filesForMessages()));
+    }
+    emit kubeconfigChanged();
+}
+
+QString ClusterSessionImpl::namespaceOfContext(const QString& context) const {
+    auto it = m_config.contexts.find(context.toStdString());
+    if (it == m_config.contexts.end() || it->second.ns.empty()) return QStringLiteral("default");
+    return qs(it->second.ns);
+}
+
+void ClusterSessionImpl::setState(State s) {
+    if (s == m_state) return;
+    m_state = s;
+    emit stateChanged(s);
+}
+
+void ClusterSessionImpl::setError(const QString& e) {
+    if (e == m_error) return;
+    m_error = e;
+    emit errorChanged(e);
+}
+
+void ClusterSessionImpl::stopAll() {
+    ++m_attempt;
+    m_probeTimer.stop();
+    m_probeInFlight = false;
+    m_ingresses.reset();
+    m_services.reset();
+    m_events.reset();
+    m_client.reset();  // stops its threads; callbacks of running requests are not called
+}
+
+void ClusterSessionImpl::disconnectFromCluster() {
+    stopAll();
+    m_version.clear();
+    setState(State::Disconnected);
+    emit objectsChanged();
+    emit eventsChanged();
+}
+
+void ClusterSessionImpl::connectTo(const QString& context, const QString& ns) {
+    disconnectFromCluster();
+    setError({});
+    if (!m_kubeconfigError.isEmpty() && m_contexts.isEmpty()) {
+        setError(tr("kubeconfig: %1").arg(m_kubeconfigError));
+        return;
+    }
+    auto resolved = kube::resolveContext(m_config, context.toStdString(), ns.toStdString());
+    if (!resolved) {
+        setError(tr("kubeconfig: %1").arg(qs(resolved.message())));
+        return;
+    }
+    m_conn = std::move(resolved.value());
+    m_context = qs(m_conn.contextName);
+    m_ns = qs(m_conn.ns);
+    if (!m_conn.auth.authProvider.empty()) {
+        setError(tr("User \"%1\" uses the legacy auth-provider \"%2\", which Ingress Lab does not run; use a context "
+                    "with a token, certificate or exec plugin")
+                     .arg(qs(m_conn.userName), qs(m_conn.auth.authProvider)));
+        return;
+    }
+    if (m_conn.auth.exec && m_consent) {
+        kube::CredentialOptions co;
+        co.consentStore = m_consent;
+        const kube::CredentialProvider probeProvider(m_conn, co);
+        if (auto request = probeProvider.consentRequest(); request) {
+            if (!request->ok()) {
+                setError(tr("Credentials of user \"%1\": %2").arg(qs(m_conn.userName), qs(request->message())));
+                return;
+            }
+            if (m_consent->needsConsent(request->value())) {
+                setError(tr("Waiting for approval of the exec credential plugin of user \"%1\"").arg(qs(m_conn.userName)));
+                emit consentRequested(request->value());
+                return;
+            }
+        }
+    }
+    openClient();
+}
+
+void ClusterSessionImpl::grantConsent(const kube::ExecConsentRequest& request) {
+    if (!m_consent) return;
+    if (auto g = m_consent->grant(request); !g) setError(tr("Could not record the approval: %1").arg(qs(g.message())));
+    if (m_state == State::Disconnected && m_conn.auth.exec) openClient();
+}
+
+void ClusterSessionImpl::openClient() {
+    std::shared_ptr<kube::CredentialSource> source;
+    if (!m_conn.auth.tokenFile.empty() || m_conn.auth.exec) {
+        kube::CredentialOptions co;
+        co.consentStore = m_consent;
+        // The provider runs plugins / reads the token file on the REST client's credential thread only.
+        source = kube::providerCredentialSource(std::make_shared<kube::CredentialProvider>(m_conn, co));
+    }
+    m_client = std::make_unique<kube::RestClient>(m_conn, source);
+    connect(m_client.get(), &kube::RestClient::warningReceived, this,
+            [this](const QString& text, const QString& method, const QString& path) {
+                emit warning(tr("%1 %2: %3").arg(method, path, text));
+            });
+    m_backoffMs = 0;
+    setState(State::Connecting);
+    probe();
+}
+
+void ClusterSessionImpl::probe() {
+    if (!m_client || m_probeInFlight) return;
+    m_probeInFlight = true;
+    kube::RestRequest r;
+    r.path = "/version";
+    r.throttleRetries = 0;
+    r.timeout = std::chrono::milliseconds(std::max(2000, std::min(m_probePeriodMs, 10000)));
+    const quint64 attempt = m_attempt;
+    m_client->send(std::move(r), this, [this, attempt](const kube::RestReply& reply) {
+        if (attempt != m_attempt) return;
+        m_probeInFlight = false;
+        onProbe(reply);
+    });
+}
+
+void ClusterSessionImpl::onProbe(const kube::RestReply& reply) {
+    if (reply.ok()) {
+        m_version = reply.json().value(QStringLiteral("gitVersion")).toString();
+        m_backoffMs = 0;
+        if (m_state != State::Connected) {
+            setError({});
+            setState(State::Connected);
+            if (!m_ingresses) startInformers();
+        }
+        m_probeTimer.start(m_probePeriodMs);
+        return;
+    }
+    const kube::RestError& e = *reply.error;
+    setError(describeFailure(e, m_conn));
+    const bool fatal = e.kind == kube::RestErrorKind::Credentials ||
+                       (e.kind == kube::RestErrorKind::Api && (e.api.http == 401 || e.api.http == 403));
+    if (m_state == State::Connecting && (fatal || e.kind == kube::RestErrorKind::Transport)) {
+        // Never reached: a wrong address, TLS or credentials do not fix themselves. The user retries.
+        stopAll();
+        setState(State::Disconnected);
+        return;
+    }
+    if (fatal) {
+        stopAll();
+        setState(State::Disconnected);
+        return;
+    }
+    setState(State::Lost);
+    m_backoffMs = m_backoffMs == 0 ? m_minBackoffMs : std::min(m_maxBackoffMs, m_backoffMs * 2);
+    m_probeTimer.start(m_backoffMs);
+}
+
+void ClusterSessionImpl::startInformers() {
+    const std::string ns = m_conn.ns;
+    auto make = [&](const kube::ResourceRef& ref, bool events) {
+        auto inf = std::make_unique<kube::Informer>(*m_client, ref, ns);
+        connect(inf.get(), &kube::Informer::snapshotChanged, this, [this, events] {
+            if (events) emit eventsChanged();
+            else emit objectsChanged();
+        });
+        connect(inf.get(), &kube::Informer::errorOccurred, this,
+                [this, kind = qs(ref.kind)](const QString& message, int http, bool) {
+                    const QString text = tr("Watching %1s: %2").arg(kind, message);
+                    if (http == 401 || http == 403) setError(text);
+                    emit warning(text);
+                    if (http == 0 && m_state == State::Connected) {  // transport: let the probe decide now
+                        m_probeTimer.start(0);
+                    }
+                });
+        inf->start();
+        return inf;
+    };
+    m_ingresses = make(kube::ingressesV1(), false);
+    m_services = make(kube::servicesV1(), false);
+    m_events = make(kube::eventsV1(), true);
+}
+
+kube::StoreConstSharedPtr ClusterSessionImpl::ingresses() const { return m_ingresses ? m_ingresses->snapshot() : nullptr; }
+kube::StoreConstSharedPtr ClusterSessionImpl::services() const { return m_services ? m_services->snapshot() : nullptr; }
+kube::StoreConstSharedPtr ClusterSessionImpl::events() const { return m_events ? m_events->snapshot() : nullptr; }
+
+}  // namespace ilab::app

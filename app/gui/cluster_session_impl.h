@@ -1,0 +1,81 @@
+#pragma once
+
+#include <QTimer>
+
+#include <memory>
+
+#include "core/kube/cluster_connection.h"
+#include "core/kube/exec_consent.h"
+#include "core/kube/informer.h"
+#include "core/kube/kubeconfig.h"
+#include "core/kube/rest_client.h"
+#include "ui/cluster_session.h"
+
+namespace ilab::app {
+
+// The GUI's ClusterSession on core/kube (shared/cluster.md §7): kubeconfig resolution as kubectl does it, a
+// RestClient (libcurl I/O thread + credential thread; results queued to the GUI thread), informers for the
+// namespace's Ingresses, Services and Events, and a /version probe every few seconds that notices a lost
+// connection and reconnects with exponential back-off (1 s doubling to 30 s). Exec plugins run only after
+// grantConsent() (the consent store is shared with the CLI). Lives on the GUI thread; never blocks it.
+class ClusterSessionImpl : public ui::ClusterSession {
+    Q_OBJECT
+public:
+    // `options` as for kubectl without flags (KUBECONFIG / ~/.kube/config); `consent` not owned, outlives this.
+    ClusterSessionImpl(kube::KubeconfigOptions options, kube::ExecConsentStore* consent, QObject* parent = nullptr);
+    ~ClusterSessionImpl() override;
+
+    void reloadKubeconfig() override;
+    QStringList contexts() const override { return m_contexts; }
+    QString currentContext() const override { return m_currentContext; }
+    QString kubeconfigError() const override { return m_kubeconfigError; }
+    QString kubeconfigFiles() const override { return m_kubeconfigFiles; }
+    QString namespaceOfContext(const QString& context) const override;
+
+    void connectTo(const QString& context, const QString& ns) override;
+    void disconnectFromCluster() override;
+    void grantConsent(const kube::ExecConsentRequest& request) override;
+
+    State state() const override { return m_state; }
+    QString context() const override { return m_context; }
+    QString ns() const override { return m_ns; }
+    QString serverVersion() const override { return m_version; }
+    QString server() const override { return QString::fromStdString(m_conn.server); }
+    bool tlsVerificationDisabled() const override { return m_client && m_conn.insecureSkipTlsVerify; }
+    QString error() const override { return m_error; }
+    kube::RestClient* client() const override { return m_client.get(); }
+    kube::StoreConstSharedPtr ingresses() const override;
+    kube::StoreConstSharedPtr services() const override;
+    kube::StoreConstSharedPtr events() const override;
+
+    // Probe period and back-off bounds (tests shorten them).
+    void setProbeTiming(int periodMs, int minBackoffMs, int maxBackoffMs);
+
+private:
+    void setState(State s);
+    void setError(const QString& e);
+    void openClient();
+    void probe();
+    void onProbe(const kube::RestReply& reply);
+    void startInformers();
+    void stopAll();
+
+    kube::KubeconfigOptions m_options;
+    kube::ExecConsentStore* m_consent;
+    kube::Kubeconfig m_config;
+    QStringList m_contexts;
+    QString m_currentContext, m_kubeconfigError, m_kubeconfigFiles;
+
+    State m_state = State::Disconnected;
+    QString m_context, m_ns, m_version, m_error;
+    kube::ClusterConnection m_conn;
+    std::unique_ptr<kube::RestClient> m_client;
+    std::unique_ptr<kube::Informer> m_ingresses, m_services, m_events;
+    QTimer m_probeTimer;
+    bool m_probeInFlight = false;
+    int m_backoffMs = 0;
+    int m_probePeriodMs = 5000, m_minBackoffMs = 1000, m_maxBackoffMs = 30000;
+    quint64 m_attempt = 0;  // bumped on every connect/disconnect: stale replies are ignored
+};
+
+}  // namespace ilab::app

@@ -1,0 +1,519 @@
+// The GUI's cluster session and Cluster panel against the real kube-apiserver v1.20.2 (tests/support/kube_server.h),
+// checked with the real kubectl: connect (status bar and panel show v1.20.2), pull a namespace into the workspace,
+// drift marks, Diff after a form-API edit of the canary weight, Apply (kubectl sees the new value, the mark goes
+// back to in sync), cluster Events in the lab's events panel, the red banner of an insecure kubeconfig, the
+// exec-plugin consent dialog (nothing runs before consent), a 403 user and a malformed kubeconfig.
+#include <QComboBox>
+#include <QDialog>
+#include <QFile>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest>
+
+#include <atomic>
+#include <thread>
+
+#include "app/gui/cluster_session_impl.h"
+#include "app/gui/gui_services.h"
+#include "support/kube_server.h"
+#include "ui/cluster/cluster_panel.h"
+#include "ui/cluster_session.h"
+#include "core/events/event_log.h"
+#include "ui/document/workspace_document.h"
+#include "ui/lab/lab_feeds.h"
+#include "ui/lab/lab_panel.h"
+#include "ui/lab/log_table_model.h"
+#include "ui/main_window.h"
+
+using ilab::testing::KubeServer;
+using ilab::ui::ClusterPanel;
+using ilab::ui::ClusterSession;
+using ilab::ui::MainWindow;
+
+namespace {
+
+constexpr int WAIT_MS = 30000;
+
+const char* const LESSON_OBJECTS = R"(apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: lesson
+spec:
+  selector:
+    app: web
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop-canary
+  namespace: lesson
+  annotations:
+    nginx.ingress.kubernetes.io/canary: "true"
+    nginx.ingress.kubernetes.io/canary-weight: "10"
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example.test
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: web
+            port:
+              number: 80
+)";
+
+bool writeFile(const QString& path, const QByteArray& data) {
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
+}
+
+}  // namespace
+
+class ClusterPanelTest : public QObject {
+    Q_OBJECT
+
+    KubeServer m_kube;
+    QTemporaryDir m_tmp;
+
+    // A window whose session reads `kubeconfig` (KUBECONFIG) and keeps exec consents under m_tmp.
+    struct Window {
+        ilab::app::GuiServices services;
+        MainWindow w;
+        explicit Window(const QString& recovery) : w(services.services(), nullptr, recovery) {
+            w.resize(1400, 900);
+            w.document()->load(QString());
+            w.show();
+        }
+        ClusterPanel* panel() { return w.clusterPanel(); }
+        ClusterSession* session() { return w.clusterSession(); }
+    };
+
+    std::unique_ptr<Window> window(const QString& kubeconfig) {
+        qputenv("KUBECONFIG", kubeconfig.toUtf8());
+        return std::make_unique<Window>(m_tmp.filePath(QStringLiteral("recovery")));
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("IngressLabTest"));
+        QVERIFY(m_tmp.isValid());
+        qputenv("XDG_CONFIG_HOME", m_tmp.filePath(QStringLiteral("config")).toUtf8());  // exec consents
+        // No ~/.kube/config of the machine; the API server stays where the harness finds it.
+        if (qEnvironmentVariableIsEmpty("ILAB_KUBE_CACHE"))
+            qputenv("ILAB_KUBE_CACHE", (QDir::homePath() + QStringLiteral("/.cache/ingress-lab/kube")).toUtf8());
+        qputenv("HOME", m_tmp.path().toUtf8());
+    }
+
+    void malformedKubeconfigIsShown() {
+        const QString bad = m_tmp.filePath(QStringLiteral("bad.kubeconfig"));
+        QVERIFY(writeFile(bad, "apiVersion: v1\nclusters: [\n  - name: x\n"));
+        auto win = window(bad);
+        auto* error = win->panel()->findChild<QLabel*>(QStringLiteral("clusterError"));
+        QVERIFY(error);
+        QVERIFY(!error->isHidden());
+        QVERIFY2(error->text().contains(bad), qPrintable(error->text()));
+        win->panel()->connectToCluster();
+        QCOMPARE(win->session()->state(), ClusterSession::State::Disconnected);
+        QVERIFY2(win->session()->error().contains(QStringLiteral("kubeconfig")), qPrintable(win->session()->error()));
+    }
+
+    void startServer() {
+        ILAB_REQUIRE_KUBE_SERVER();
+        QVERIFY2(m_kube.start(), qPrintable(m_kube.errorString()));
+        int code = -1;
+        m_kube.kubectl({QStringLiteral("create"), QStringLiteral("namespace"), QStringLiteral("lesson")}, &code);
+        QCOMPARE(code, 0);
+        const QByteArray out = m_kube.kubectl({QStringLiteral("apply"), QStringLiteral("-f"), QStringLiteral("-")}, &code, LESSON_OBJECTS);
+        QVERIFY2(code == 0, out.constData());
+    }
+
+    void connectPullDiffApply() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        auto win = window(m_kube.kubeconfig(QStringLiteral("admin-cert")));
+        ClusterPanel* panel = win->panel();
+        ClusterSession* session = win->session();
+        QVERIFY(session);
+        QCOMPARE(session->contexts(), QStringList{QStringLiteral("kind-ilab")});
+        QCOMPARE(panel->findChild<QComboBox*>(QStringLiteral("clusterContext"))->currentText(), QStringLiteral("kind-ilab"));
+        panel->setContextAndNamespace(QStringLiteral("kind-ilab"), QStringLiteral("lesson"));
+        panel->connectToCluster();
+        QTRY_COMPARE_WITH_TIMEOUT(session->state(), ClusterSession::State::Connected, WAIT_MS);
+        QCOMPARE(session->serverVersion(), QStringLiteral("v1.20.2"));
+        auto* status = win->w.statusBar()->findChild<QLabel*>(QStringLiteral("statusCluster"));
+        QVERIFY(status);
+        QVERIFY2(status->text().contains(QStringLiteral("v1.20.2")), qPrintable(status->text()));
+        QVERIFY(panel->stateText().contains(QStringLiteral("v1.20.2")));
+        QVERIFY(!panel->insecureBannerVisible());
+
+        // Live objects, not yet in the (empty) workspace.
+        QTRY_COMPARE_WITH_TIMEOUT(panel->drift(QStringLiteral("Ingress"), QStringLiteral("shop-canary")),
+                                  std::optional(ClusterPanel::Drift::OnlyCluster), WAIT_MS);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->drift(QStringLiteral("Service"), QStringLiteral("web")),
+                                  std::optional(ClusterPanel::Drift::OnlyCluster), WAIT_MS);
+
+        // Pull the namespace: clean YAML in the workspace, and both in sync.
+        panel->select({});
+        panel->pullSelected();
+        auto* doc = win->w.document();
+        const int ing = doc->indexOf("Ingress", "lesson", "shop-canary");
+        QVERIFY2(ing >= 0, qPrintable(doc->text()));
+        QVERIFY(doc->indexOf("Service", "lesson", "web") >= 0);
+        QVERIFY2(!doc->text().contains(QStringLiteral("managedFields")), qPrintable(doc->text()));
+        QVERIFY2(!doc->text().contains(QStringLiteral("clusterIP")), qPrintable(doc->text()));
+        QVERIFY2(!doc->text().contains(QStringLiteral("resourceVersion")), qPrintable(doc->text()));
+        QTRY_COMPARE_WITH_TIMEOUT(panel->drift(QStringLiteral("Ingress"), QStringLiteral("shop-canary")),
+                                  std::optional(ClusterPanel::Drift::InSync), WAIT_MS);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->drift(QStringLiteral("Service"), QStringLiteral("web")),
+                                  std::optional(ClusterPanel::Drift::InSync), WAIT_MS);
+
+        // The canary weight changed through the form's model API: the mark says "differs".
+        QVERIFY(doc->setScalar(ing, "metadata.annotations[nginx.ingress.kubernetes.io/canary-weight]", QStringLiteral("30")));
+        QVERIFY2(doc->text().contains(QStringLiteral("canary-weight: \"30\"")), qPrintable(doc->text()));
+        QTRY_COMPARE_WITH_TIMEOUT(panel->drift(QStringLiteral("Ingress"), QStringLiteral("shop-canary")),
+                                  std::optional(ClusterPanel::Drift::Differs), WAIT_MS);
+        QCOMPARE(panel->drift(QStringLiteral("Service"), QStringLiteral("web")), std::optional(ClusterPanel::Drift::InSync));
+
+        // Diff shows exactly the changed line.
+        panel->select({QStringLiteral("Ingress/shop-canary")});
+        panel->diffSelected();
+        auto* dlg = panel->findChild<QDialog*>(QStringLiteral("clusterDiffDialog"));
+        QVERIFY(dlg && dlg->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->lastDiffText().isEmpty(), WAIT_MS);
+        const QString diff = panel->lastDiffText();
+        QVERIFY2(diff.contains(QStringLiteral("\n-    nginx.ingress.kubernetes.io/canary-weight: \"10\"\n")), qPrintable(diff));
+        QVERIFY2(diff.contains(QStringLiteral("\n+    nginx.ingress.kubernetes.io/canary-weight: \"30\"\n")), qPrintable(diff));
+        QCOMPARE(diff.count(QRegularExpression(QStringLiteral("\n[-+] "))), 2);
+        QCOMPARE(dlg->findChild<QPlainTextEdit*>(QStringLiteral("clusterDiffText"))->toPlainText(), diff);
+        dlg->close();
+
+        // Apply asks first; a "no" sends nothing.
+        QString asked;
+        panel->setConfirmHook([&](const QString&, const QString& text) {
+            asked = text;
+            return false;
+        });
+        panel->applySelected();
+        QVERIFY(asked.contains(QStringLiteral("Ingress shop-canary")));
+        int code = -1;
+        const QStringList getWeight = {QStringLiteral("get"), QStringLiteral("ingress"), QStringLiteral("shop-canary"),
+                                       QStringLiteral("-n"), QStringLiteral("lesson"), QStringLiteral("-o"),
+                                       QStringLiteral("jsonpath={.metadata.annotations.nginx\\.ingress\\.kubernetes\\.io/canary-weight}")};
+        QCOMPARE(m_kube.kubectl(getWeight, &code), QByteArray("10"));
+        panel->setConfirmHook([](const QString&, const QString&) { return true; });
+        panel->applySelected();
+        // kubectl apply (client-side) created the Ingress, so its manager owns the weight: a conflict dialog first.
+        QDialog* conflict = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((conflict = panel->findChild<QDialog*>(QStringLiteral("clusterConflictDialog"))) != nullptr, WAIT_MS);
+        auto* fields = conflict->findChild<QTreeWidget*>(QStringLiteral("clusterConflictFields"));
+        QCOMPARE(fields->topLevelItemCount(), 1);
+        QCOMPARE(fields->topLevelItem(0)->text(0), QStringLiteral(".metadata.annotations.nginx.ingress.kubernetes.io/canary-weight"));
+        QVERIFY2(fields->topLevelItem(0)->text(1).contains(QStringLiteral("kubectl-client-side-apply")), qPrintable(fields->topLevelItem(0)->text(1)));
+        QCOMPARE(m_kube.kubectl(getWeight, &code), QByteArray("10"));
+        conflict->findChild<QPushButton*>(QStringLiteral("clusterConflictForce"))->click();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->lastMessage().contains(QStringLiteral("applied")), WAIT_MS);
+        QCOMPARE(m_kube.kubectl(getWeight, &code), QByteArray("30"));
+        QCOMPARE(code, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->drift(QStringLiteral("Ingress"), QStringLiteral("shop-canary")),
+                                  std::optional(ClusterPanel::Drift::InSync), WAIT_MS);
+
+        // A cluster Event about the Ingress shows up in the lab's events panel, marked as from the cluster.
+        const QByteArray event = R"({"apiVersion":"v1","kind":"Event","metadata":{"name":"shop-canary.weight","namespace":"lesson"},
+"involvedObject":{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","name":"shop-canary","namespace":"lesson"},
+"reason":"CanaryWeightChanged","message":"canary weight is now 30","type":"Normal","count":1,
+"firstTimestamp":"2026-01-01T10:00:00Z","lastTimestamp":"2026-01-01T10:00:00Z","source":{"component":"test"}})";
+        const QByteArray out = m_kube.kubectl({QStringLiteral("create"), QStringLiteral("-f"), QStringLiteral("-")}, &code, event);
+        QVERIFY2(code == 0, out.constData());
+        ilab::ui::LogTableModel* events = win->w.labPanel()->eventLogModel();
+        auto findRow = [&]() {
+            for (int r = 0; r < events->rowCount(); ++r)
+                if (events->data(events->index(r, 2)).toString() == QLatin1String("CanaryWeightChanged")) return r;
+            return -1;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(findRow() >= 0, WAIT_MS);
+        const int row = findRow();
+        QCOMPARE(events->data(events->index(row, ilab::ui::EventFeed::SourceColumn)).toString(), QStringLiteral("cluster"));
+        QCOMPARE(events->data(events->index(row, 3)).toString(), QStringLiteral("Ingress lesson/shop-canary"));
+        QCOMPARE(events->data(events->index(row, 5)).toString(), QStringLiteral("canary weight is now 30"));
+    }
+
+    // The events panel merges the lab's events and the cluster's, each marked with its source, in time order.
+    void eventFeedMarksSources() {
+        auto lab = std::make_shared<ilab::events::EventLog>();
+        auto cluster = std::make_shared<ilab::events::EventLog>();
+        lab->add("Normal", "Sync", "Ingress default/web", "Scheduled for sync", 1000);
+        cluster->add("Warning", "BackendMissing", "Ingress lesson/shop", "from the cluster", 500);
+        lab->add("Normal", "Reload", "Ingress default/web", "reloaded", 2000);
+        auto feed = std::make_unique<ilab::ui::EventFeed>();
+        feed->setSource(lab);
+        feed->setClusterSource(cluster);
+        ilab::ui::LogTableModel model(std::move(feed));
+        model.pullNow();
+        QCOMPARE(model.rowCount(), 3);
+        const int src = ilab::ui::EventFeed::SourceColumn;
+        QCOMPARE(model.headerData(src, Qt::Horizontal).toString(), QStringLiteral("Source"));
+        QCOMPARE(model.data(model.index(0, 2)).toString(), QStringLiteral("BackendMissing"));
+        QCOMPARE(model.data(model.index(0, src)).toString(), QStringLiteral("cluster"));
+        QCOMPARE(model.data(model.index(1, src)).toString(), QStringLiteral("lab"));
+        QCOMPARE(model.data(model.index(2, 2)).toString(), QStringLiteral("Reload"));
+        // Later events of either log arrive on the next pull, once each.
+        cluster->add("Normal", "Late", "Service lesson/web", "later", 3000);
+        model.pullNow();
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(model.data(model.index(3, src)).toString(), QStringLiteral("cluster"));
+        model.pullNow();
+        QCOMPARE(model.rowCount(), 4);
+    }
+
+    void conflictOpensForceDialog() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        auto win = window(m_kube.kubeconfig(QStringLiteral("admin-cert")));
+        ClusterPanel* panel = win->panel();
+        panel->setContextAndNamespace(QStringLiteral("kind-ilab"), QStringLiteral("lesson"));
+        panel->connectToCluster();
+        QTRY_COMPARE_WITH_TIMEOUT(win->session()->state(), ClusterSession::State::Connected, WAIT_MS);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->drift(QStringLiteral("Ingress"), QStringLiteral("shop-canary")).has_value(), WAIT_MS);
+        panel->select({QStringLiteral("Ingress/shop-canary")});
+        panel->pullSelected();
+        auto* doc = win->w.document();
+        const int ing = doc->indexOf("Ingress", "lesson", "shop-canary");
+        QVERIFY(ing >= 0);
+        // Another manager (kubectl's server-side apply) owns the weight now.
+        int code = -1;
+        QByteArray out = m_kube.kubectl({QStringLiteral("annotate"), QStringLiteral("--overwrite"), QStringLiteral("-n"),
+                                         QStringLiteral("lesson"), QStringLiteral("ingress/shop-canary"),
+                                         QStringLiteral("nginx.ingress.kubernetes.io/canary-weight=50")}, &code);
+        QVERIFY2(code == 0, out.constData());
+        QVERIFY(doc->setScalar(ing, "metadata.annotations[nginx.ingress.kubernetes.io/canary-weight]", QStringLiteral("40")));
+        panel->setConfirmHook([](const QString&, const QString&) { return true; });
+        panel->select({QStringLiteral("Ingress/shop-canary")});
+        panel->applySelected();
+        QDialog* dlg = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dlg = panel->findChild<QDialog*>(QStringLiteral("clusterConflictDialog"))) != nullptr, WAIT_MS);
+        auto* fields = dlg->findChild<QTreeWidget*>(QStringLiteral("clusterConflictFields"));
+        QVERIFY(fields && fields->topLevelItemCount() >= 1);
+        QVERIFY2(fields->topLevelItem(0)->text(0).contains(QStringLiteral("canary-weight")), qPrintable(fields->topLevelItem(0)->text(0)));
+        QVERIFY2(fields->topLevelItem(0)->text(1).contains(QStringLiteral("kubectl")), qPrintable(fields->topLevelItem(0)->text(1)));
+        QVERIFY(fields->topLevelItem(0)->text(2).toInt() > 0);  // the YAML line
+        const QStringList getWeight = {QStringLiteral("get"), QStringLiteral("ingress"), QStringLiteral("shop-canary"),
+                                       QStringLiteral("-n"), QStringLiteral("lesson"), QStringLiteral("-o"),
+                                       QStringLiteral("jsonpath={.metadata.annotations.nginx\\.ingress\\.kubernetes\\.io/canary-weight}")};
+        QCOMPARE(m_kube.kubectl(getWeight, &code), QByteArray("50"));
+        dlg->findChild<QPushButton*>(QStringLiteral("clusterConflictForce"))->click();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->lastMessage().contains(QStringLiteral("forced")), WAIT_MS);
+        QCOMPARE(m_kube.kubectl(getWeight, &code), QByteArray("40"));
+
+        // A 422 names the field and its YAML line, and asks the editor to show that line.
+        QVERIFY(doc->setScalar(ing, "spec.rules[0].host", QStringLiteral("Not_A_Host.example")));
+        int hostLine = 0;
+        const QStringList lines = doc->text().split(QLatin1Char('\n'));
+        for (int i = 0; i < lines.size(); ++i)
+            if (lines[i].contains(QStringLiteral("Not_A_Host.example"))) hostLine = i + 1;
+        QVERIFY(hostLine > 0);
+        QSignalSpy reveal(panel, &ClusterPanel::revealLineRequested);
+        panel->select({QStringLiteral("Ingress/shop-canary")});
+        panel->applySelected();
+        // kubectl's client-side apply owns the host: the conflict comes first; forcing it reaches validation.
+        QTRY_VERIFY_WITH_TIMEOUT(panel->lastMessage().contains(QStringLiteral("conflicts")), WAIT_MS);
+        QDialog* second = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT([&] {
+            for (QDialog* d : panel->findChildren<QDialog*>(QStringLiteral("clusterConflictDialog")))
+                if (d->isVisible()) second = d;
+            return second != nullptr;
+        }(), WAIT_MS);
+        second->findChild<QPushButton*>(QStringLiteral("clusterConflictForce"))->click();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->lastMessage().contains(QStringLiteral("invalid")), WAIT_MS);
+        QVERIFY2(panel->lastMessage().contains(QStringLiteral("line %1: spec.rules[0].host").arg(hostLine)), qPrintable(panel->lastMessage()));
+        QCOMPARE(reveal.size(), 1);
+        QCOMPARE(reveal.at(0).at(0).toInt(), hostLine);
+    }
+
+    void insecureKubeconfigShowsRedBanner() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        const QString path = m_tmp.filePath(QStringLiteral("insecure.kubeconfig"));
+        QVERIFY(writeFile(path, QStringLiteral(R"(apiVersion: v1
+kind: Config
+clusters:
+- name: insecure
+  cluster:
+    server: %1
+    insecure-skip-tls-verify: true
+users:
+- name: admin
+  user:
+    token: %2
+contexts:
+- name: insecure
+  context: {cluster: insecure, user: admin, namespace: lesson}
+current-context: insecure
+)").arg(m_kube.server(), m_kube.token(QStringLiteral("admin"))).toUtf8()));
+        auto win = window(path);
+        win->panel()->connectToCluster();
+        QTRY_COMPARE_WITH_TIMEOUT(win->session()->state(), ClusterSession::State::Connected, WAIT_MS);
+        QVERIFY(win->panel()->insecureBannerVisible());
+        auto* banner = win->panel()->findChild<QLabel*>(QStringLiteral("clusterInsecureBanner"));
+        QVERIFY(banner->text().contains(QStringLiteral("TLS verification is OFF")));
+        auto* status = win->w.statusBar()->findChild<QLabel*>(QStringLiteral("statusCluster"));
+        QVERIFY2(status->text().contains(QStringLiteral("TLS NOT VERIFIED")), qPrintable(status->text()));
+        QVERIFY(!status->text().contains(m_kube.token(QStringLiteral("admin"))));
+    }
+
+    void execPluginAsksConsentAndRunsNothing() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        const QString marker = m_tmp.filePath(QStringLiteral("plugin-ran"));
+        const QString plugin = m_tmp.filePath(QStringLiteral("token-plugin.sh"));
+        QVERIFY(writeFile(plugin, QStringLiteral("#!/bin/sh\ntouch '%1'\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+                                                 "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%2\"}}'\n")
+                                      .arg(marker, m_kube.token(QStringLiteral("admin"))).toUtf8()));
+        QFile::setPermissions(plugin, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        const QString path = m_tmp.filePath(QStringLiteral("exec.kubeconfig"));
+        QVERIFY(writeFile(path, QStringLiteral(R"(apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster:
+    server: %1
+    certificate-authority: %2
+users:
+- name: sso
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: %3
+      args: ["--profile", "lab admin"]
+      interactiveMode: Never
+contexts:
+- name: sso
+  context: {cluster: c, user: sso}
+current-context: sso
+)").arg(m_kube.server(), m_kube.caFile(), plugin).toUtf8()));
+        auto win = window(path);
+        win->panel()->connectToCluster();
+        QDialog* dlg = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dlg = win->panel()->findChild<QDialog*>(QStringLiteral("execConsentDialog"))) != nullptr, WAIT_MS);
+        QVERIFY(dlg->isVisible());
+        const QString commandLine = dlg->findChild<QPlainTextEdit*>(QStringLiteral("execConsentCommand"))->toPlainText();
+        QVERIFY2(commandLine.contains(plugin) && commandLine.contains(QStringLiteral("--profile")) &&
+                     commandLine.contains(QStringLiteral("lab admin")),
+                 qPrintable(commandLine));
+        QTest::qWait(300);
+        QCOMPARE(win->session()->state(), ClusterSession::State::Disconnected);
+        QVERIFY2(!QFile::exists(marker), "the plugin ran before consent");
+        // Allowing it connects (and only now runs the plugin).
+        dlg->findChild<QPushButton*>(QStringLiteral("execConsentAllow"))->click();
+        QTRY_COMPARE_WITH_TIMEOUT(win->session()->state(), ClusterSession::State::Connected, WAIT_MS);
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(marker), WAIT_MS);
+    }
+
+    // TLS verification failures and rejected credentials stop at Disconnected with a clear error (no retry loop).
+    void tlsAndUnauthorizedAreExplained() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        const QString tmpl = QStringLiteral(R"(apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster:
+    server: %1
+    certificate-authority: %2
+%3
+users:
+- name: u
+  user:
+    token: %4
+contexts:
+- name: c
+  context: {cluster: c, user: u}
+current-context: c
+)");
+        const QString wrongName = m_tmp.filePath(QStringLiteral("tls-name.kubeconfig"));
+        QVERIFY(writeFile(wrongName, tmpl.arg(m_kube.server(), m_kube.caFile(), QStringLiteral("    tls-server-name: not-the-apiserver.example"),
+                                              m_kube.token(QStringLiteral("admin"))).toUtf8()));
+        {
+            auto win = window(wrongName);
+            win->panel()->connectToCluster();
+            QTRY_VERIFY_WITH_TIMEOUT(!win->session()->error().isEmpty(), WAIT_MS);
+            QCOMPARE(win->session()->state(), ClusterSession::State::Disconnected);
+            const QString e = win->session()->error();
+            QVERIFY2(e.contains(QStringLiteral("Cannot reach")) &&
+                         (e.contains(QStringLiteral("certificate"), Qt::CaseInsensitive) || e.contains(QStringLiteral("SSL"))),
+                     qPrintable(e));
+            QVERIFY(!win->panel()->findChild<QLabel*>(QStringLiteral("clusterError"))->isHidden());
+        }
+        const QString wrongToken = m_tmp.filePath(QStringLiteral("wrong-token.kubeconfig"));
+        QVERIFY(writeFile(wrongToken, tmpl.arg(m_kube.server(), m_kube.caFile(), QString(), QStringLiteral("not-a-valid-token")).toUtf8()));
+        {
+            auto win = window(wrongToken);
+            win->panel()->connectToCluster();
+            QTRY_VERIFY_WITH_TIMEOUT(!win->session()->error().isEmpty(), WAIT_MS);
+            QCOMPARE(win->session()->state(), ClusterSession::State::Disconnected);
+            QVERIFY2(win->session()->error().contains(QStringLiteral("rejected the credentials of user \"u\" (401")),
+                     qPrintable(win->session()->error()));
+            QVERIFY(!win->session()->error().contains(QStringLiteral("not-a-valid-token")));
+        }
+    }
+
+    void forbiddenUserIsExplained() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        auto win = window(m_kube.kubeconfig(QStringLiteral("limited")));
+        win->panel()->connectToCluster();
+        QTRY_VERIFY_WITH_TIMEOUT(win->session()->error().contains(QStringLiteral("403")) ||
+                                     win->session()->error().contains(QStringLiteral("Forbidden")) ||
+                                     win->session()->error().contains(QStringLiteral("forbidden")),
+                                 WAIT_MS);
+        auto* error = win->panel()->findChild<QLabel*>(QStringLiteral("clusterError"));
+        QVERIFY(!error->isHidden());
+        QVERIFY2(error->text().contains(QStringLiteral("forbidden"), Qt::CaseInsensitive), qPrintable(error->text()));
+    }
+
+    // A restart of kube-apiserver: the session says the connection is lost, comes back by itself, and the
+    // informers see objects created afterwards.
+    void lostConnectionComesBack() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        auto win = window(m_kube.kubeconfig(QStringLiteral("admin-token")));
+        auto* impl = dynamic_cast<ilab::app::ClusterSessionImpl*>(win->session());
+        QVERIFY(impl);
+        impl->setProbeTiming(200, 200, 1000);
+        win->panel()->setContextAndNamespace(QStringLiteral("kind-ilab"), QStringLiteral("lesson"));
+        win->panel()->connectToCluster();
+        QTRY_COMPARE_WITH_TIMEOUT(impl->state(), ClusterSession::State::Connected, WAIT_MS);
+        auto* status = win->w.statusBar()->findChild<QLabel*>(QStringLiteral("statusCluster"));
+        QStringList seen;
+        connect(impl, &ClusterSession::stateChanged, this, [&] { seen << status->text(); });
+        std::atomic<bool> restarted{false}, restartOk{false};
+        std::thread restart([&] {
+            restartOk = m_kube.restartApiServer();
+            restarted = true;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(restarted.load(), 120000);
+        restart.join();
+        QVERIFY2(restartOk.load(), qPrintable(m_kube.errorString()));
+        QTRY_COMPARE_WITH_TIMEOUT(impl->state(), ClusterSession::State::Connected, WAIT_MS);
+        QVERIFY2(seen.filter(QStringLiteral("connection lost")).size() >= 1, qPrintable(seen.join(QStringLiteral(" | "))));
+        QVERIFY2(seen.last().contains(QStringLiteral("v1.20.2")), qPrintable(seen.join(QStringLiteral(" | "))));
+        int code = -1;
+        m_kube.kubectl({QStringLiteral("create"), QStringLiteral("service"), QStringLiteral("clusterip"),
+                        QStringLiteral("after-restart"), QStringLiteral("--tcp=80:8080"), QStringLiteral("-n"),
+                        QStringLiteral("lesson")}, &code);
+        QCOMPARE(code, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(win->panel()->drift(QStringLiteral("Service"), QStringLiteral("after-restart")),
+                                  std::optional(ClusterPanel::Drift::OnlyCluster), 60000);
+    }
+
+    void cleanupTestCase() { m_kube.stop(); }
+};
+
+QTEST_MAIN(ClusterPanelTest)
+#include "cluster_panel_test.moc"
