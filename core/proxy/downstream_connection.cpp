@@ -278,7 +278,13 @@ int DownstreamConnection::onHeadersComplete() {
     rv.scheme = m_tls ? "https" : "http";
     // An absolute-form request line ("GET http://host/path") names the server itself; nginx then ignores Host
     // for server selection (ngx_http_process_request_line sets headers_in.server first).
-    rv.host = m_parser.requestLineHost().empty() ? m_parser.header("host").value_or("") : m_parser.requestLineHost();
+    if (m_parser.requestLineHost().empty()) {
+        rv.host = m_parser.header("host").value_or("");
+        rv.hostHeader.clear();
+    } else {
+        rv.host = m_parser.requestLineHost();
+        rv.hostHeader = m_parser.header("host").value_or("");  // still what goes upstream ($best_http_host)
+    }
     rv.target = m_parser.target();
     rv.clientIp = m_clientIp;
     if (m_tls) rv.sni = m_transport->serverName();

@@ -26,6 +26,10 @@ struct RequestView {
     // X-Request-ID the proxy already chose for this request (its access log uses it too); "" = the router takes
     // the client's X-Request-ID or derives one from the random input.
     std::string requestId;
+    // The Host header as sent ($http_host) when the request line is in absolute form and so `host` came from it;
+    // "" = the same as `host`. nginx selects the server by the request-line host, but ingress-nginx sends
+    // $best_http_host = $http_host upstream (Host, X-Forwarded-Host).
+    std::string hostHeader;
 
     std::optional<std::string> header(std::string_view name) const;  // first value, case-insensitive
     std::optional<std::string> cookie(std::string_view name) const;  // from Cookie headers

@@ -481,7 +481,8 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     const RoutingHeaders hdr(req);
     const std::string* xfh = hdr.xForwardedHost;
     const std::string* xfp = hdr.xForwardedProto;
-    const std::string& bestHost = m.useForwardedHeaders && xfh && !xfh->empty() ? (sc.bestHost = firstListEntry(*xfh)) : req.host;
+    const std::string& httpHost = req.hostHeader.empty() ? req.host : req.hostHeader;  // $http_host
+    const std::string& bestHost = m.useForwardedHeaders && xfh && !xfh->empty() ? (sc.bestHost = firstListEntry(*xfh)) : httpHost;
     if (nginx) {
         const auto& ssl = hot ? hot->ssl : m.sslDefaults;
         const std::string& passScheme = m.useForwardedHeaders && xfp ? *xfp : req.scheme;

@@ -138,6 +138,10 @@ private slots:
                                       "GET http://dashboard.example.com/ HTTP/1.1\r\nHost: nowhere.example\r\nConnection: close\r\n\r\n",
                                       &closed);
         QVERIFY2(answer.startsWith("HTTP/1.1 200 "), answer.left(60).constData());
+        // ...but what goes upstream is the client's Host header: ingress-nginx sends $best_http_host = $http_host
+        // (nginx.tmpl), as Host and as X-Forwarded-Host.
+        QVERIFY2(answer.contains("\"host\": \"nowhere.example\""), answer.constData());
+        QVERIFY2(answer.contains("\"x-forwarded-host\": \"nowhere.example\""), answer.constData());
         const QByteArray other = raw(m_serve.httpPort, "GET / HTTP/1.1\r\nHost: nowhere.example\r\nConnection: close\r\n\r\n", &closed);
         QVERIFY2(other.startsWith("HTTP/1.1 404 "), other.left(60).constData());
     }
