@@ -1,13 +1,16 @@
 #include "ui/lab/lab_script.h"
 
+#include <QAbstractItemModel>
 #include <QApplication>
 #include <QDockWidget>
+#include <QFile>
 #include <QMainWindow>
 #include <QTimer>
 
 #include "ui/charts/live_charts.h"
 #include "ui/lab/explainer_panel.h"
 #include "ui/lab/lab_panel.h"
+#include "ui/lab/log_table_model.h"
 #include "ui/lab/traffic_panel.h"
 
 namespace ilab::ui {
@@ -88,6 +91,20 @@ void LabScript::next() {
         const QString path = words.value(1);
         QWidget* w = m_panel->liveCharts()->popOutWindow();
         if (!w || !w->grab().save(path)) qWarning("lab script: cannot save %s (charts not popped out?)", qPrintable(path));
+        later(100);
+    } else if (cmd == QLatin1String("dump-access")) {
+        // Every access-log row as the table shows it, tab-separated, one per line (checks by script).
+        QFile f(words.value(1));
+        if (f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            const QAbstractItemModel* m = m_panel->accessLogModel();
+            for (int r = 0; r < m->rowCount(); ++r) {
+                QStringList cells;
+                for (int c = 0; c < m->columnCount(); ++c) cells << m->index(r, c).data().toString();
+                f.write(cells.join(QLatin1Char('\t')).toUtf8() + '\n');
+            }
+        } else {
+            qWarning("lab script: cannot write %s", qPrintable(words.value(1)));
+        }
         later(100);
     } else if (cmd == QLatin1String("stop")) {
         m_panel->stop();
