@@ -63,11 +63,7 @@ std::string quoted(const std::string& v) {
         if (v[i] == '"' || v[i] == '\\') escaped += '\\';
         escaped += v[i];
     }
-    std::string shown = displayText(escaped);
-    if (escaped.size() > DISPLAY_TEXT_MAX_BYTES) {  // report the size of what was written, not of the escaped prefix
-        shown = shown.substr(0, shown.rfind(" ("));
-        shown += " (" + std::to_string(v.size()) + " bytes)";
-    }
+    const std::string shown = displayText(escaped, DISPLAY_TEXT_MAX_BYTES, v.size());
     return "\"" + shown + "\"";
 }
 }  // namespace

@@ -2,7 +2,7 @@
 
 namespace ilab {
 
-std::string displayText(std::string_view text, std::size_t maxBytes) {
+std::string displayText(std::string_view text, std::size_t maxBytes, std::size_t reportedBytes) {
     std::size_t cut = text.size();
     if (cut > maxBytes) {
         cut = maxBytes;
@@ -25,7 +25,7 @@ std::string displayText(std::string_view text, std::size_t maxBytes) {
             out += static_cast<char>(c);
         }
     }
-    if (cut < text.size()) out += "\xE2\x80\xA6 (" + std::to_string(text.size()) + " bytes)";
+    if (cut < text.size()) out += "\xE2\x80\xA6 (" + std::to_string(reportedBytes ? reportedBytes : text.size()) + " bytes)";
     return out;
 }
 

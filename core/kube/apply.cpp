@@ -1,5 +1,7 @@
 #include "core/kube/apply.h"
 
+#include "core/common/quoting.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -150,28 +152,6 @@ bool plainAllowed(const std::string& s) {
     return true;
 }
 
-std::string doubleQuoted(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\x%02X", c);
-                out += buf;
-            } else {
-                out += char(c);
-            }
-        }
-    }
-    return out + "\"";
-}
-
 std::string singleQuoted(const std::string& s) {
     std::string out = "'";
     for (char c : s) {
@@ -189,10 +169,10 @@ bool hasControl(const std::string& s, bool allowNewline) {
 }
 
 std::string scalarString(const std::string& s) {
-    if (resolvesToNonString(s)) return doubleQuoted(s);
+    if (resolvesToNonString(s)) return doubleQuoted(s, HexCase::Upper);  // go-yaml writes upper-case \xHH
     if (plainAllowed(s)) return s;
     if (!hasControl(s, false)) return singleQuoted(s);
-    return doubleQuoted(s);
+    return doubleQuoted(s, HexCase::Upper);  // go-yaml writes upper-case \xHH
 }
 
 std::string number(double v) {

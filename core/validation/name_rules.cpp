@@ -1,5 +1,7 @@
 #include "core/validation/name_rules.h"
 
+#include "core/common/quoting.h"
+
 #include <arpa/inet.h>
 
 #include <cstdio>
@@ -232,27 +234,7 @@ bool isIpAddress(const std::string& value) {
     return fields == 4;
 }
 
-std::string goQuote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\x%02x", c);
-                out += buf;
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    return out + "\"";
-}
+std::string goQuote(const std::string& s) { return doubleQuoted(s, HexCase::Lower); }
 
 std::string goMapString(const std::map<std::string, std::string>& m) {
     std::string out = "map[string]string{";

@@ -14,17 +14,17 @@ public:
     Walker(std::size_t maxNodes, std::size_t maxScalarBytes) : m_maxNodes(maxNodes), m_maxScalarBytes(maxScalarBytes) {}
 
     // Returns false once the expansion is over the bound (m_over then says where).
-    bool walk(const YAML::Node& n, int depth) {
+    bool walk(const YAML::Node& n) {
         if (!n.IsDefined()) return true;
-        if (++m_nodes > m_maxNodes) return over(n, "nodes");
+        if (++m_nodes > m_maxNodes) return over(n, /*nodes=*/true);
         if (n.IsScalar()) {
             m_scalarBytes += n.Scalar().size();
-            if (m_scalarBytes > m_maxScalarBytes) return over(n, "bytes");
+            if (m_scalarBytes > m_maxScalarBytes) return over(n, /*nodes=*/false);
             return true;
         }
         if (n.IsSequence()) {
             for (std::size_t i = 0; i < n.size(); ++i)
-                if (!walk(n[i], depth + 1)) return false;
+                if (!walk(n[i])) return false;
             return true;
         }
         if (!n.IsMap()) return true;
@@ -32,13 +32,13 @@ public:
         const bool firstVisit = m_checkedMaps.insert({mapMark.pos, mapMark.line, mapMark.column}).second;
         std::map<std::string, YAML::Mark> seen;
         for (auto it = n.begin(); it != n.end(); ++it) {
-            if (!walk(it->first, depth + 1)) return false;
+            if (!walk(it->first)) return false;
             if (firstVisit && it->first.IsScalar()) {
                 const YAML::Mark keyMark = it->first.Mark();
                 auto [at, inserted] = seen.emplace(it->first.Scalar(), keyMark);
                 if (!inserted) duplicate(it->first.Scalar(), keyMark, at->second);
             }
-            if (!walk(it->second, depth + 1)) return false;
+            if (!walk(it->second)) return false;
         }
         return true;
     }
@@ -46,11 +46,11 @@ public:
     std::vector<DocumentProblem> problems;
 
 private:
-    bool over(const YAML::Node& n, const char* what) {
+    bool over(const YAML::Node& n, bool nodes) {
         const YAML::Mark m = n.Mark();
         DocumentProblem p{DocumentProblem::Kind::ExcessiveAliasing, std::max(m.line, 0), std::max(m.column, 0), {}};
         p.message = std::string("document contains excessive aliasing: expanding its YAML aliases (*name) gives more than ") +
-                    (std::string(what) == "nodes" ? std::to_string(m_maxNodes) + " nodes"
+                    (nodes ? std::to_string(m_maxNodes) + " nodes"
                                                   : std::to_string(m_maxScalarBytes) + " bytes of values") +
                     " (a \"billion laughs\" document?); refused, nothing of it was loaded";
         problems.clear();  // duplicate keys of a refused document do not matter
@@ -79,7 +79,7 @@ private:
 
 std::vector<DocumentProblem> checkDocument(const YAML::Node& doc, std::size_t textBytes) {
     Walker w(std::max(MIN_EXPANDED_NODES, textBytes), std::max(MIN_EXPANDED_SCALAR_BYTES, 2 * textBytes));
-    w.walk(doc, 0);
+    w.walk(doc);
     return std::move(w.problems);
 }
 
@@ -104,8 +104,7 @@ NestingPosition findDeepNesting(const std::string& text, int maxDepth) {
             blockOnLine = 0;
             atLineStart = true;
             indent = 0;
-            if (quote == '\'') continue;  // multi-line quoted scalars are legal
-            continue;
+            continue;  // a quoted scalar may go on over several lines: `quote` stays set
         }
         if (comment) continue;
         if (quote) {
