@@ -428,8 +428,19 @@ int runEvents(const QStringList& args) {
     p.addOption({{QStringLiteral("w"), QStringLiteral("watch")}, QStringLiteral("After the list, print new events as they come.")});
     p.addOption({QStringLiteral("for"), QStringLiteral("Only events of this object (KIND/NAME, e.g. ingress/shop)."),
                  QStringLiteral("KIND/NAME")});
+    p.addOption({QStringLiteral("watch-timeout"),
+                 QStringLiteral("With -w: the server ends each watch request after this many seconds; the watch then "
+                                "resumes from the last resourceVersion (default 300)."),
+                 QStringLiteral("SECONDS"), QStringLiteral("300")});
     if (!parseArgs(p, args, "events")) return 2;
     if (p.isSet(QStringLiteral("help"))) return printText(stdout, p.helpText().toStdString()), 0;
+    bool timeoutOk = false;
+    const int watchTimeout = p.value(QStringLiteral("watch-timeout")).toInt(&timeoutOk);
+    if (!timeoutOk || watchTimeout < 1) {
+        std::fprintf(stderr, "ingress-lab-cli cluster events: --watch-timeout wants a number of seconds >= 1, not '%s'\n",
+                     qPrintable(p.value(QStringLiteral("watch-timeout"))));
+        return 2;
+    }
     kube::ListOptions lo;
     if (p.isSet(QStringLiteral("for"))) {
         const QStringList kn = p.value(QStringLiteral("for")).split(QLatin1Char('/'));
@@ -478,7 +489,7 @@ int runEvents(const QStringList& args) {
     startWatch = [&] {
         kube::RestRequest r;
         r.path = kube::eventsV1().collectionPath(s->ns());
-        r.query = {{"watch", "1"}, {"resourceVersion", rv}, {"allowWatchBookmarks", "true"}, {"timeoutSeconds", "300"}};
+        r.query = {{"watch", "1"}, {"resourceVersion", rv}, {"allowWatchBookmarks", "true"}, {"timeoutSeconds", std::to_string(watchTimeout)}};
         if (!lo.fieldSelector.empty()) r.query.emplace_back("fieldSelector", lo.fieldSelector);
         r.timeout = std::chrono::milliseconds(0);
         kube::StreamHandlers h;

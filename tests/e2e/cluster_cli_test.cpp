@@ -612,6 +612,70 @@ private slots:
         m_allOutput += out + w.readAll() + w.readAllStandardError();
     }
 
+    // A watch resumed from a resourceVersion that etcd has compacted away gets 410 Expired (events have no watch
+    // cache on 1.20, so the watch reads etcd): `events -w` lists again and goes on, printing later events once.
+    void eventsWatchRelistsAfterCompaction() {
+        QVERIFY(createNamespace(QStringLiteral("ev-compact")));
+        auto event = [](const QString& name, const QString& message) {
+            const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+            return QStringLiteral("apiVersion: v1\nkind: Event\nmetadata:\n  name: %1\n  namespace: ev-compact\n"
+                                  "involvedObject:\n  apiVersion: networking.k8s.io/v1\n  kind: Ingress\n  name: shop\n"
+                                  "  namespace: ev-compact\nreason: Sync\nmessage: %2\ntype: Normal\nsource:\n"
+                                  "  component: nginx-ingress-controller\ncount: 1\nfirstTimestamp: \"%3\"\nlastTimestamp: \"%3\"\n")
+                .arg(name, message, now)
+                .toUtf8();
+        };
+        QVERIFY(!kubectlOk({QStringLiteral("create"), QStringLiteral("-f"), QStringLiteral("-")},
+                           event(QStringLiteral("c1"), QStringLiteral("Before the compaction")))
+                     .isEmpty());
+        QProcess w;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("HOME"), m_tmp.path());
+        w.setProcessEnvironment(env);
+        w.start(ilab::testing::cliPath(), {QStringLiteral("cluster"), QStringLiteral("events"), QStringLiteral("-w"),
+                                           QStringLiteral("--watch-timeout"), QStringLiteral("1"), QStringLiteral("-n"),
+                                           QStringLiteral("ev-compact"), QStringLiteral("--kubeconfig"),
+                                           m_kube.kubeconfig(QStringLiteral("admin-cert"))});
+        QByteArray out;
+        auto waitFor = [&](const QByteArray& needle) {
+            for (int i = 0; i < 600 && !out.contains(needle); ++i) {
+                w.waitForReadyRead(100);
+                out += w.readAllStandardOutput();
+            }
+            return out.contains(needle);
+        };
+        QVERIFY2(waitFor("Before the compaction"), out.constData());
+        // Move etcd past the watch's resourceVersion (objects the watch does not see) and compact everything.
+        QByteArray rv;  // of the last object created: etcd's current revision
+        for (int i = 0; i < 3; ++i)
+            rv = kubectlOk({QStringLiteral("create"), QStringLiteral("configmap"), QStringLiteral("compact-%1").arg(i),
+                            QStringLiteral("-n"), QStringLiteral("default"), QStringLiteral("-o"),
+                            QStringLiteral("jsonpath={.metadata.resourceVersion}")});
+        QVERIFY(!rv.isEmpty());
+        QProcess curl;
+        curl.start(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("-X"), QStringLiteral("POST"),
+                                            m_kube.envValue(QStringLiteral("ILAB_ETCD_URL")) + QStringLiteral("/v3/kv/compaction"),
+                                            QStringLiteral("-d"),
+                                            QStringLiteral("{\"revision\":\"%1\",\"physical\":true}").arg(QString::fromLatin1(rv))});
+        QVERIFY(curl.waitForFinished(30000));
+        QCOMPARE(curl.exitCode(), 0);
+        // The running watch ends after 1 s and resumes from its old resourceVersion: 410, then a new list.
+        QTest::qWait(3000);
+        QVERIFY2(w.state() == QProcess::Running, (out + w.readAllStandardError()).constData());
+        QVERIFY(!kubectlOk({QStringLiteral("create"), QStringLiteral("-f"), QStringLiteral("-")},
+                           event(QStringLiteral("c2"), QStringLiteral("After the compaction")))
+                     .isEmpty());
+        QVERIFY2(waitFor("After the compaction"), (out + w.readAllStandardError()).constData());
+        QCOMPARE(out.count("Before the compaction"), 1);
+        QCOMPARE(out.count("After the compaction"), 1);
+        ::kill(static_cast<pid_t>(w.processId()), SIGTERM);
+        QVERIFY(w.waitForFinished(30000));
+        QCOMPARE(w.exitCode(), 0);
+        const QByteArray err = w.readAllStandardError();
+        QVERIFY2(err.isEmpty(), err.constData());
+        m_allOutput += out + w.readAll() + err;
+    }
+
     // ---- credentials and RBAC ------------------------------------------------------------------------------------
 
     void forbiddenIsClear_data() {

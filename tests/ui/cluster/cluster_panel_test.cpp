@@ -341,6 +341,44 @@ private Q_SLOTS:
         QCOMPARE(reveal.at(0).at(0).toInt(), hostLine);
     }
 
+    // Delete asks first: "no" deletes nothing; "yes" deletes the object in the real server (the workspace keeps it).
+    void deleteAsksFirstAndDeletesInTheServer() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        int code = -1;
+        m_kube.kubectl({QStringLiteral("create"), QStringLiteral("service"), QStringLiteral("clusterip"),
+                        QStringLiteral("to-delete"), QStringLiteral("--tcp=80:8080"), QStringLiteral("-n"),
+                        QStringLiteral("lesson")}, &code);
+        QCOMPARE(code, 0);
+        auto win = window(m_kube.kubeconfig(QStringLiteral("admin-cert")));
+        ClusterPanel* panel = win->panel();
+        panel->setContextAndNamespace(QStringLiteral("kind-ilab"), QStringLiteral("lesson"));
+        panel->connectToCluster();
+        QTRY_COMPARE_WITH_TIMEOUT(win->session()->state(), ClusterSession::State::Connected, WAIT_MS);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->drift(QStringLiteral("Service"), QStringLiteral("to-delete")),
+                                  std::optional(ClusterPanel::Drift::OnlyCluster), WAIT_MS);
+        const QStringList getSvc = {QStringLiteral("get"), QStringLiteral("service"), QStringLiteral("to-delete"),
+                                    QStringLiteral("-n"), QStringLiteral("lesson"), QStringLiteral("-o"), QStringLiteral("name")};
+        QString asked;
+        panel->setConfirmHook([&](const QString&, const QString& text) {
+            asked = text;
+            return false;
+        });
+        panel->select({QStringLiteral("Service/to-delete")});
+        panel->deleteSelected();
+        QVERIFY2(asked.contains(QStringLiteral("Service to-delete")), qPrintable(asked));
+        QTest::qWait(500);  // a delete that was (wrongly) sent would have landed by now
+        QCOMPARE(m_kube.kubectl(getSvc, &code).trimmed(), QByteArray("service/to-delete"));
+        QCOMPARE(code, 0);
+        QVERIFY(!panel->lastMessage().contains(QStringLiteral("deleted")));
+        panel->setConfirmHook([](const QString&, const QString&) { return true; });
+        panel->select({QStringLiteral("Service/to-delete")});
+        panel->deleteSelected();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->lastMessage().contains(QStringLiteral("Service to-delete deleted")), WAIT_MS);
+        const QByteArray gone = m_kube.kubectl(getSvc, &code);
+        QVERIFY2(code != 0 && gone.contains("NotFound"), gone.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->drift(QStringLiteral("Service"), QStringLiteral("to-delete")).has_value(), WAIT_MS);
+    }
+
     void insecureKubeconfigShowsRedBanner() {
         if (!m_kube.isRunning()) QSKIP("no API server");
         const QString path = m_tmp.filePath(QStringLiteral("insecure.kubeconfig"));
