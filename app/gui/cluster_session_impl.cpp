@@ -14,6 +14,21 @@ namespace {
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 // One line for the status bar / panel, credential-free (RestError::describe never carries one).
+// A certificate problem (verification, a bad client certificate or CA): retrying cannot help.
+bool isTlsVerificationFailure(const kube::TransportError& t) {
+    if (!t.tlsDetail.empty()) return true;
+    switch (t.curlCode) {
+    case 58:  // CURLE_SSL_CERTPROBLEM
+    case 60:  // CURLE_PEER_FAILED_VERIFICATION
+    case 77:  // CURLE_SSL_CACERT_BADFILE
+    case 83:  // CURLE_SSL_ISSUER_ERROR
+    case 90:  // CURLE_SSL_PINNEDPUBKEYNOTMATCH
+    case 91:  // CURLE_SSL_INVALIDCERTSTATUS
+        return true;
+    default: return false;
+    }
+}
+
 QString describeFailure(const kube::RestError& e, const kube::ClusterConnection& c) {
     if (e.kind == kube::RestErrorKind::Transport) {
         QString t = QObject::tr("Cannot reach %1: %2").arg(qs(c.server), qs(e.transport.message));
@@ -190,22 +205,22 @@ void ClusterSessionImpl::onProbe(const kube::RestReply& reply) {
         return;
     }
     const kube::RestError& e = *reply.error;
-    setError(describeFailure(e, m_conn));
+    // Rejected credentials and a certificate that does not verify do not fix themselves: the user acts and
+    // retries. Everything else (refused, reset, timed out, a server still starting) is retried with back-off,
+    // on first contact as well as after a loss.
     const bool fatal = e.kind == kube::RestErrorKind::Credentials ||
-                       (e.kind == kube::RestErrorKind::Api && (e.api.http == 401 || e.api.http == 403));
-    if (m_state == State::Connecting && (fatal || e.kind == kube::RestErrorKind::Transport)) {
-        // Never reached: a wrong address, TLS or credentials do not fix themselves. The user retries.
-        stopAll();
-        setState(State::Disconnected);
-        return;
-    }
+                       (e.kind == kube::RestErrorKind::Api && (e.api.http == 401 || e.api.http == 403)) ||
+                       (e.kind == kube::RestErrorKind::Transport && isTlsVerificationFailure(e.transport));
     if (fatal) {
+        setError(describeFailure(e, m_conn));
         stopAll();
         setState(State::Disconnected);
         return;
     }
-    setState(State::Lost);
+    if (m_state != State::Connecting) setState(State::Lost);
     m_backoffMs = m_backoffMs == 0 ? m_minBackoffMs : std::min(m_maxBackoffMs, m_backoffMs * 2);
+    const int seconds = std::max(1, (m_backoffMs + 999) / 1000);
+    setError(tr("%1 — retrying in %2s").arg(describeFailure(e, m_conn)).arg(seconds));
     m_probeTimer.start(m_backoffMs);
 }
 

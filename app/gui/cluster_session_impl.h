@@ -16,7 +16,9 @@ namespace ilab::app {
 // The GUI's ClusterSession on core/kube (shared/cluster.md §7): kubeconfig resolution as kubectl does it, a
 // RestClient (libcurl I/O thread + credential thread; results queued to the GUI thread), informers for the
 // namespace's Ingresses, Services and Events, and a /version probe every few seconds that notices a lost
-// connection and reconnects with exponential back-off (1 s doubling to 30 s). Exec plugins run only after
+// connection and reconnects with exponential back-off (1 s doubling to 30 s). A server that cannot be reached on
+// first contact is retried the same way (error(): "Cannot reach ...: <curl error> — retrying in Ns"); rejected
+// credentials and certificates that do not verify stop at Disconnected. Exec plugins run only after
 // grantConsent() (the consent store is shared with the CLI). Lives on the GUI thread; never blocks it.
 class ClusterSessionImpl : public ui::ClusterSession {
     Q_OBJECT

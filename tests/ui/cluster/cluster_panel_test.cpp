@@ -11,6 +11,8 @@
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
@@ -377,6 +379,64 @@ private Q_SLOTS:
         const QByteArray gone = m_kube.kubectl(getSvc, &code);
         QVERIFY2(code != 0 && gone.contains("NotFound"), gone.constData());
         QTRY_VERIFY_WITH_TIMEOUT(!panel->drift(QStringLiteral("Service"), QStringLiteral("to-delete")).has_value(), WAIT_MS);
+    }
+
+    // A server that cannot be reached on first contact: the panel says so with the specific error and when it
+    // retries, and the session connects by itself once the server is reachable (a TCP relay to the real API
+    // server opened later on the kubeconfig's port).
+    void firstContactIsRetriedWithBackoff() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        quint16 port = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            port = probe.serverPort();
+        }
+        QByteArray kc;
+        {
+            QFile f(m_kube.kubeconfig(QStringLiteral("admin-token")));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            kc = f.readAll();
+        }
+        const QUrl real(m_kube.server());
+        QVERIFY(kc.contains(m_kube.server().toUtf8()));
+        kc.replace(m_kube.server().toUtf8(), QStringLiteral("https://127.0.0.1:%1").arg(port).toUtf8());
+        const QString path = m_tmp.filePath(QStringLiteral("late.kubeconfig"));
+        QVERIFY(writeFile(path, kc));
+        auto win = window(path);
+        auto* impl = dynamic_cast<ilab::app::ClusterSessionImpl*>(win->session());
+        QVERIFY(impl);
+        impl->setProbeTiming(200, 200, 1000);
+        win->panel()->setContextAndNamespace(QStringLiteral("kind-ilab"), QStringLiteral("lesson"));
+        win->panel()->connectToCluster();
+        QTRY_VERIFY_WITH_TIMEOUT(impl->error().contains(QStringLiteral("retrying in")), WAIT_MS);
+        const QString e = impl->error();
+        QVERIFY2(e.contains(QStringLiteral("Cannot reach https://127.0.0.1:%1").arg(port)), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("onnect")), qPrintable(e));  // curl's "Couldn't connect to server"
+        QCOMPARE(impl->state(), ClusterSession::State::Connecting);
+        auto* label = win->panel()->findChild<QLabel*>(QStringLiteral("clusterError"));
+        QVERIFY(!label->isHidden());
+        QVERIFY2(label->text().contains(QStringLiteral("retrying in")), qPrintable(label->text()));
+        // Still retrying a while later (no give-up), then the server appears on that port.
+        QTest::qWait(1500);
+        QCOMPARE(impl->state(), ClusterSession::State::Connecting);
+        QTcpServer relay;
+        QVERIFY(relay.listen(QHostAddress::LocalHost, port));
+        connect(&relay, &QTcpServer::newConnection, this, [&] {
+            while (QTcpSocket* in = relay.nextPendingConnection()) {
+                auto* out = new QTcpSocket(in);
+                connect(in, &QTcpSocket::readyRead, out, [in, out] { out->write(in->readAll()); });
+                connect(out, &QTcpSocket::readyRead, in, [in, out] { in->write(out->readAll()); });
+                connect(out, &QTcpSocket::connected, out, [in, out] { out->write(in->readAll()); });
+                connect(out, &QTcpSocket::disconnected, in, &QTcpSocket::disconnectFromHost);
+                connect(in, &QTcpSocket::disconnected, in, &QObject::deleteLater);
+                out->connectToHost(QHostAddress::LocalHost, quint16(real.port()));
+            }
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(impl->state(), ClusterSession::State::Connected, WAIT_MS);
+        QVERIFY(impl->error().isEmpty());
+        QCOMPARE(impl->serverVersion(), QStringLiteral("v1.20.2"));
+        win.reset();
     }
 
     void insecureKubeconfigShowsRedBanner() {
