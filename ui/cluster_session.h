@@ -56,6 +56,10 @@ public:
     virtual QString ns() const = 0;
     virtual QString serverVersion() const = 0;  // gitVersion of GET /version, e.g. "v1.20.2"
     virtual QString server() const = 0;
+    // The local distribution recognised from the kubeconfig and the Nodes (core/kube/distribution.h): "kind",
+    // "minikube" or "" when unknown; distributionDetail() names it with its evidence ("kind (cluster ilab; ...)").
+    virtual QString distribution() const { return {}; }
+    virtual QString distributionDetail() const { return {}; }
     // insecure-skip-tls-verify of the connected cluster: the window shows a permanent red banner.
     virtual bool tlsVerificationDisabled() const = 0;
     // The last error, one line, credential-free ("" when none): kubeconfig errors, TLS, 401, 403, ...

@@ -752,6 +752,7 @@ void MainWindow::updateClusterStatus() {
     case ClusterSession::State::Connecting: text = tr("Cluster: connecting…"); break;
     case ClusterSession::State::Connected:
         text = tr("Cluster: %1 · %2 · %3").arg(c->context(), c->serverVersion(), c->ns());
+        if (!c->distribution().isEmpty()) text += QStringLiteral(" · ") + c->distribution();
         style = QStringLiteral("QLabel { color: #1b5e20; }");
         break;
     case ClusterSession::State::Lost:

@@ -15,6 +15,7 @@
 #include "app/cli/cmd_cluster_internal.h"
 #include "app/cli/commands.h"
 #include "core/kube/apply.h"
+#include "core/kube/distribution.h"
 #include "core/kube/kubeconfig.h"
 
 namespace ilab::cli {
@@ -119,12 +120,13 @@ int runContexts(const QStringList& args) {
         for (const auto& n : names) printText(stdout, n + "\n");
         return 0;
     }
-    Table t({"CURRENT", "NAME", "CLUSTER", "AUTHINFO", "NAMESPACE", "SERVER"});
+    Table t({"CURRENT", "NAME", "CLUSTER", "AUTHINFO", "NAMESPACE", "SERVER", "DISTRIBUTION"});
     for (const auto& n : names) {
         const kube::KubeconfigContext& c = config->contexts.at(n);
         auto cl = config->clusters.find(c.cluster);
         t.add({n == config->currentContext ? "*" : "", n, c.cluster, c.user, c.ns,
-               cl == config->clusters.end() ? "<cluster not defined>" : cl->second.server});
+               cl == config->clusters.end() ? "<cluster not defined>" : cl->second.server,
+               kube::distributionFromKubeconfig(*config, n).label()});
     }
     printText(stdout, t.text());
     return 0;
@@ -154,6 +156,17 @@ int runInfo(const QStringList& args) {
     const QJsonObject ver = v.json();
     out += "Version:    " + str(ver.value(QStringLiteral("gitVersion"))) + " (" +
            str(ver.value(QStringLiteral("platform"))) + ")\n";
+    {
+        kube::KubeconfigOptions o;
+        o.kubeconfigFlag = p.value(QStringLiteral("kubeconfig")).toStdString();
+        auto config = kube::loadKubeconfig(o);
+        const kube::Distribution fromConfig =
+            config ? kube::distributionFromKubeconfig(*config, c.contextName) : kube::Distribution{};
+        const kube::ListResult nodes = s->list(kube::nodesV1(), {});  // not readable: the kubeconfig alone decides
+        const kube::Distribution d =
+            kube::combineDistribution(nodes.error ? kube::Distribution{} : kube::distributionFromNodes(nodes.items), fromConfig);
+        out += "Distribution: " + d.text() + "\n";
+    }
     std::vector<std::string> classes;
     warnAboutIngressClasses(*s, {}, "info", &classes);
     std::string joined;

@@ -1,10 +1,12 @@
 #include "app/gui/cluster_session_impl.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 #include <algorithm>
 
 #include "core/kube/credentials.h"
+#include "core/kube/distribution.h"
 #include "core/kube/workspace_objects.h"
 
 namespace ilab::app {
@@ -126,6 +128,8 @@ void ClusterSessionImpl::connectTo(const QString& context, const QString& ns) {
         return;
     }
     m_conn = std::move(resolved.value());
+    m_kubeconfigDistribution = kube::distributionFromKubeconfig(m_config, m_conn.contextName);
+    m_distribution = m_kubeconfigDistribution;
     m_context = qs(m_conn.contextName);
     m_ns = qs(m_conn.ns);
     if (!m_conn.auth.authProvider.empty()) {
@@ -197,9 +201,25 @@ void ClusterSessionImpl::onProbe(const kube::RestReply& reply) {
         m_version = reply.json().value(QStringLiteral("gitVersion")).toString();
         m_backoffMs = 0;
         if (m_state != State::Connected) {
-            setError({});
-            setState(State::Connected);
-            if (!m_ingresses) startInformers();
+            // Before saying "connected": which distribution this is, from the Nodes when readable (one GET;
+            // forbidden or failed: the kubeconfig's answer stays).
+            kube::RestRequest nodes;
+            nodes.path = kube::nodesV1().collectionPath();
+            nodes.query = {{"limit", "50"}};
+            const quint64 attempt = m_attempt;
+            m_client->send(std::move(nodes), this, [this, attempt](const kube::RestReply& r) {
+                if (attempt != m_attempt) return;
+                if (r.ok()) {
+                    std::vector<QJsonObject> items;
+                    for (const auto& v : r.json().value(QStringLiteral("items")).toArray()) items.push_back(v.toObject());
+                    m_distribution = kube::combineDistribution(kube::distributionFromNodes(items), m_kubeconfigDistribution);
+                }
+                setError({});
+                setState(State::Connected);
+                if (!m_ingresses) startInformers();
+                m_probeTimer.start(m_probePeriodMs);
+            });
+            return;
         }
         m_probeTimer.start(m_probePeriodMs);
         return;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/kube/cluster_connection.h"
+#include "core/kube/distribution.h"
 #include "core/kube/exec_consent.h"
 #include "core/kube/informer.h"
 #include "core/kube/kubeconfig.h"
@@ -43,6 +44,8 @@ public:
     QString ns() const override { return m_ns; }
     QString serverVersion() const override { return m_version; }
     QString server() const override { return QString::fromStdString(m_conn.server); }
+    QString distribution() const override { return QString::fromStdString(m_distribution.label()); }
+    QString distributionDetail() const override { return QString::fromStdString(m_distribution.text()); }
     bool tlsVerificationDisabled() const override { return m_client && m_conn.insecureSkipTlsVerify; }
     QString error() const override { return m_error; }
     kube::RestClient* client() const override { return m_client.get(); }
@@ -71,6 +74,7 @@ private:
     State m_state = State::Disconnected;
     QString m_context, m_ns, m_version, m_error;
     kube::ClusterConnection m_conn;
+    kube::Distribution m_kubeconfigDistribution, m_distribution;
     std::unique_ptr<kube::RestClient> m_client;
     std::unique_ptr<kube::Informer> m_ingresses, m_services, m_events;
     QTimer m_probeTimer;

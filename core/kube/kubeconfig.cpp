@@ -317,6 +317,22 @@ void parseNamedList(const Reader& r, const YAML::Node& root, const char* listKey
     }
 }
 
+// extensions: [{name, extension: {provider: ...}}] -> the first provider string (minikube's cluster_info and
+// context_info carry "minikube.sigs.k8s.io"). Odd shapes are ignored: extensions are opaque to kubectl.
+std::string extensionProvider(const YAML::Node& entry) {
+    const YAML::Node ext = get(entry, "extensions");
+    if (!ext.IsSequence()) return {};
+    for (std::size_t i = 0; i < ext.size(); ++i) {
+        const YAML::Node item = ext[i];
+        if (!item.IsMap()) continue;
+        const YAML::Node e = get(item, "extension");
+        if (!e.IsMap()) continue;
+        const YAML::Node provider = get(e, "provider");
+        if (provider.IsScalar()) return provider.Scalar();
+    }
+    return {};
+}
+
 Result<FileConfig, KubeconfigError> parseFile(const std::string& file, const std::string& text) {
     FileConfig fc;
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) return fc;  // client-go: empty file = empty config
@@ -360,6 +376,7 @@ Result<FileConfig, KubeconfigError> parseFile(const std::string& file, const std
                         appendJson(k.execConfigJson, get(item, "extension"), 0);
                 }
             }
+            k.extensionProvider = extensionProvider(c);
             k.sourceFile = file;
             return k;
         });
@@ -378,6 +395,7 @@ Result<FileConfig, KubeconfigError> parseFile(const std::string& file, const std
             k.hasBasicAuth = !r.str(u, "username", path).empty() || !r.str(u, "password", path).empty();
             k.impersonate = r.str(u, "as", path);
             k.impersonateGroups = r.strings(u, "as-groups", path);
+            k.extensionProvider = extensionProvider(u);
             k.sourceFile = file;
             return k;
         });
@@ -386,6 +404,7 @@ Result<FileConfig, KubeconfigError> parseFile(const std::string& file, const std
             k.cluster = r.str(c, "cluster", path);
             k.user = r.str(c, "user", path);
             k.ns = r.str(c, "namespace", path);
+            k.extensionProvider = extensionProvider(c);
             k.sourceFile = file;
             return k;
         });

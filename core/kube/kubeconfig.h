@@ -52,6 +52,7 @@ struct KubeconfigCluster {
     std::string proxyUrl;
     bool disableCompression = false;
     std::string execConfigJson;  // extensions[name=client.authentication.k8s.io/exec].extension as JSON, or empty
+    std::string extensionProvider;  // the first extensions[].extension.provider ("minikube.sigs.k8s.io"), or empty
     std::string sourceFile;
 };
 
@@ -67,6 +68,7 @@ struct KubeconfigUser {
     bool hasBasicAuth = false;  // username / password present (not supported: removed from the API server in 1.19)
     std::string impersonate;
     std::vector<std::string> impersonateGroups;
+    std::string extensionProvider;  // as KubeconfigCluster::extensionProvider
     std::string sourceFile;
 };
 
@@ -74,6 +76,7 @@ struct KubeconfigContext {
     std::string cluster;
     std::string user;
     std::string ns;
+    std::string extensionProvider;  // as KubeconfigCluster::extensionProvider (minikube writes context_info)
     std::string sourceFile;
 };
 

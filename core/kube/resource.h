@@ -33,6 +33,7 @@ inline ResourceRef secretsV1() { return {"", "v1", "secrets", "Secret", true}; }
 inline ResourceRef configMapsV1() { return {"", "v1", "configmaps", "ConfigMap", true}; }
 inline ResourceRef eventsV1() { return {"", "v1", "events", "Event", true}; }  // core v1: works on every version
 inline ResourceRef namespacesV1() { return {"", "v1", "namespaces", "Namespace", false}; }
+inline ResourceRef nodesV1() { return {"", "v1", "nodes", "Node", false}; }
 inline ResourceRef podsV1() { return {"", "v1", "pods", "Pod", true}; }
 // discovery.k8s.io/v1 from 1.21, v1beta1 on 1.17-1.24: pick with DiscoveryResult::endpointSlices.
 inline ResourceRef endpointSlices(const std::string& version) {

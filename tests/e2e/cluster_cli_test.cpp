@@ -239,6 +239,81 @@ private slots:
 
     // ---- get -----------------------------------------------------------------------------------------------------
 
+    // minikube and kind recognised from the kubeconfig (minikube's extensions, kind's "kind-NAME" names) and, when
+    // readable, from the Nodes (kind's providerID; minikube's node label), in `contexts` and `info`.
+    void distributionIsRecognised() {
+        const QString kc = file(QStringLiteral("distros.kubeconfig"), QStringLiteral(R"(apiVersion: v1
+kind: Config
+clusters:
+- name: minikube
+  cluster:
+    server: %1
+    certificate-authority: %2
+    extensions:
+    - name: cluster_info
+      extension:
+        provider: minikube.sigs.k8s.io
+        version: v1.32.0
+- name: plain
+  cluster:
+    server: %1
+    certificate-authority: %2
+users:
+- name: minikube
+  user:
+    token: %3
+contexts:
+- name: minikube
+  context:
+    cluster: minikube
+    user: minikube
+    namespace: default
+    extensions:
+    - name: context_info
+      extension:
+        provider: minikube.sigs.k8s.io
+- name: plain
+  context: {cluster: plain, user: minikube}
+current-context: minikube
+)").arg(m_kube.server(), m_kube.caFile(), m_kube.token(QStringLiteral("admin"))).toUtf8());
+        Run r = cli({QStringLiteral("contexts"), QStringLiteral("--kubeconfig"), kc}, {});
+        QVERIFY2(r.exitCode == 0, r.all().constData());
+        auto rows = parseTable(r.out);
+        QCOMPARE(rowNamed(rows, QStringLiteral("minikube")).value(QStringLiteral("DISTRIBUTION")), QStringLiteral("minikube"));
+        QCOMPARE(rowNamed(rows, QStringLiteral("plain")).value(QStringLiteral("DISTRIBUTION")), QString());
+        r = cli({QStringLiteral("contexts")});  // the harness's kubeconfig: context kind-ilab
+        QCOMPARE(rowNamed(parseTable(r.out), QStringLiteral("kind-ilab")).value(QStringLiteral("DISTRIBUTION")), QStringLiteral("kind"));
+
+        r = cli({QStringLiteral("info"), QStringLiteral("--kubeconfig"), kc}, {});
+        QVERIFY2(r.exitCode == 0 && r.out.contains("Distribution: minikube (profile minikube; cluster extension provider "
+                                                   "minikube.sigs.k8s.io)\n"), r.all().constData());
+        r = cli({QStringLiteral("info")});
+        QVERIFY2(r.out.contains("Distribution: kind (cluster ilab; kubeconfig cluster name kind-ilab)\n"), r.all().constData());
+        r = cli({QStringLiteral("info"), QStringLiteral("--kubeconfig"), kc, QStringLiteral("--context"), QStringLiteral("plain")}, {});
+        QVERIFY2(r.out.contains("Distribution: unknown\n"), r.all().constData());
+
+        // A kind node (as kind's kubeadm config registers it): the Nodes say kind, whatever the kubeconfig says.
+        QVERIFY(!kubectlOk({QStringLiteral("create"), QStringLiteral("-f"), QStringLiteral("-")},
+                           "apiVersion: v1\nkind: Node\nmetadata:\n  name: lab-control-plane\n  labels:\n"
+                           "    node-role.kubernetes.io/master: \"\"\nspec:\n  providerID: kind://docker/lab/lab-control-plane\n")
+                     .isEmpty());
+        r = cli({QStringLiteral("info"), QStringLiteral("--kubeconfig"), kc, QStringLiteral("--context"), QStringLiteral("plain")}, {});
+        QVERIFY2(r.out.contains("Distribution: kind (cluster lab; node lab-control-plane providerID "
+                                "kind://docker/lab/lab-control-plane)\n"), r.all().constData());
+        kubectlOk({QStringLiteral("delete"), QStringLiteral("node"), QStringLiteral("lab-control-plane")});
+        // A minikube node label.
+        QVERIFY(!kubectlOk({QStringLiteral("create"), QStringLiteral("-f"), QStringLiteral("-")},
+                           "apiVersion: v1\nkind: Node\nmetadata:\n  name: mk\n  labels:\n    minikube.k8s.io/name: mk\n"
+                           "    minikube.k8s.io/primary: \"true\"\n")
+                     .isEmpty());
+        r = cli({QStringLiteral("info"), QStringLiteral("--kubeconfig"), kc, QStringLiteral("--context"), QStringLiteral("plain")}, {});
+        QVERIFY2(r.out.contains("Distribution: minikube (profile mk; node mk label minikube.k8s.io/name)\n"), r.all().constData());
+        kubectlOk({QStringLiteral("delete"), QStringLiteral("node"), QStringLiteral("mk")});
+        // Nodes not readable (no RBAC rights): the kubeconfig alone decides; no error.
+        r = cli({QStringLiteral("info")}, QStringLiteral("limited"));
+        QVERIFY2(r.out.contains("Distribution: kind (cluster ilab; kubeconfig cluster name kind-ilab)"), r.all().constData());
+    }
+
     void getPrintsKubectlTables() {
         QVERIFY(createNamespace(QStringLiteral("get-ns")));
         QVERIFY(!kubectlOk({QStringLiteral("apply"), QStringLiteral("-f"), QStringLiteral("-")},

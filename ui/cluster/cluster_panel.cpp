@@ -188,7 +188,11 @@ QString ClusterPanel::stateText() const {
     case ClusterSession::State::Disconnected: return tr("Not connected");
     case ClusterSession::State::Connecting: return tr("Connecting to %1…").arg(m_session->server());
     case ClusterSession::State::Connected:
-        return tr("Connected: %1 (%2), namespace %3").arg(m_session->context(), m_session->serverVersion(), m_session->ns());
+        return tr("Connected: %1 (%2), namespace %3")
+            .arg(m_session->context(),
+                 m_session->distribution().isEmpty() ? m_session->serverVersion()
+                                                     : m_session->serverVersion() + QStringLiteral(", ") + m_session->distribution(),
+                 m_session->ns());
     case ClusterSession::State::Lost: return tr("Connection lost to %1 — reconnecting…").arg(m_session->server());
     }
     return {};
@@ -200,6 +204,9 @@ void ClusterPanel::onState() {
     if (!m_session) return;
     const auto st = m_session->state();
     m_stateLabel->setText(stateText());
+    m_stateLabel->setToolTip(st == ClusterSession::State::Connected && !m_session->distributionDetail().isEmpty()
+                                 ? tr("Distribution: %1").arg(m_session->distributionDetail())
+                                 : QString());
     m_stateLabel->setStyleSheet(st == ClusterSession::State::Lost ? QStringLiteral("QLabel { color: #b71c1c; font-weight: bold; }")
                                 : st == ClusterSession::State::Connected ? QStringLiteral("QLabel { color: #1b5e20; }")
                                                                          : QString());

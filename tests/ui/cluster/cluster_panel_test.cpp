@@ -159,6 +159,11 @@ private Q_SLOTS:
         QVERIFY(status);
         QVERIFY2(status->text().contains(QStringLiteral("v1.20.2")), qPrintable(status->text()));
         QVERIFY(panel->stateText().contains(QStringLiteral("v1.20.2")));
+        // The harness's kubeconfig names everything kind-ilab, as kind does.
+        QCOMPARE(session->distribution(), QStringLiteral("kind"));
+        QVERIFY2(status->text().endsWith(QStringLiteral(" · kind")), qPrintable(status->text()));
+        QVERIFY2(panel->stateText().contains(QStringLiteral("v1.20.2, kind")), qPrintable(panel->stateText()));
+        QVERIFY2(session->distributionDetail().contains(QStringLiteral("cluster ilab")), qPrintable(session->distributionDetail()));
         QVERIFY(!panel->insecureBannerVisible());
 
         // Live objects, not yet in the (empty) workspace.
