@@ -58,6 +58,9 @@ public:
     virtual QString server() const = 0;
     // The local distribution recognised from the kubeconfig and the Nodes (core/kube/distribution.h): "kind",
     // "minikube" or "" when unknown; distributionDetail() names it with its evidence ("kind (cluster ilab; ...)").
+    // One warning per IngressClass the namespace's live Ingresses use (or the default class) whose controller is
+    // not ingress-nginx (core/kube/ingress_classes.h); empty when all are ingress-nginx or classes are unreadable.
+    virtual QStringList ingressClassWarnings() const { return {}; }
     virtual QString distribution() const { return {}; }
     virtual QString distributionDetail() const { return {}; }
     // insecure-skip-tls-verify of the connected cluster: the window shows a permanent red banner.

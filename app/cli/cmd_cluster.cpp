@@ -16,6 +16,7 @@
 #include "app/cli/commands.h"
 #include "core/kube/apply.h"
 #include "core/kube/distribution.h"
+#include "core/kube/ingress_classes.h"
 #include "core/kube/kubeconfig.h"
 
 namespace ilab::cli {
@@ -37,46 +38,17 @@ bool parseArgs(QCommandLineParser& p, const QStringList& args, const char* sub) 
     return true;
 }
 
-std::string ingressClassOf(const QJsonObject& ingress) {
-    const std::string cls = str(obj(ingress, "spec").value(QStringLiteral("ingressClassName")));
-    if (!cls.empty()) return cls;
-    return str(obj(obj(ingress, "metadata"), "annotations").value(QStringLiteral("kubernetes.io/ingress.class")));
-}
+std::string ingressClassOf(const QJsonObject& ingress) { return kube::ingressClassOf(ingress); }
 
 void warnAboutIngressClasses(Session& s, const std::vector<QJsonObject>& ingresses, const char* sub,
                              std::vector<std::string>* lines) {
     const kube::ListResult classes = s.list(kube::ingressClassesV1(), {});
     if (classes.error) return;  // not allowed to read IngressClasses: nothing to compare
-    std::string defaultClass;
-    std::map<std::string, std::string> controllerOf;
-    for (const auto& c : classes.items) {
-        const QJsonObject meta = obj(c, "metadata");
-        const std::string name = str(meta.value(QStringLiteral("name")));
-        controllerOf[name] = str(obj(c, "spec").value(QStringLiteral("controller")));
-        if (obj(meta, "annotations").value(QStringLiteral("ingressclass.kubernetes.io/is-default-class")).toString() ==
-            QLatin1String("true"))
-            defaultClass = name;
-        if (lines)
-            lines->push_back(name + " (" + controllerOf[name] + (defaultClass == name ? ", default" : "") + ")");
-    }
-    std::set<std::string> used;
-    bool unclassed = ingresses.empty();
-    for (const auto& ing : ingresses) {
-        const std::string cls = ingressClassOf(ing);
-        if (cls.empty()) unclassed = true;
-        else used.insert(cls);
-    }
-    if (unclassed && !defaultClass.empty()) used.insert(defaultClass);
-    for (const auto& cls : used) {
-        auto it = controllerOf.find(cls);
-        if (it == controllerOf.end() || it->second == INGRESS_NGINX_CONTROLLER) continue;
-        std::fprintf(stderr,
-                     "ingress-lab-cli cluster %s: warning: IngressClass \"%s\"%s is handled by controller \"%s\", not "
-                     "ingress-nginx (%s): Ingress Lab models ingress-nginx, so comparing these Ingresses with its "
-                     "behaviour would mislead\n",
-                     sub, cls.c_str(), cls == defaultClass ? " (the cluster's default)" : "", it->second.c_str(),
-                     INGRESS_NGINX_CONTROLLER);
-    }
+    const std::vector<kube::IngressClassInfo> infos = kube::ingressClassInfos(classes.items);
+    if (lines)
+        for (const auto& c : infos) lines->push_back(c.name + " (" + c.controller + (c.isDefault ? ", default" : "") + ")");
+    for (const auto& w : kube::foreignIngressClassWarnings(infos, ingresses))
+        std::fprintf(stderr, "ingress-lab-cli cluster %s: warning: %s\n", sub, w.c_str());
 }
 
 }  // namespace cluster

@@ -19,8 +19,6 @@ int runClusterApply(const QStringList& args);
 
 namespace cluster {
 
-inline constexpr const char* INGRESS_NGINX_CONTROLLER = "k8s.io/ingress-nginx";
-
 std::string str(const QJsonValue& v);
 QJsonObject obj(const QJsonObject& o, const char* key);
 // Adds --help and parses "cluster SUB" + args; false after printing the error.

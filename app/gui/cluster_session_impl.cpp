@@ -7,6 +7,7 @@
 
 #include "core/kube/credentials.h"
 #include "core/kube/distribution.h"
+#include "core/kube/ingress_classes.h"
 #include "core/kube/workspace_objects.h"
 
 namespace ilab::app {
@@ -214,10 +215,22 @@ void ClusterSessionImpl::onProbe(const kube::RestReply& reply) {
                     for (const auto& v : r.json().value(QStringLiteral("items")).toArray()) items.push_back(v.toObject());
                     m_distribution = kube::combineDistribution(kube::distributionFromNodes(items), m_kubeconfigDistribution);
                 }
-                setError({});
-                setState(State::Connected);
-                if (!m_ingresses) startInformers();
-                m_probeTimer.start(m_probePeriodMs);
+                // The IngressClasses (cluster-scoped; not readable: no warning), then connected.
+                kube::RestRequest classes;
+                classes.path = kube::ingressClassesV1().collectionPath();
+                m_client->send(std::move(classes), this, [this, attempt](const kube::RestReply& c) {
+                    if (attempt != m_attempt) return;
+                    m_ingressClasses.clear();
+                    if (c.ok()) {
+                        std::vector<QJsonObject> items;
+                        for (const auto& v : c.json().value(QStringLiteral("items")).toArray()) items.push_back(v.toObject());
+                        m_ingressClasses = kube::ingressClassInfos(items);
+                    }
+                    setError({});
+                    setState(State::Connected);
+                    if (!m_ingresses) startInformers();
+                    m_probeTimer.start(m_probePeriodMs);
+                });
             });
             return;
         }
@@ -272,5 +285,18 @@ void ClusterSessionImpl::startInformers() {
 kube::StoreConstSharedPtr ClusterSessionImpl::ingresses() const { return m_ingresses ? m_ingresses->snapshot() : nullptr; }
 kube::StoreConstSharedPtr ClusterSessionImpl::services() const { return m_services ? m_services->snapshot() : nullptr; }
 kube::StoreConstSharedPtr ClusterSessionImpl::events() const { return m_events ? m_events->snapshot() : nullptr; }
+
+}  // namespace ilab::app
+
+namespace ilab::app {
+
+QStringList ClusterSessionImpl::ingressClassWarnings() const {
+    std::vector<QJsonObject> live;
+    if (const auto store = ingresses())
+        for (const auto& [key, o] : store->objects) live.push_back(o);
+    QStringList out;
+    for (const auto& w : kube::foreignIngressClassWarnings(m_ingressClasses, live)) out << qs(w);
+    return out;
+}
 
 }  // namespace ilab::app

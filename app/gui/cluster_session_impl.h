@@ -6,6 +6,7 @@
 
 #include "core/kube/cluster_connection.h"
 #include "core/kube/distribution.h"
+#include "core/kube/ingress_classes.h"
 #include "core/kube/exec_consent.h"
 #include "core/kube/informer.h"
 #include "core/kube/kubeconfig.h"
@@ -44,6 +45,7 @@ public:
     QString ns() const override { return m_ns; }
     QString serverVersion() const override { return m_version; }
     QString server() const override { return QString::fromStdString(m_conn.server); }
+    QStringList ingressClassWarnings() const override;
     QString distribution() const override { return QString::fromStdString(m_distribution.label()); }
     QString distributionDetail() const override { return QString::fromStdString(m_distribution.text()); }
     bool tlsVerificationDisabled() const override { return m_client && m_conn.insecureSkipTlsVerify; }
@@ -75,6 +77,7 @@ private:
     QString m_context, m_ns, m_version, m_error;
     kube::ClusterConnection m_conn;
     kube::Distribution m_kubeconfigDistribution, m_distribution;
+    std::vector<kube::IngressClassInfo> m_ingressClasses;  // listed once per connection
     std::unique_ptr<kube::RestClient> m_client;
     std::unique_ptr<kube::Informer> m_ingresses, m_services, m_events;
     QTimer m_probeTimer;

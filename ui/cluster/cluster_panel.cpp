@@ -103,6 +103,12 @@ void ClusterPanel::buildUi() {
     m_errorLabel->setStyleSheet(QStringLiteral("QLabel { color: #b71c1c; }"));
     m_errorLabel->hide();
 
+    m_classWarning = new QLabel(this);
+    m_classWarning->setObjectName(QStringLiteral("clusterClassWarning"));
+    m_classWarning->setWordWrap(true);
+    m_classWarning->setStyleSheet(QStringLiteral("QLabel { background: #fff3cd; color: #6d4c00; padding: 4px; }"));
+    m_classWarning->hide();
+
     m_tree = new QTreeWidget(this);
     m_tree->setObjectName(QStringLiteral("clusterObjects"));
     m_tree->setHeaderLabels({tr("Kind"), tr("Name"), tr("Drift"), tr("Detail")});
@@ -151,6 +157,7 @@ void ClusterPanel::buildUi() {
     v->addLayout(top);
     v->addWidget(m_insecureBanner);
     v->addWidget(m_errorLabel);
+    v->addWidget(m_classWarning);
     v->addWidget(m_tree, 1);
     v->addLayout(buttons);
     if (!m_session) {
@@ -199,6 +206,8 @@ QString ClusterPanel::stateText() const {
 }
 
 bool ClusterPanel::insecureBannerVisible() const { return !m_insecureBanner->isHidden(); }
+
+QString ClusterPanel::ingressClassWarningText() const { return m_classWarning->isHidden() ? QString() : m_classWarning->text(); }
 
 void ClusterPanel::onState() {
     if (!m_session) return;
@@ -289,6 +298,9 @@ std::optional<kube::ResourceRef> ClusterPanel::refOf(const QString& kind) const 
 void ClusterPanel::rebuildRows() {
     QHash<QString, Row> rows;
     const bool connected = m_session && m_session->state() == ClusterSession::State::Connected;
+    const QStringList classWarnings = connected ? m_session->ingressClassWarnings() : QStringList();
+    m_classWarning->setText(classWarnings.join(QLatin1Char('\n')));
+    m_classWarning->setVisible(!classWarnings.isEmpty());
     if (connected) {
         const QString ns = m_session->ns();
         const auto& res = m_doc->workspace().resources;

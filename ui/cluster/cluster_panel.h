@@ -60,6 +60,7 @@ public:
     QString lastMessage() const { return m_lastMessage; }
     QString lastDiffText() const { return m_lastDiff; }
     bool insecureBannerVisible() const;
+    QString ingressClassWarningText() const;  // "" when hidden
     QString stateText() const;
 
 signals:
@@ -96,6 +97,7 @@ private:
     QLabel* m_stateLabel;
     QLabel* m_insecureBanner;
     QLabel* m_errorLabel;
+    QLabel* m_classWarning;  // IngressClasses of another controller than ingress-nginx
     QTreeWidget* m_tree;
     QPushButton *m_pullButton, *m_diffButton, *m_applyButton, *m_deleteButton;
     QLabel* m_messageLabel;

@@ -348,6 +348,42 @@ private Q_SLOTS:
         QCOMPARE(reveal.at(0).at(0).toInt(), hostLine);
     }
 
+    // The lesson's Ingress uses IngressClass "nginx"; when that class belongs to another controller the panel says
+    // so (the same words as `ingress-lab-cli cluster get`), and says nothing when it is ingress-nginx's.
+    void foreignIngressClassIsWarned() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        auto connectWindow = [&] {
+            auto win = window(m_kube.kubeconfig(QStringLiteral("admin-cert")));
+            win->panel()->setContextAndNamespace(QStringLiteral("kind-ilab"), QStringLiteral("lesson"));
+            win->panel()->connectToCluster();
+            return win;
+        };
+        int code = -1;
+        const QByteArray cls = "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: nginx\nspec:\n"
+                               "  controller: example.com/other-controller\n";
+        QByteArray out = m_kube.kubectl({QStringLiteral("apply"), QStringLiteral("-f"), QStringLiteral("-")}, &code, cls);
+        QVERIFY2(code == 0, out.constData());
+        {
+            auto win = connectWindow();
+            QTRY_COMPARE_WITH_TIMEOUT(win->session()->state(), ClusterSession::State::Connected, WAIT_MS);
+            QTRY_VERIFY_WITH_TIMEOUT(!win->panel()->ingressClassWarningText().isEmpty(), WAIT_MS);
+            const QString w = win->panel()->ingressClassWarningText();
+            QVERIFY2(w.contains(QStringLiteral("IngressClass \"nginx\" is handled by controller \"example.com/other-controller\", "
+                                               "not ingress-nginx (k8s.io/ingress-nginx)")), qPrintable(w));
+            QVERIFY(!win->panel()->findChild<QLabel*>(QStringLiteral("clusterClassWarning"))->isHidden());
+        }
+        m_kube.kubectl({QStringLiteral("delete"), QStringLiteral("ingressclass"), QStringLiteral("nginx")}, &code);
+        QCOMPARE(code, 0);
+        out = m_kube.kubectl({QStringLiteral("apply"), QStringLiteral("-f"), QStringLiteral("-")}, &code,
+                             "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: nginx\nspec:\n"
+                             "  controller: k8s.io/ingress-nginx\n");
+        QVERIFY2(code == 0, out.constData());
+        auto win = connectWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(win->session()->state(), ClusterSession::State::Connected, WAIT_MS);
+        QTRY_VERIFY_WITH_TIMEOUT(win->panel()->drift(QStringLiteral("Ingress"), QStringLiteral("shop-canary")).has_value(), WAIT_MS);
+        QVERIFY2(win->panel()->ingressClassWarningText().isEmpty(), qPrintable(win->panel()->ingressClassWarningText()));
+    }
+
     // Delete asks first: "no" deletes nothing; "yes" deletes the object in the real server (the workspace keeps it).
     void deleteAsksFirstAndDeletesInTheServer() {
         if (!m_kube.isRunning()) QSKIP("no API server");
