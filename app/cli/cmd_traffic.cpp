@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,7 @@
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "app/cli/traffic_target.h"
 #include "core/loadgen/load_generator.h"
 
 namespace ilab::cli {
@@ -269,6 +271,7 @@ int runTraffic(const QStringList& args) {
     std::vector<std::pair<std::string, std::string>> cookies;
     std::string method, body, csvPath;
     bool hasBody = false, json = false, uniq = false, haveCount = false;
+    TargetOptions targetOptions;
 
     for (int i = 0; i < args.size(); ++i) {
         const QString& a = args[i];
@@ -280,8 +283,16 @@ int runTraffic(const QStringList& args) {
         QString v;
         if (a == "--help" || a == "-h") {
             std::fputs(TRAFFIC_USAGE, stdout);
+            std::fputs("\n", stdout);
+            std::fputs(TARGET_USAGE, stdout);
             return 0;
-        } else if (a == "-n") {
+        }
+        std::string targetError;
+        if (parseTargetOption(args, i, targetOptions, targetError)) {
+            if (!targetError.empty()) return usageError(targetError);
+            continue;
+        }
+        if (a == "-n") {
             if (!value(v)) return usageError("-n needs a number");
             bool ok = false;
             cfg.requests = v.toULongLong(&ok);
@@ -382,6 +393,23 @@ int runTraffic(const QStringList& args) {
     // Per-request records only when they will be written; aggregates are always complete.
     cfg.recordLimit = csvPath.empty() ? 0 : (cfg.requests > 0 ? cfg.requests : 20'000'000);
 
+    if (targetOptions.compare) {
+        if (!targetOptions.target.empty()) return usageError("--compare runs both targets; leave out --target");
+        if (!csvPath.empty() || !expectations.empty() || uniq)
+            return usageError("--compare does not combine with --csv, --expect or --uniq");
+        if (!cfg.resolve.empty()) return usageError("--compare chooses the addresses itself; leave out --resolve");
+        return runComparison(cfg, targetOptions, json);
+    }
+    std::unique_ptr<ControllerEndpoint> endpoint;
+    if (!targetOptions.target.empty()) {
+        if (!cfg.resolve.empty()) return usageError("--target chooses the address itself; leave out --resolve");
+        endpoint = targetOptions.target == "local" ? openLocalController(targetOptions)
+                                                   : openClusterController(targetOptions, cfg.targets);
+        if (!endpoint) return 2;
+        cfg.connectTo = endpoint->connectTo(cfg.targets);
+        if (!json) std::fprintf(stdout, "Target: %s\n\n", endpoint->label().c_str());
+    }
+
     std::FILE* csv = nullptr;
     if (!csvPath.empty()) {
         csv = std::fopen(csvPath.c_str(), "w");
@@ -415,6 +443,9 @@ int runTraffic(const QStringList& args) {
         std::vector<std::string> labels;
         for (const auto& t : cfg.targets) labels.push_back(t.url);
         QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(results.toJson(expectations, labels))).object();
+        if (endpoint)
+            o["target"] = QJsonObject{{"rule", QString::fromStdString(endpoint->ruleId())},
+                                      {"description", QString::fromStdString(endpoint->label())}};
         for (const auto& e : expectations) failed |= !results.checkShare(e).consistent;
         if (uniq) {
             QJsonArray bodies;

@@ -39,6 +39,9 @@ struct LoadConfig {
     // (~20 µs here) makes more useful where cores are free. With several, mix shares are exact per thread.
     int threads = 1;
     std::vector<std::string> resolve;         // CURLOPT_RESOLVE entries "HOST:PORT:ADDR"
+    // CURLOPT_CONNECT_TO entries "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT": the URL keeps its host (Host header,
+    // SNI, certificate name), the TCP connection goes elsewhere (a cluster's ingress controller, cluster.md §3.3).
+    std::vector<std::string> connectTo;
     TlsVerify tlsVerify = TlsVerify::Verify;
     std::string caFile;                       // CA bundle for Verify; empty: system store
     bool keepAlive = true;                    // false: a fresh connection per request (CURLOPT_FORBID_REUSE)

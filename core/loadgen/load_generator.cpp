@@ -127,6 +127,7 @@ private:
     CURLM* m_multi = nullptr;
     CURLSH* m_share = nullptr;
     curl_slist* m_resolve = nullptr;
+    curl_slist* m_connectTo = nullptr;
     std::vector<PreparedTarget> m_targets;
     std::vector<double> m_wrrCurrent;
     double m_wrrTotal = 0;
@@ -167,6 +168,7 @@ bool LoadGenerator::Worker::init(std::string& error) {
                       static_cast<long>(m_cfg.concurrency) * static_cast<long>(std::max<size_t>(1, m_cfg.targets.size())) + 8);
 
     for (const auto& r : m_cfg.resolve) m_resolve = curl_slist_append(m_resolve, r.c_str());
+    for (const auto& c : m_cfg.connectTo) m_connectTo = curl_slist_append(m_connectTo, c.c_str());
 
     for (const auto& t : m_cfg.targets) {
         PreparedTarget p;
@@ -209,6 +211,7 @@ bool LoadGenerator::Worker::init(std::string& error) {
         // proxy would silently bypass --resolve pinning. Also saves ~1.4k instructions of getenv per request.
         curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
         if (m_resolve) curl_easy_setopt(e, CURLOPT_RESOLVE, m_resolve);
+        if (m_connectTo) curl_easy_setopt(e, CURLOPT_CONNECT_TO, m_connectTo);
         if (!m_cfg.keepAlive) {
             curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
             curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
@@ -242,6 +245,8 @@ void LoadGenerator::Worker::cleanup() {
     m_targets.clear();
     curl_slist_free_all(m_resolve);
     m_resolve = nullptr;
+    curl_slist_free_all(m_connectTo);
+    m_connectTo = nullptr;
 }
 
 int LoadGenerator::Worker::onSocket(CURL*, curl_socket_t s, int what, void* userp, void*) {
@@ -541,6 +546,14 @@ Result<bool, LoadError> LoadGenerator::validate(const LoadConfig& c) {
         if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
             std::stoi(port) > 65535)
             return R::fail(LoadError::InvalidConfig, "--resolve port must be a number: '" + r + "'");
+    }
+    for (const auto& ct : c.connectTo) {
+        // HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT (curl --connect-to); the connect-to host may be [IPv6].
+        const size_t last = ct.rfind(':');
+        const std::string port = last == std::string::npos ? std::string() : ct.substr(last + 1);
+        if (std::count(ct.begin(), ct.end(), ':') < 3 || port.empty() ||
+            port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 || std::stoi(port) > 65535)
+            return R::fail(LoadError::InvalidConfig, "connect-to must be HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT: '" + ct + "'");
     }
     return true;
 }

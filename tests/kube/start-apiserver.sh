@@ -8,7 +8,8 @@
 # DIR gets fresh credentials on every start:
 #   pki/                 CA, serving cert (SANs localhost, 127.0.0.1, kubernetes.default.svc...), client certs
 #                        admin (CN=ilab-admin, O=system:masters) and limited (CN=ilab-limited, no RBAC rights),
-#                        service-account key pair
+#                        service-account key pair, kubelet.crt/key (serving cert of the stand-in kubelet,
+#                        SAN 127.0.0.1) and kubelet-client.crt/key (the API server's client cert towards kubelets)
 #   tokens.csv           --token-auth-file: admin.token (ilab-admin-token, system:masters), limited.token
 #   *.kubeconfig         admin-cert, admin-certfiles, admin-token, admin-tokenfile, limited, limited-token
 #                        (cluster/context kind-ilab, namespace default)
@@ -86,6 +87,10 @@ started() { # name pid exe
 #   --endpoint-reconciler-type=none   the "kubernetes" Service cannot get a loopback endpoint (validation)
 #   --disable-admission-plugins=ServiceAccount  no controller-manager creates the default ServiceAccount
 #   --storage-media-type=application/json  readable etcd values (tests may write Endpoints straight to etcd)
+#   --kubelet-*                       the stand-in kubelet (tests/support/fake_kubelet.h): the API server dials a
+#                                     Node's InternalIP (127.0.0.1) at its status.daemonEndpoints port, verifies the
+#                                     kubelet's serving cert (pki/kubelet.crt) against the CA and presents
+#                                     pki/kubelet-client.crt (CN=kube-apiserver-kubelet-client, O=system:masters)
 launch_apiserver() {
   "$apiserver" \
     --etcd-servers="http://127.0.0.1:$etcd_client" --storage-media-type=application/json \
@@ -97,6 +102,8 @@ launch_apiserver() {
     --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
     --service-cluster-ip-range=10.96.0.0/12 --endpoint-reconciler-type=none \
     --disable-admission-plugins=ServiceAccount --profiling=false --v=1 \
+    --kubelet-preferred-address-types=InternalIP --kubelet-certificate-authority="$pki/ca.crt" \
+    --kubelet-client-certificate="$pki/kubelet-client.crt" --kubelet-client-key="$pki/kubelet-client.key" \
     </dev/null >"$dir/logs/kube-apiserver.log" 2>&1 &
   api_pid=$!
   started kube-apiserver "$api_pid" "$apiserver"
@@ -175,6 +182,10 @@ cert apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE" "keyUsage=critic
 client_ext=("basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=clientAuth")
 cert admin "/O=system:masters/CN=ilab-admin" "${client_ext[@]}"     # O = group: cluster-admin by bootstrap RBAC
 cert limited "/CN=ilab-limited" "${client_ext[@]}"                 # no group, no bindings: 403 on resources
+# The stand-in kubelet's serving certificate and the API server's client certificate towards kubelets.
+cert kubelet "/CN=fake-node" "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+  "extendedKeyUsage=serverAuth" "subjectAltName=DNS:localhost,IP:127.0.0.1"
+cert kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "${client_ext[@]}"
 ossl genrsa -out "$pki/sa.key" 2048
 ossl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub"
 rm -f "$pki"/*.csr "$pki"/*.ext "$pki"/*.srl

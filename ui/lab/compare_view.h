@@ -1,0 +1,58 @@
+#pragma once
+
+#include <QWidget>
+
+#include "core/loadgen/comparison.h"
+
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QTableWidget;
+
+namespace ilab::ui {
+
+// "Predicted vs observed" (issue 13): the target choice (local controller / cluster controller, with the rule of
+// core/kube/controller_target that chose the cluster's address) and the comparison of a run against both
+// (core/loadgen/comparison): one table row per backend share, status code and latency of each route, predicted
+// and observed side by side with their intervals; rows that disagree are highlighted, and the list below names
+// each disagreement with the curl command that shows it. GUI thread; it only renders what it is given (the run
+// itself is the caller's: LoadGenerators on their own threads, the resolver through the REST client).
+class CompareView : public QWidget {
+    Q_OBJECT
+public:
+    enum class Target { Local, Cluster };
+
+    explicit CompareView(QWidget* parent = nullptr);
+
+    // The cluster target as the resolver described it ("127.0.0.1 HTTP 80, HTTPS 443 [ingress-status]: ..."), or
+    // why there is none (then the cluster choice and the compare action are disabled).
+    void setClusterTarget(const QString& description, bool available);
+    Target target() const;
+
+    void setRunning(bool running);
+    void setComparison(const loadgen::Comparison& comparison);
+    void clear();
+
+    // For tests and the lab script.
+    QTableWidget* tableForTest() const { return m_table; }
+    QListWidget* disagreementsForTest() const { return m_disagreements; }
+    QString summaryText() const;
+    QString targetRuleText() const;
+
+signals:
+    void targetChanged(ilab::ui::CompareView::Target target);
+    void compareRequested();  // the "Predicted vs observed" action
+
+private:
+    QComboBox* m_target = nullptr;
+    QLabel* m_rule = nullptr;
+    QPushButton* m_compare = nullptr;
+    QLabel* m_summary = nullptr;
+    QTableWidget* m_table = nullptr;
+    QListWidget* m_disagreements = nullptr;
+    bool m_clusterAvailable = false;
+    QString m_clusterDescription;
+};
+
+}  // namespace ilab::ui
