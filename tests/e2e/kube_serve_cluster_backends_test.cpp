@@ -213,7 +213,10 @@ private slots:
     // the new pod gets traffic, the one that left gets none afterwards.
     void endpointChurnDuringTraffic() {
         QProcess traffic;
-        traffic.start("curl", curlArgs(m_serve.httpPort, "app.example.com", "/", 600));
+        // Enough requests that the run spans both slice changes: the run must show the pod that left (before) and
+        // the pod that joined (after), otherwise the churn did not happen during traffic.
+        const int n = 4000;
+        traffic.start("curl", curlArgs(m_serve.httpPort, "app.example.com", "/", n));
         QVERIFY(traffic.waitForStarted(5000));
         QString err;
         QVERIFY2(kubefix::putEndpointSlice(m_kube, "default", "web-abcde", "web", {{"", 8080}},
@@ -229,7 +232,13 @@ private slots:
         QVERIFY(traffic.waitForFinished(180000));
         const Run run = parseRun(traffic.readAllStandardOutput());
         QVERIFY2(run.failed == 0, qPrintable(run.failures.join("\n---\n")));
-        QCOMPARE(run.ok, 600);
+        QCOMPARE(run.ok, n);
+        QVERIFY2(run.byPod.count("web-5d8c-a") && run.byPod.count("web-5d8c-c"),
+                 "the traffic did not span the churn (raise n)");
+        qInfo("churn run: a=%d b=%d c=%d canary=%d", run.byPod.count("web-5d8c-a") ? run.byPod.at("web-5d8c-a") : 0,
+              run.byPod.count("web-5d8c-b") ? run.byPod.at("web-5d8c-b") : 0,
+              run.byPod.count("web-5d8c-c") ? run.byPod.at("web-5d8c-c") : 0,
+              run.byPod.count("web-canary-77f-a") ? run.byPod.at("web-canary-77f-a") : 0);
 
         // After the churn: only b, c and the canary.
         const Run after = parseRun(curl(curlArgs(m_serve.httpPort, "app.example.com", "/", 100), 120000).out);
