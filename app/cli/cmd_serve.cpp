@@ -1,6 +1,7 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <unistd.h>
 
 #include <QCommandLineParser>
@@ -14,10 +15,12 @@
 #include <QTimer>
 
 #include "app/cli/cli_common.h"
+#include "app/cli/cluster_session.h"
 #include "app/cli/commands.h"
 #include "core/controller/listen_exposure.h"
 #include "core/controller/local_controller.h"
 #include "core/controller/workspace_reloader.h"
+#include "core/kube/cluster_endpoints.h"
 #include "core/validation/validator.h"
 
 // `ingress-lab-cli serve FILE|DIR...`: the local controller, headless.
@@ -108,6 +111,12 @@ int runServe(const QStringList& args) {
                  QStringLiteral("ARG")});
     p.addOption({QStringLiteral("auto-backends"),
                  QStringLiteral("Give every Service an Ingress references that has no pods one echo pod (creating the Service if missing).")});
+    p.addOption({QStringLiteral("cluster-backends"),
+                 QStringLiteral("Back every workspace Service that exists in the cluster namespace (-n) by the cluster's "
+                                "pods: endpoints from its EndpointSlices, each pod reached through a port-forward.")});
+    p.addOption({QStringLiteral("cluster-backend"),
+                 QStringLiteral("Back this workspace Service by the cluster's pods (repeatable)."), QStringLiteral("NAME")});
+    cluster::addConnectionOptions(p, false);
     p.addOption({QStringLiteral("workers"), QStringLiteral("Proxy worker threads."), QStringLiteral("N"), QStringLiteral("2")});
     p.addPositionalArgument(QStringLiteral("FILE|DIR"), QStringLiteral("Workspace files or folders ('demo' = built-in demo)."));
     // --controller-arg values start with "--": accept "--controller-arg=--x=y" and "--controller-arg --x=y".
@@ -238,6 +247,73 @@ int runServe(const QStringList& args) {
                          });
     }
 
+    // Cluster-backed Services (issue 13 item 1): live endpoints from the cluster, applied over the simulated pods.
+    std::unique_ptr<cluster::Session> session;
+    std::unique_ptr<kube::ClusterEndpoints> clusterEndpoints;
+    const QStringList backendNames = p.values(QStringLiteral("cluster-backend"));
+    if (p.isSet(QStringLiteral("cluster-backends")) || !backendNames.isEmpty()) {
+        session = cluster::Session::open(p, "serve");
+        if (!session) return 2;
+        std::string why;
+        if (!kube::nativePortForwardSupported(session->connection(), &why)) {
+            std::fprintf(stderr, "ingress-lab-cli serve: --cluster-backends: %s; run `kubectl port-forward` per pod "
+                                 "and list the addresses in the workspace's Endpoints instead\n", why.c_str());
+            return 2;
+        }
+        const std::string ns = session->ns();
+        const kube::ListResult inCluster = session->list(kube::servicesV1(), ns);
+        if (inCluster.error) {
+            std::fprintf(stderr, "ingress-lab-cli serve: %s\n", cluster::errorText(*inCluster.error).c_str());
+            return 2;
+        }
+        std::set<std::string> clusterNames;
+        for (const QJsonObject& o : inCluster.items)
+            clusterNames.insert(o.value("metadata").toObject().value("name").toString().toStdString());
+        std::set<std::string> wanted;
+        for (const QString& n : backendNames) wanted.insert(n.toStdString());
+        std::vector<kube::ClusterBackedService> services;
+        for (const model::Service* svc : ws.all<model::Service>()) {
+            if (svc->meta.ns != ns) continue;
+            const bool chosen = wanted.erase(svc->meta.name) > 0;
+            if (!chosen && !(p.isSet(QStringLiteral("cluster-backends")) && clusterNames.count(svc->meta.name))) continue;
+            if (!clusterNames.count(svc->meta.name)) {
+                std::fprintf(stderr, "ingress-lab-cli serve: --cluster-backend %s: no Service %s in namespace %s of "
+                                     "the cluster\n", svc->meta.name.c_str(), svc->meta.name.c_str(), ns.c_str());
+                return 2;
+            }
+            kube::ClusterBackedService c{svc->meta.name, {}};
+            for (const model::ServicePort& sp : svc->ports) c.ports.emplace_back(sp.name, sp.port);
+            services.push_back(std::move(c));
+            std::fprintf(stderr, "ingress-lab-cli serve: Service %s/%s is backed by the cluster's pods\n", ns.c_str(),
+                         svc->meta.name.c_str());
+        }
+        if (!wanted.empty()) {
+            std::fprintf(stderr, "ingress-lab-cli serve: --cluster-backend %s: the workspace has no Service of that "
+                                 "name in namespace %s\n", wanted.begin()->c_str(), ns.c_str());
+            return 2;
+        }
+        const auto sliceRef = session->endpointSlices();
+        if (!sliceRef) {
+            std::fprintf(stderr, "ingress-lab-cli serve: the cluster serves no EndpointSlice API\n");
+            return 2;
+        }
+        clusterEndpoints = std::make_unique<kube::ClusterEndpoints>(session->client(), session->connection(), ns,
+                                                                    std::move(services), sliceRef->version);
+        clusterEndpoints->setChangedCallback([ctl](const routing::EndpointMap& map) {
+            for (const auto& [key, list] : map) {
+                std::string pods;
+                for (const auto& e : list) pods += (pods.empty() ? "" : ", ") + e.podName;
+                std::fprintf(stderr, "ingress-lab-cli serve: cluster endpoints %s/%s:%d: %s\n", key.ns.c_str(),
+                             key.service.c_str(), key.servicePort, pods.empty() ? "(none)" : pods.c_str());
+            }
+            QMetaObject::invokeMethod(ctl, [ctl, map] { ctl->setClusterEndpoints(map); }, Qt::QueuedConnection);
+        });
+        QObject::connect(clusterEndpoints.get(), &kube::ClusterEndpoints::tunnelFailed, qApp, [](const QString& m) {
+            std::fprintf(stderr, "ingress-lab-cli serve: %s\n", qPrintable(m));
+        });
+        clusterEndpoints->start();
+    }
+
     auto wsPtr = std::make_shared<model::Workspace>(ws.clone());
     const bool autoBackends = p.isSet(QStringLiteral("auto-backends"));
     QMetaObject::invokeMethod(ctl, [ctl, wsPtr, settings, autoBackends, opts]() mutable {
@@ -249,6 +325,7 @@ int runServe(const QStringList& args) {
 
     const int rc = QCoreApplication::exec();
     if (exitCode == 0) exitCode = rc;
+    clusterEndpoints.reset();  // tunnels and the informer go before the REST client
     QMetaObject::invokeMethod(ctl, [ctl] { ctl->stop(); }, Qt::BlockingQueuedConnection);
     controlThread.quit();
     controlThread.wait();

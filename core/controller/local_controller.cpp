@@ -140,6 +140,12 @@ void LocalController::setAutoBackends(bool on) {
     if (m_proxy) m_debounce->start();
 }
 
+void LocalController::setClusterEndpoints(routing::EndpointMap endpoints) {
+    if (endpoints == m_clusterEndpoints) return;
+    m_clusterEndpoints = std::move(endpoints);
+    if (m_proxy && m_haveWorkspace) syncNow();
+}
+
 void LocalController::setWorkspace(model::Workspace ws) {
     m_workspace = std::move(ws);
     m_haveWorkspace = true;
@@ -457,7 +463,8 @@ void LocalController::sync() {
     }
 
     // 2. Route table with the pods' endpoints.
-    const routing::EndpointMap endpoints = m_pods->endpointMap(ws);
+    routing::EndpointMap endpoints = m_pods->endpointMap(ws);
+    for (const auto& [key, list] : m_clusterEndpoints) endpoints[key] = list;
     routing::CompileResult cr = routing::RouteTable::compile(ws, m_settings, &endpoints);
 
     // 3. Events, as ingress-nginx emits them.

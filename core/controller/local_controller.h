@@ -83,6 +83,9 @@ public:
     // Control-thread API (call through queued invokeMethod from other threads).
     void setSettings(routing::ControllerSettings settings);
     void setAutoBackends(bool on);
+    // Endpoints of cluster-backed Services (core/kube/cluster_endpoints): each key replaces what the workspace's
+    // simulated pods would give that Service port; other Services keep their simulated pods. Syncs at once.
+    void setClusterEndpoints(routing::EndpointMap endpoints);
     // Takes a deep copy (Workspace::clone()) — never a copy sharing YAML nodes with the GUI.
     void setWorkspace(model::Workspace ws);
     // Binds the proxy and the admin port, then syncs at once. Emits started() or startFailed().
@@ -129,6 +132,7 @@ private:
     // Control-thread state.
     routing::ControllerSettings m_settings;
     bool m_autoBackends = false;
+    routing::EndpointMap m_clusterEndpoints;
     model::Workspace m_workspace;
     bool m_haveWorkspace = false;
     std::unique_ptr<backends::PodManager> m_pods;

@@ -1,0 +1,106 @@
+#include "core/kube/cluster_endpoints.h"
+
+#include <QJsonArray>
+
+#include <set>
+
+namespace ilab::kube {
+
+ClusterEndpoints::ClusterEndpoints(RestClient& client, ClusterConnection connection, std::string ns,
+                                   std::vector<ClusterBackedService> services, std::string endpointSliceVersion,
+                                   QObject* parent)
+    : QObject(parent), m_client(client), m_connection(std::move(connection)), m_ns(std::move(ns)),
+      m_services(std::move(services)) {
+    m_credentials = std::make_shared<CredentialProvider>(m_connection, CredentialOptions{});
+    m_informer = std::make_unique<Informer>(m_client, endpointSlices(endpointSliceVersion), m_ns);
+    connect(m_informer.get(), &Informer::snapshotChanged, this, &ClusterEndpoints::onSnapshot);
+}
+
+ClusterEndpoints::~ClusterEndpoints() {
+    if (m_informer) m_informer->stop();
+}
+
+void ClusterEndpoints::start() { m_informer->start(); }
+
+std::vector<std::string> ClusterEndpoints::describeTunnels() const {
+    std::vector<std::string> out;
+    for (const auto& [key, pf] : m_forwards) {
+        out.push_back(m_ns + "/" + key.first + ":" + std::to_string(key.second) + " -> 127.0.0.1:" +
+                      std::to_string(pf->localPort()));
+    }
+    return out;
+}
+
+void ClusterEndpoints::onSnapshot(const StoreConstSharedPtr& store) {
+    if (!store) return;
+    routing::EndpointMap map;
+    std::set<std::pair<std::string, int>> wanted;
+    for (const ClusterBackedService& svc : m_services) {
+        for (const auto& [portName, servicePort] : svc.ports) map[{m_ns, svc.name, servicePort}];  // known, maybe empty
+    }
+    for (const auto& [key, slice] : store->objects) {
+        const std::string service = slice.value("metadata").toObject().value("labels").toObject()
+                                        .value("kubernetes.io/service-name").toString().toStdString();
+        auto svc = std::find_if(m_services.begin(), m_services.end(),
+                                [&](const ClusterBackedService& s) { return s.name == service; });
+        if (svc == m_services.end()) continue;
+        const QJsonArray slicePorts = slice.value("ports").toArray();
+        for (const auto& [portName, servicePort] : svc->ports) {
+            int podPort = 0;
+            for (const QJsonValue& p : slicePorts) {
+                const QJsonObject po = p.toObject();
+                if (po.value("name").toString().toStdString() == portName || slicePorts.size() == 1) {
+                    podPort = po.value("port").toInt();
+                    break;
+                }
+            }
+            if (podPort <= 0) continue;
+            for (const QJsonValue& e : slice.value("endpoints").toArray()) {
+                const QJsonObject eo = e.toObject();
+                const QJsonValue ready = eo.value("conditions").toObject().value("ready");
+                if (ready.isBool() && !ready.toBool()) continue;  // unset means ready (EndpointSlice API)
+                const QJsonObject ref = eo.value("targetRef").toObject();
+                if (ref.value("kind").toString() != QLatin1String("Pod")) continue;
+                const std::string pod = ref.value("name").toString().toStdString();
+                const std::pair<std::string, int> fwdKey{pod, podPort};
+                wanted.insert(fwdKey);
+                auto it = m_forwards.find(fwdKey);
+                if (it == m_forwards.end()) {
+                    auto pf = std::make_unique<PortForward>(m_connection, PortForwardTarget{m_ns, pod, podPort},
+                                                            m_credentials);
+                    connect(pf.get(), &PortForward::tunnelFailed, this, &ClusterEndpoints::tunnelFailed);
+                    auto port = pf->listen();
+                    if (!port) {
+                        emit tunnelFailed(QString::fromStdString(port.error().message));
+                        continue;
+                    }
+                    it = m_forwards.emplace(fwdKey, std::move(pf)).first;
+                }
+                auto& list = map[{m_ns, svc->name, servicePort}];
+                routing::Endpoint ep{"127.0.0.1", it->second->localPort(), pod};
+                if (std::find(list.begin(), list.end(), ep) == list.end()) list.push_back(ep);
+            }
+        }
+    }
+    // Tunnels of pods that left: out of the map now, closed after the grace period.
+    for (auto it = m_forwards.begin(); it != m_forwards.end();) {
+        if (wanted.count(it->first)) {
+            ++it;
+            continue;
+        }
+        PortForward* leaving = it->second.release();
+        leaving->setParent(this);
+        QTimer::singleShot(GRACE_MS, leaving, [leaving] { leaving->deleteLater(); });
+        it = m_forwards.erase(it);
+    }
+    for (auto& [key, list] : map) {
+        std::sort(list.begin(), list.end(), [](const routing::Endpoint& a, const routing::Endpoint& b) {
+            return a.podName < b.podName;
+        });
+    }
+    if (map == m_map) return;
+    m_map = std::move(map);
+    if (m_changed) m_changed(m_map);
+}
+
+}  // namespace ilab::kube

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/kube/cluster_connection.h"
+#include "core/kube/credentials.h"
+#include "core/kube/informer.h"
+#include "core/kube/port_forward.h"
+#include "core/routing/route_table.h"
+
+namespace ilab::kube {
+
+// A workspace Service whose endpoints come from the cluster: its ports as the workspace declares them (name and
+// Service port number: the EndpointMap key the route table looks up).
+struct ClusterBackedService {
+    std::string name;
+    std::vector<std::pair<std::string, int>> ports;  // (port name, Service port)
+};
+
+// Live endpoints of cluster-backed Services for the local controller (issue 13 item 1): an EndpointSlice informer
+// on one namespace; every ready endpoint with a Pod targetRef becomes one endpoint of its Service, reached through
+// a native port-forward (PortForward) to that pod's port on 127.0.0.1:<local>, named after the real pod so the
+// access log and the charts show it. The slice port is matched to the Service port by name (or the only port).
+// Tunnels follow the endpoints: a new pod gets one; a pod that leaves every slice is dropped from the map at once
+// and its tunnel closed after GRACE_MS (connections the proxy opened before the new table keep working).
+// Direct connections to pod IPs are not tried (pod IPs of kind/minikube are not routable from the host).
+//
+// Thread: lives on the thread that creates it (needs an event loop; the informer and listeners run there).
+// `changed` is called on that thread with the whole map of cluster-backed Services after every change.
+class ClusterEndpoints : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int GRACE_MS = 2000;
+
+    ClusterEndpoints(RestClient& client, ClusterConnection connection, std::string ns,
+                     std::vector<ClusterBackedService> services, std::string endpointSliceVersion = "v1beta1",
+                     QObject* parent = nullptr);
+    ~ClusterEndpoints() override;
+
+    void setChangedCallback(std::function<void(const routing::EndpointMap&)> changed) { m_changed = std::move(changed); }
+    void start();
+    const routing::EndpointMap& endpoints() const { return m_map; }
+    int tunnelCount() const { return int(m_forwards.size()); }
+    bool hasSynced() const { return m_informer && m_informer->hasSynced(); }
+    // "lab/web-a:8080 -> 127.0.0.1:41234" per open tunnel, for the ready output.
+    std::vector<std::string> describeTunnels() const;
+
+signals:
+    void tunnelFailed(const QString& message);
+
+private:
+    void onSnapshot(const StoreConstSharedPtr& store);
+
+    RestClient& m_client;
+    ClusterConnection m_connection;
+    std::shared_ptr<CredentialProvider> m_credentials;
+    std::string m_ns;
+    std::vector<ClusterBackedService> m_services;
+    std::unique_ptr<Informer> m_informer;
+    std::map<std::pair<std::string, int>, std::unique_ptr<PortForward>> m_forwards;  // (pod, pod port)
+    routing::EndpointMap m_map;
+    std::function<void(const routing::EndpointMap&)> m_changed;
+};
+
+}  // namespace ilab::kube
