@@ -22,6 +22,7 @@
 #include "conformance/runner/conformance_runner.h"
 #include "conformance/runner/test_certs.h"
 #include "core/gateway/gateway_router.h"
+#include "core/gateway/ingress_converter.h"
 #include "core/routing/route_table.h"
 #include "core/routing/uri.h"
 #include "core/yaml/yaml_reader.h"
@@ -310,7 +311,7 @@ private slots:
 
 private:
     // Runs one case; returns "" when it passes.
-    std::string runCase(GatewayRunner& runner, const YAML::Node& c);
+    std::string runCase(GatewayRunner& runner, const YAML::Node& c, bool convert = false);
 };
 
 void GatewayConformanceTest::hostnameHelpers() {
@@ -333,14 +334,33 @@ void GatewayConformanceTest::hostnameHelpers() {
     QCOMPARE(gateway::replacePrefix("/foo", "/foo", "/"), std::string("/"));
 }
 
-std::string GatewayConformanceTest::runCase(GatewayRunner& runner, const YAML::Node& c) {
+// convert = route our own conversion of `ingresses` (core/gateway/ingress_converter) instead of the case's `gateway`.
+std::string GatewayConformanceTest::runCase(GatewayRunner& runner, const YAML::Node& c, bool convert) {
     std::vector<std::string> fails;
     const routing::RequestView req = GatewayRunner::request(c["request"]);
     routing::ControllerSettings gs;
     gs.profile = routing::Profile::Gateway;
     gs.compileOtherProfile = false;
     routing::EndpointMap geps;
-    const model::Workspace gws = runner.workspace(c, str(c["gateway"]), geps);
+    std::string objects = str(c["gateway"]);
+    if (convert) {
+        routing::EndpointMap ignored;
+        objects = gateway::convertIngresses(runner.workspace(c, str(c["ingresses"]), ignored)).yaml;
+    }
+    const model::Workspace gws = runner.workspace(c, objects, geps);
+    if (convert) {  // the same objects (kind + namespace/name) as ingress2gateway emits
+        routing::EndpointMap ignored;
+        const model::Workspace expected = runner.workspace(c, str(c["gateway"]), ignored);
+        std::set<std::string> want, got;
+        for (const auto& r : expected.resources)
+            if (r.kind == "Gateway" || r.kind == "HTTPRoute") want.insert(r.displayName());
+        for (const auto& r : gws.resources)
+            if (r.kind == "Gateway" || r.kind == "HTTPRoute") got.insert(r.displayName());
+        for (const auto& w : want)
+            if (!got.count(w)) fails.push_back("converter: " + w + " missing");
+        for (const auto& g : got)
+            if (!want.count(g)) fails.push_back("converter: unexpected " + g);
+    }
     const auto gcompiled = routing::RouteTable::compile(gws, gs, &geps);
     const auto router = gateway::GatewayRouter::create(gws, &geps, nullptr);
     GatewayRunner::m_lastStatus = &router->status();
@@ -427,18 +447,22 @@ void GatewayConformanceTest::allCases() {
         const std::string id = str(c["id"]);
         if (c["request"]["backend_behaviour"] || c["expect"]["accepted"]) continue;  // needs traffic: serve
         ++ran;
-        const std::string failure = runCase(runner, c);
-        auto& cnt = counts[str(c["profile"]) + "/" + str(c["category"])];
-        cnt.second++;
-        const bool listed = gaps.count(id) > 0;
-        if (listed) used.insert(id);
-        if (failure.empty()) {
-            cnt.first++;
-            if (listed) stale.push_back(id + " passes but is listed in GATEWAY_KNOWN_GAPS.md");
-        } else if (!listed) {
-            unexpected.push_back(id + ": " + failure);
-        } else {
-            std::printf("known gap %s: %s\n", id.c_str(), failure.c_str());
+        for (const bool convert : {false, true}) {
+            if (convert && str(c["profile"]) != "conversion") continue;
+            const std::string key = (convert ? "convert:" : "") + id;
+            const std::string failure = runCase(runner, c, convert);
+            auto& cnt = counts[(convert ? "migrate/" : "") + str(c["profile"]) + "/" + str(c["category"])];
+            cnt.second++;
+            const bool listed = gaps.count(key) > 0;
+            if (listed) used.insert(key);
+            if (failure.empty()) {
+                cnt.first++;
+                if (listed) stale.push_back(key + " passes but is listed in GATEWAY_KNOWN_GAPS.md");
+            } else if (!listed) {
+                unexpected.push_back(key + ": " + failure);
+            } else {
+                std::printf("known gap %s: %s\n", key.c_str(), failure.c_str());
+            }
         }
     }
     int passed = 0, total = 0;
