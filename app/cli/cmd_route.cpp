@@ -23,7 +23,7 @@ namespace {
 
 const char* ROUTE_USAGE =
     "usage: ingress-lab-cli route FILE|DIR... --url URL [-X METHOD] [-H 'Name: value']... [--cookie name=value]...\n"
-    "                             [--client-ip IP] [--sni NAME] [--profile ingress-nginx|kubernetes]\n"
+    "                             [--client-ip IP] [--sni NAME] [--profile ingress-nginx|kubernetes|gateway]\n"
     "                             [--controller-arg ARG]... [--samples N] [--seed S] [--content-length N] [--json]\n"
     "One routing decision for a request, with the trace that explains it. No traffic is sent.\n"
     "  --controller-arg  a controller flag, e.g. --controller-arg=--default-backend-service=ns/name\n"
@@ -170,7 +170,7 @@ int runRoute(const QStringList& args) {
             if (!(v = value("--sni"))) return usageError("--sni needs a name");
             sni = *v;
         } else if (isFlag("--profile")) {
-            if (!(v = value("--profile"))) return usageError("--profile needs ingress-nginx or kubernetes");
+            if (!(v = value("--profile"))) return usageError("--profile needs ingress-nginx, kubernetes or gateway");
             profileText = *v;
         } else if (isFlag("--controller-arg")) {
             if (!(v = value("--controller-arg"))) return usageError("--controller-arg needs a flag");
@@ -207,7 +207,7 @@ int runRoute(const QStringList& args) {
     routing::ControllerSettings settings;
     if (!profileText.empty()) {
         auto p = routing::parseProfile(profileText);
-        if (!p) return usageError("unknown profile '" + profileText + "' (ingress-nginx or kubernetes)");
+        if (!p) return usageError("unknown profile '" + profileText + "' (ingress-nginx, kubernetes or gateway)");
         settings.profile = *p;
     }
     for (const auto& ca : controllerArgs) {

@@ -105,7 +105,7 @@ int runServe(const QStringList& args) {
                  QStringLiteral("127.0.0.1:8443")});
     p.addOption({QStringLiteral("admin"), QStringLiteral("Admin listener: /metrics, /healthz."), QStringLiteral("ADDR:PORT"),
                  QStringLiteral("127.0.0.1:10254")});
-    p.addOption({QStringLiteral("profile"), QStringLiteral("ingress-nginx (default) or kubernetes."), QStringLiteral("P"),
+    p.addOption({QStringLiteral("profile"), QStringLiteral("ingress-nginx (default), kubernetes, or gateway (Gateway API objects)."), QStringLiteral("P"),
                  QStringLiteral("ingress-nginx")});
     p.addOption({QStringLiteral("controller-arg"), QStringLiteral("A controller flag, e.g. --default-backend-service=ns/name."),
                  QStringLiteral("ARG")});
@@ -162,7 +162,7 @@ int runServe(const QStringList& args) {
     routing::ControllerSettings settings;
     const auto profile = routing::parseProfile(p.value(QStringLiteral("profile")).toStdString());
     if (!profile) {
-        std::fprintf(stderr, "ingress-lab-cli serve: --profile: unknown profile '%s' (ingress-nginx, kubernetes)\n",
+        std::fprintf(stderr, "ingress-lab-cli serve: --profile: unknown profile '%s' (ingress-nginx, kubernetes, gateway)\n",
                      qPrintable(p.value(QStringLiteral("profile"))));
         return 2;
     }

@@ -22,7 +22,7 @@ std::string buildRequest(const std::string& url, const std::string& method, cons
 namespace {
 
 const char* TEST_USAGE =
-    "usage: ingress-lab-cli test FILE|DIR... --cases CASES.yaml [--profile ingress-nginx|kubernetes] [--controller-arg ARG]...\n"
+    "usage: ingress-lab-cli test FILE|DIR... --cases CASES.yaml [--profile ingress-nginx|kubernetes|gateway] [--controller-arg ARG]...\n"
     "CASES.yaml: a list of {name, request: {method, url, headers, cookies, clientIp, sni}, expect: {status, backend, location}}\n"
     "            backend is \"service:port\" (or \"namespace/service:port\"), null when no backend may be contacted.\n"
     "Exit codes: 0 all cases pass, 1 a case fails, 2 bad usage or unreadable input.\n";

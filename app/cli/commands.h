@@ -14,6 +14,7 @@ int runRoute(const QStringList& args);
 int runServe(const QStringList& args);
 int runTraffic(const QStringList& args);
 int runTest(const QStringList& args);
+int runMigrate(const QStringList& args);  // cmd_migrate.cpp: Ingresses -> Gateway API, --check: behaviour diff
 int runCluster(const QStringList& args);  // cmd_cluster.cpp: contexts, info, get, pull, diff, apply, events
 
 }  // namespace ilab::cli

@@ -21,6 +21,7 @@ const Command COMMANDS[] = {
     {"serve", ilab::cli::runServe, "the controller and proxy, headless, with simulated pods; logs to stdout"},
     {"traffic", ilab::cli::runTraffic, "the load generator, with a per-backend summary"},
     {"test", ilab::cli::runTest, "golden requests -> expected backend/status; exit 1 on a failure"},
+    {"migrate", ilab::cli::runMigrate, "ingress-nginx Ingresses -> Gateway API; --check: what the migration changes"},
     {"cluster", ilab::cli::runCluster, "a real cluster (kubeconfig): contexts, info, get, pull, diff, apply, events"},
 };
 

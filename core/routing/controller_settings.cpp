@@ -2,11 +2,15 @@
 
 namespace ilab::routing {
 
-const char* toString(Profile p) { return p == Profile::Kubernetes ? "kubernetes" : "ingress-nginx"; }
+const char* toString(Profile p) {
+    if (p == Profile::Gateway) return "gateway";
+    return p == Profile::Kubernetes ? "kubernetes" : "ingress-nginx";
+}
 
 std::optional<Profile> parseProfile(const std::string& s) {
     if (s == "ingress-nginx" || s == "nginx") return Profile::IngressNginx;
     if (s == "kubernetes" || s == "k8s" || s == "k8s-spec") return Profile::Kubernetes;
+    if (s == "gateway" || s == "gateway-api") return Profile::Gateway;
     return std::nullopt;
 }
 

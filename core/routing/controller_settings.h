@@ -10,10 +10,11 @@ namespace ilab::routing {
 enum class Profile {
     IngressNginx,  // reproduces ingress-nginx v1.15 exactly, quirks included (default)
     Kubernetes,    // the Ingress API spec and the Kubernetes Ingress conformance suite
+    Gateway,       // Gateway API v1: Gateways + HTTPRoutes as a conformant implementation routes them (core/gateway)
 };
 
-const char* toString(Profile p);                          // "ingress-nginx" | "kubernetes"
-std::optional<Profile> parseProfile(const std::string&);  // accepts "ingress-nginx", "nginx", "kubernetes", "k8s"
+const char* toString(Profile p);                          // "ingress-nginx" | "kubernetes" | "gateway"
+std::optional<Profile> parseProfile(const std::string&);  // accepts "ingress-nginx", "nginx", "kubernetes", "k8s", "gateway", "gateway-api"
 
 // Controller-level settings: the command-line flags that change routing plus the ingress-nginx-controller
 // ConfigMap (keys as ingress-nginx names them; the workspace's ConfigMap is merged over `configMap`).

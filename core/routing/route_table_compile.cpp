@@ -10,6 +10,7 @@
 
 #include "core/common/field_path.h"
 #include "core/routing/certificate_sans.h"
+#include "core/gateway/gateway_router.h"
 #include "core/routing/route_table_impl.h"
 #include "core/routing/uri.h"
 
@@ -956,11 +957,21 @@ const std::string& RouteTable::serverHeader() const { return m_impl->serverHeade
 
 CompileResult RouteTable::compile(const model::Workspace& ws, const ControllerSettings& settings, const EndpointMap* endpoints) {
     CompileResult out;
+    if (settings.profile == Profile::Gateway) {
+        // Gateway API objects only: Ingresses play no part (core/gateway/gateway_router.h).
+        auto impl = std::make_unique<RouteTable::Impl>();
+        impl->settings = settings;
+        impl->gateway = gateway::GatewayRouter::create(ws, endpoints, &out.diagnostics);
+        impl->upstreams = impl->gateway->upstreams();
+        impl->hash = impl->gateway->contentHash();
+        out.table = std::make_shared<RouteTable>(std::move(impl));
+        return out;
+    }
     Compiler compiler(ws, settings, endpoints, out, true);
     auto impl = compiler.run();
     if (settings.compileOtherProfile) {
         ControllerSettings other = settings;
-        other.profile = settings.profile == Profile::IngressNginx ? Profile::Kubernetes : Profile::IngressNginx;
+        other.profile = settings.profile == Profile::IngressNginx ? Profile::Kubernetes : Profile::IngressNginx;  // never Gateway
         other.compileOtherProfile = false;
         CompileResult otherOut;
         Compiler oc(ws, other, endpoints, otherOut, false);

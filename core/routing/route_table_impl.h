@@ -18,6 +18,10 @@
 #include "core/annotations/registry.h"
 #include "core/routing/route_table.h"
 
+namespace ilab::gateway {
+class GatewayRouter;
+}
+
 namespace ilab::routing {
 
 namespace detail {
@@ -240,6 +244,8 @@ struct RouteTable::Impl {
     std::uint64_t hash = 0;
     std::vector<std::string> ignored;   // Ingresses not claimed (class), for traces
     RouteTableConstSharedPtr other;  // the other profile (for Decision::otherProfileDiffers)
+    // Profile::Gateway: the Gateway API router that answers route()/certificateFor() instead of the tables above.
+    std::shared_ptr<const gateway::GatewayRouter> gateway;
 
     // ConfigMap globals
     std::string hstsValue;  // "" = hsts off

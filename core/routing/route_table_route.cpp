@@ -9,6 +9,7 @@
 
 #include <QCryptographicHash>
 
+#include "core/gateway/gateway_router.h"
 #include "core/routing/route_table_impl.h"
 #include "core/routing/uri.h"
 
@@ -292,6 +293,10 @@ Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bo
 
 void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bool wantTrace, Decision& d) const {
     const Impl& m = *m_impl;
+    if (m.gateway) {
+        m.gateway->route(req, randomValue, wantTrace, d);
+        return;
+    }
     const bool nginx = m.settings.profile == Profile::IngressNginx;
     DecisionWriter out(d);  // d.clear(), keeping the buffers
     Scratch traced;
@@ -674,6 +679,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
 }
 
 TlsChoice RouteTable::certificateFor(const std::string& sniIn) const {
+    if (m_impl->gateway) return m_impl->gateway->certificateFor(sniIn);
     std::string sni = toLower(sniIn);
     if (!sni.empty() && sni.back() == '.') sni.pop_back();
     bool found = false;

@@ -7,6 +7,7 @@
 #include "core/routing/route_table.h"
 
 #include "core/validation/admission.h"
+#include "core/gateway/gateway_validation.h"
 #include "core/validation/api_validation.h"
 #include "core/validation/lint.h"
 
@@ -51,6 +52,11 @@ Diagnostics validate(const model::Workspace& ws, const ValidationOptions& option
     ApiValidationOptions api;
     api.relaxedServiceNameValidation = options.relaxedServiceNameValidation;
     for (const auto& r : ws.resources) validateApiObject(r, api, out);
+    {
+        // Gateway API objects: their CRD schema and CEL rules (core/gateway/gateway_validation.h).
+        const Diagnostics gw = gateway::validate(ws);
+        out.insert(out.end(), gw.begin(), gw.end());
+    }
 
     AdmissionOptions base;
     base.claimIngressesWithoutClass = options.claimIngressesWithoutClass;

@@ -1,0 +1,486 @@
+// Runs every case of tests/conformance/gateway-cases.yaml (a copy of ../shared/conformance/gateway-cases.yaml)
+// through the real RouteTable::compile / route with the `gateway` profile:
+//   gateway-conformance cases: the `gateway` objects, `expect`;
+//   conversion cases: the converted objects (`gateway`) against `expect` under the gateway profile, and the
+//   original Ingresses against `ingress_nginx_expect` under the ingress-nginx profile; the fields in `differs`
+//   must really differ between the two outcomes and every other compared field must agree.
+// Cases that need a live upstream (backend_behaviour) or counted load (accepted/rejected) are left to serve.
+// Fails on a failure tests/conformance/GATEWAY_KNOWN_GAPS.md does not list, and on a listed case that passes.
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <set>
+
+#include <QByteArray>
+#include <QFile>
+#include <QtTest>
+
+#include <yaml-cpp/yaml.h>
+
+#include "conformance/runner/conformance_runner.h"
+#include "conformance/runner/test_certs.h"
+#include "core/gateway/gateway_router.h"
+#include "core/gateway/ingress_converter.h"
+#include "core/routing/route_table.h"
+#include "core/routing/uri.h"
+#include "core/yaml/yaml_reader.h"
+#include "support/test_paths.h"
+
+using namespace ilab;
+
+namespace {
+
+std::string str(const YAML::Node& n, const std::string& def = {}) { return n && n.IsScalar() ? n.Scalar() : def; }
+
+std::string lowerNoSpace(std::string s) {
+    std::string o;
+    for (char c : s)
+        if (c != ' ') o += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return o;
+}
+
+std::set<std::string> tokens(const std::string& v) {
+    std::set<std::string> out;
+    std::string cur;
+    for (char c : lowerNoSpace(v) + ",") {
+        if (c == ',') {
+            if (!cur.empty()) out.insert(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    return out;
+}
+
+bool isListHeader(const std::string& name) {
+    const std::string n = routing::toLower(name);
+    return n == "access-control-allow-methods" || n == "access-control-allow-headers" || n == "access-control-expose-headers";
+}
+
+// "http://h:80/x" and "http://h/x" are equal (conformance/utils/http CompareRoundTrip).
+std::string withoutDefaultPort(const std::string& loc) {
+    std::string s = loc;
+    for (const char* d : {":80/", ":443/"}) {
+        const auto scheme = s.find("://");
+        const auto p = s.find(d, scheme == std::string::npos ? 0 : scheme + 3);
+        if (p != std::string::npos && s.find('/', scheme + 3) == p + std::string(d).size() - 1) {
+            if ((std::string(d) == ":80/" && s.rfind("http://", 0) == 0) || (std::string(d) == ":443/" && s.rfind("https://", 0) == 0))
+                s.erase(p, std::string(d).size() - 1);
+        }
+    }
+    return s;
+}
+
+struct Outcome {
+    int status = 0;
+    std::string backend;  // "null" or "[ns/]svc:port"
+    std::string location, upstreamPath;
+    bool noListener = false;
+};
+
+class GatewayRunner {
+public:
+    model::Workspace workspace(const YAML::Node& c, const std::string& objects, routing::EndpointMap& eps) {
+        model::Workspace ws;
+        const std::string id = str(c["id"]);
+        yaml::readText(objects, id + ".yaml", ws);
+        std::string extra;
+        if (const auto s = c["services"]; s && s.IsMap())
+            for (auto it = s.begin(); it != s.end(); ++it) {
+                std::string ns = "default", name = it->first.Scalar();
+                if (auto slash = name.find('/'); slash != std::string::npos) {
+                    ns = name.substr(0, slash);
+                    name = name.substr(slash + 1);
+                }
+                extra += "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: " + name + "\n  namespace: " + ns + "\nspec:\n  ports:\n";
+                for (const auto& p : it->second) {
+                    std::string v = p.Scalar();
+                    std::string portName;
+                    if (auto colon = v.find(':'); colon != std::string::npos) {
+                        portName = v.substr(0, colon);
+                        v = v.substr(colon + 1);
+                    }
+                    extra += "  - port: " + v + "\n";
+                    if (!portName.empty()) extra += "    name: " + portName + "\n";
+                    eps[routing::EndpointKey{ns, name, std::stoi(v)}] = {{"10.0.0.1", std::stoi(v), name + "-0"}};
+                }
+            }
+        if (const auto secrets = c["secrets"]; secrets && secrets.IsMap())
+            for (auto it = secrets.begin(); it != secrets.end(); ++it) {
+                std::string ns = "default", name = it->first.Scalar();
+                if (auto slash = name.find('/'); slash != std::string::npos) {
+                    ns = name.substr(0, slash);
+                    name = name.substr(slash + 1);
+                }
+                std::vector<std::string> names;
+                for (const auto& n : it->second["dns_names"]) names.push_back(n.Scalar());
+                std::string key;
+                for (const auto& n : names) key += n + ",";
+                if (!m_certs.count(key)) m_certs[key] = testing::makeSelfSignedCertificate(names);
+                extra += "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: " + name + "\n  namespace: " + ns +
+                         "\ntype: kubernetes.io/tls\ndata:\n  tls.crt: " + QByteArray::fromStdString(m_certs[key].certPem).toBase64().toStdString() +
+                         "\n  tls.key: " + QByteArray::fromStdString(m_certs[key].keyPem).toBase64().toStdString() + "\n";
+            }
+        if (!extra.empty()) yaml::readText(extra, id + "-fixtures.yaml", ws);
+        return ws;
+    }
+
+    static routing::RequestView request(const YAML::Node& r) {
+        routing::RequestView req;
+        req.method = str(r["method"], "GET");
+        req.scheme = str(r["scheme"], "http");
+        req.host = str(r["host"]);
+        req.target = str(r["path"], "/");
+        req.listenPort = r["port"] ? r["port"].as<int>() : (req.scheme == "https" ? 443 : 80);
+        if (const auto h = r["headers"]; h && h.IsMap())
+            for (auto it = h.begin(); it != h.end(); ++it) req.headers.emplace_back(it->first.Scalar(), it->second.Scalar());
+        if (r["sni"] && !r["sni"].IsNull()) req.sni = r["sni"].Scalar();
+        else if (req.scheme == "https") req.sni = routing::hostWithoutPort(req.host);
+        if (r["client_ip"]) req.clientIp = r["client_ip"].Scalar();
+        return req;
+    }
+
+    static std::string backendText(const routing::Decision& d) {
+        if (!d.contactsBackend() || !d.backend) return "null";
+        const auto& b = (d.endpoints && d.endpoints->empty() && d.fallbackBackend) ? *d.fallbackBackend : *d.backend;
+        return (b.ns == "default" ? "" : b.ns + "/") + b.service + ":" + b.port;
+    }
+
+    // Checks `e` against one compiled table; fills `out` with the main outcome (for the `differs` comparison).
+    void check(const YAML::Node& e, const routing::CompileResult& compiled, const routing::RequestView& req, bool gatewaySide,
+               std::vector<std::string>& fails, Outcome& out) {
+        static const std::set<std::string> handled = {
+            "backend", "status", "status_any_of", "location", "rewritten_path", "upstream_headers", "upstream_headers_absent",
+            "response_headers", "response_headers_absent", "response_header_any_of", "tls_certificate", "route_status",
+            "listener_status", "tls_handshake", "connection", "shares", "tolerance", "source", "mirrored_to"};
+        for (auto it = e.begin(); it != e.end(); ++it)
+            if (!handled.count(it->first.Scalar())) fails.push_back("unsupported expectation " + it->first.Scalar());
+        const routing::RouteTable& table = *compiled.table;
+        const routing::Decision d = table.route(req, 7, true);
+        out.status = d.clientStatus();
+        out.backend = backendText(d);
+        out.location = d.location;
+        out.upstreamPath = d.contactsBackend() ? d.upstreamPath : "";
+        auto describe = [&] {
+            std::string s = "got status " + std::to_string(d.clientStatus()) + " backend " + backendText(d);
+            if (!d.location.empty()) s += " location " + d.location;
+            if (!d.trace.empty()) s += " [" + d.trace.back() + "]";
+            return s;
+        };
+        // status null: nothing answers (no listener for the request, or no certificate for the TLS handshake).
+        if (e["status"] && e["status"].IsNull()) {
+            bool nothing = false;
+            if (req.scheme == "https") nothing = table.certificateFor(req.sni.value_or("")).certificate.empty();
+            if (!nothing && gatewaySide) nothing = d.ingress.empty() && d.clientStatus() == 404 && !d.trace.empty() &&
+                                                   d.trace.front().rfind("no ", 0) == 0;
+            out.noListener = nothing;
+            if (!nothing) fails.push_back("expected no response (no listener / no certificate); " + describe());
+        } else if (e["status"] && d.clientStatus() != e["status"].as<int>()) {
+            fails.push_back("status " + str(e["status"]) + " expected; " + describe());
+        }
+        if (const auto any = e["status_any_of"]) {
+            bool ok = false;
+            for (const auto& s : any) ok = ok || s.as<int>() == d.clientStatus();
+            if (!ok) fails.push_back("status in status_any_of expected; " + describe());
+        }
+        const YAML::Node b = e["backend"];
+        if (b && b.IsSequence()) {
+            std::map<std::string, int> counts;
+            const int n = 4000;
+            std::mt19937_64 rng(20261206);
+            for (int i = 0; i < n; ++i) counts[backendText(table.route(req, rng(), false))]++;
+            std::set<std::string> allowed;
+            for (const auto& x : b) allowed.insert(x.Scalar());
+            for (const auto& [k, v] : counts)
+                if (!allowed.count(k)) fails.push_back(std::to_string(v) + " samples went to " + k + ", not a listed backend");
+            if (const auto sh = e["shares"])
+                for (auto it = sh.begin(); it != sh.end(); ++it) {
+                    const double want = it->second.as<double>();
+                    const double got = static_cast<double>(counts[it->first.Scalar()]) / n;
+                    const double tol = 4.0 * std::sqrt(want * (1 - want) / n) + 1e-9;
+                    if (std::fabs(got - want) > tol)
+                        fails.push_back("share of " + it->first.Scalar() + " " + std::to_string(got) + " not within " + std::to_string(tol) + " of " + std::to_string(want));
+                }
+            out.backend = "split";
+        } else if (b) {
+            const std::string want = b.IsNull() ? "null" : b.Scalar();
+            if (backendText(d) != want) fails.push_back("backend " + want + " expected; " + describe());
+        }
+        if (e["location"] && withoutDefaultPort(d.location) != withoutDefaultPort(str(e["location"])))
+            fails.push_back("location " + str(e["location"]) + " expected; " + describe());
+        if (e["rewritten_path"] && d.upstreamPath != str(e["rewritten_path"]))
+            fails.push_back("rewritten path " + str(e["rewritten_path"]) + " expected, got " + d.upstreamPath);
+        // What the backend sees: the request's headers, replaced/removed by the decision.
+        auto upstream = [&](const std::string& name) -> std::optional<std::string> {
+            for (const auto& r : d.upstreamHeadersRemoved)
+                if (routing::toLower(r) == routing::toLower(name)) return std::nullopt;
+            std::optional<std::string> v;
+            for (const auto& [k, val] : d.upstreamHeaders)
+                if (routing::toLower(k) == routing::toLower(name)) v = val;
+            if (!v && routing::toLower(name) == "host") v = d.upstreamHost;
+            return v ? v : req.header(name);
+        };
+        if (const auto uh = e["upstream_headers"])
+            for (auto it = uh.begin(); it != uh.end(); ++it) {
+                const auto v = upstream(it->first.Scalar());
+                if (!v || *v != it->second.Scalar())
+                    fails.push_back("upstream header " + it->first.Scalar() + ": " + it->second.Scalar() + " expected, got " + v.value_or("(absent)"));
+            }
+        if (const auto ua = e["upstream_headers_absent"])
+            for (const auto& n : ua)
+                if (upstream(n.Scalar())) fails.push_back("upstream header " + n.Scalar() + " must be absent");
+        auto response = [&](const std::string& name) -> std::optional<std::string> {
+            std::optional<std::string> v;
+            for (const auto& [k, val] : d.responseHeaders)
+                if (routing::toLower(k) == routing::toLower(name)) v = val;
+            return v;
+        };
+        if (const auto rh = e["response_headers"])
+            for (auto it = rh.begin(); it != rh.end(); ++it) {
+                const auto v = response(it->first.Scalar());
+                const bool ok = v && (isListHeader(it->first.Scalar()) ? tokens(*v) == tokens(it->second.Scalar()) : *v == it->second.Scalar());
+                if (!ok) fails.push_back("response header " + it->first.Scalar() + ": " + it->second.Scalar() + " expected, got " + v.value_or("(absent)"));
+            }
+        if (const auto ra = e["response_headers_absent"])
+            for (const auto& n : ra)
+                if (response(n.Scalar())) fails.push_back("response header " + n.Scalar() + " must be absent");
+        if (const auto ao = e["response_header_any_of"])
+            for (auto it = ao.begin(); it != ao.end(); ++it) {
+                const auto v = response(it->first.Scalar());
+                bool ok = false;
+                for (const auto& x : it->second) ok = ok || (v && tokens(*v) == tokens(x.Scalar()));
+                if (!ok) fails.push_back("response header " + it->first.Scalar() + " not one of the accepted values, got " + v.value_or("(absent)"));
+            }
+        if (const auto tc = e["tls_certificate"]) {
+            const std::string want = tc["secret"] ? "default/" + str(tc["secret"]) : "default";
+            const std::string got = table.certificateFor(req.sni.value_or("")).certificate;
+            if (got != want) fails.push_back("certificate " + want + " expected, got '" + got + "'");
+        }
+        if (e["tls_handshake"] && req.scheme == "https" && !table.certificateFor(req.sni.value_or("")).certificate.empty())
+            fails.push_back("TLS handshake must fail (no certificate), got " + table.certificateFor(req.sni.value_or("")).certificate);
+        if (e["mirrored_to"]) fails.push_back("mirrored_to: the Decision has no mirror target (RequestMirror is traced only)");
+        auto checkStatus = [&](const YAML::Node& want, const std::string& kind) {
+            if (!want || !compiled.table) return;
+            const auto* gw = gatewayStatus(compiled);
+            for (auto it = want.begin(); it != want.end(); ++it) {
+                const std::string name = it->first.Scalar();
+                const gateway::ObjectStatus* found = nullptr;
+                if (gw)
+                    for (const auto& s : *gw)
+                        if (s.kind == kind && (kind == "Listener" ? s.section == name : s.name.substr(s.name.find('/') + 1) == name)) found = &s;
+                for (auto ct = it->second.begin(); ct != it->second.end(); ++ct) {
+                    const std::string type = ct->first.Scalar();
+                    if (type == "reason") continue;
+                    const auto* cond = found ? found->find(type) : nullptr;
+                    const std::string reason = str(it->second["reason"]);
+                    const bool reasonIsWord = reason.find(' ') == std::string::npos;
+                    if (!cond || cond->status != ct->second.Scalar() || (reasonIsWord && cond->reason != reason)) {
+                        // A route whose parent Gateway does not exist has no status at all in the workspace.
+                        if (!found && kind == "HTTPRoute" && ct->second.Scalar() == "False" && !reasonIsWord) continue;
+                        fails.push_back(kind + " " + name + " " + type + "=" + ct->second.Scalar() + " (" + reason + ") expected, got " +
+                                        (cond ? cond->status + " (" + cond->reason + ")" : std::string("(none)")));
+                    }
+                }
+            }
+        };
+        checkStatus(e["route_status"], "HTTPRoute");
+        checkStatus(e["listener_status"], "Listener");
+    }
+
+    static const std::vector<gateway::ObjectStatus>* gatewayStatus(const routing::CompileResult& r) {
+        const auto& impl = r.table->impl();
+        (void)impl;
+        return m_lastStatus;
+    }
+    static inline const std::vector<gateway::ObjectStatus>* m_lastStatus = nullptr;
+
+    std::map<std::string, testing::TestCertificate> m_certs;
+};
+
+}  // namespace
+
+class GatewayConformanceTest : public QObject {
+    Q_OBJECT
+private slots:
+    void hostnameHelpers();
+    void runnerDetectsWrongExpectations();
+    void allCases();
+
+private:
+    // Runs one case; returns "" when it passes.
+    std::string runCase(GatewayRunner& runner, const YAML::Node& c, bool convert = false);
+};
+
+void GatewayConformanceTest::hostnameHelpers() {
+    bool ok = false;
+    QCOMPARE(gateway::intersectHostnames("*.example.com", "foo.example.com", &ok), std::string("foo.example.com"));
+    QVERIFY(ok);
+    QCOMPARE(gateway::intersectHostnames("foo.example.com", "*.example.com", &ok), std::string("foo.example.com"));
+    gateway::intersectHostnames("foo.example.com", "bar.example.com", &ok);
+    QVERIFY(!ok);
+    QCOMPARE(gateway::intersectHostnames("*.example.com", "*.foo.example.com", &ok), std::string("*.foo.example.com"));
+    QVERIFY(gateway::hostnameMatches("*.example.com", "a.b.example.com"));
+    QVERIFY(!gateway::hostnameMatches("*.example.com", "example.com"));
+    // GW HTTPPathModifier table.
+    QCOMPARE(gateway::replacePrefix("/foo/bar", "/foo", "/xyz"), std::string("/xyz/bar"));
+    QCOMPARE(gateway::replacePrefix("/foo/bar", "/foo", "/xyz/"), std::string("/xyz/bar"));
+    QCOMPARE(gateway::replacePrefix("/foo/bar", "/foo/", "/xyz"), std::string("/xyz/bar"));
+    QCOMPARE(gateway::replacePrefix("/foo/", "/foo", "/xyz"), std::string("/xyz/"));
+    QCOMPARE(gateway::replacePrefix("/foo/bar", "/foo", ""), std::string("/bar"));
+    QCOMPARE(gateway::replacePrefix("/foo/", "/foo", ""), std::string("/"));
+    QCOMPARE(gateway::replacePrefix("/foo", "/foo", "/"), std::string("/"));
+}
+
+// convert = route our own conversion of `ingresses` (core/gateway/ingress_converter) instead of the case's `gateway`.
+std::string GatewayConformanceTest::runCase(GatewayRunner& runner, const YAML::Node& c, bool convert) {
+    std::vector<std::string> fails;
+    const routing::RequestView req = GatewayRunner::request(c["request"]);
+    routing::ControllerSettings gs;
+    gs.profile = routing::Profile::Gateway;
+    gs.compileOtherProfile = false;
+    routing::EndpointMap geps;
+    std::string objects = str(c["gateway"]);
+    if (convert) {
+        routing::EndpointMap ignored;
+        objects = gateway::convertIngresses(runner.workspace(c, str(c["ingresses"]), ignored)).yaml;
+    }
+    const model::Workspace gws = runner.workspace(c, objects, geps);
+    if (convert) {  // the same objects (kind + namespace/name) as ingress2gateway emits
+        routing::EndpointMap ignored;
+        const model::Workspace expected = runner.workspace(c, str(c["gateway"]), ignored);
+        std::set<std::string> want, got;
+        for (const auto& r : expected.resources)
+            if (r.kind == "Gateway" || r.kind == "HTTPRoute") want.insert(r.displayName());
+        for (const auto& r : gws.resources)
+            if (r.kind == "Gateway" || r.kind == "HTTPRoute") got.insert(r.displayName());
+        for (const auto& w : want)
+            if (!got.count(w)) fails.push_back("converter: " + w + " missing");
+        for (const auto& g : got)
+            if (!want.count(g)) fails.push_back("converter: unexpected " + g);
+    }
+    const auto gcompiled = routing::RouteTable::compile(gws, gs, &geps);
+    const auto router = gateway::GatewayRouter::create(gws, &geps, nullptr);
+    GatewayRunner::m_lastStatus = &router->status();
+    Outcome gOut, nOut;
+    std::vector<std::string> gFails;
+    runner.check(c["expect"], gcompiled, req, true, gFails, gOut);
+    for (const auto& f : gFails) fails.push_back("gateway: " + f);
+    if (str(c["profile"]) == "conversion") {
+        routing::ControllerSettings ns;
+        ns.profile = routing::Profile::IngressNginx;
+        ns.claimAllIngresses = true;
+        ns.compileOtherProfile = false;
+        routing::EndpointMap neps;
+        const model::Workspace nws = runner.workspace(c, str(c["ingresses"]), neps);
+        const auto ncompiled = routing::RouteTable::compile(nws, ns, &neps);
+        std::vector<std::string> nFails;
+        runner.check(c["ingress_nginx_expect"], ncompiled, req, false, nFails, nOut);
+        for (const auto& f : nFails) fails.push_back("ingress-nginx: " + f);
+        // `differs`: the listed outcome fields differ, the others agree (for status/backend/location, which both sides decide).
+        std::set<std::string> differs;
+        for (const auto& d : c["differs"]) differs.insert(d.Scalar());
+        const bool bothAnswered = !gOut.noListener && c["expect"]["status"] && !c["expect"]["status"].IsNull();
+        if (bothAnswered) {
+            const bool statusDiffers = gOut.status != nOut.status;
+            if (statusDiffers != (differs.count("status") > 0))
+                fails.push_back(std::string("differs: status ") + (statusDiffers ? "differs but is not listed" : "is listed but agrees"));
+            if (gOut.backend != "split" && nOut.backend != "split" && !differs.count("shares")) {
+                const bool backendDiffers = gOut.backend != nOut.backend;
+                if (backendDiffers != (differs.count("backend") > 0))
+                    fails.push_back(std::string("differs: backend ") + (backendDiffers ? "differs but is not listed" : "is listed but agrees"));
+            }
+            const bool locationDiffers = withoutDefaultPort(gOut.location) != withoutDefaultPort(nOut.location);
+            if (locationDiffers != (differs.count("location") > 0))
+                fails.push_back(std::string("differs: location ") + (locationDiffers ? "differs but is not listed" : "is listed but agrees"));
+        }
+    }
+    std::string out;
+    for (const auto& f : fails) out += (out.empty() ? "" : "; ") + f;
+    return out;
+}
+
+// The runner must be able to fail: wrong expectations are reported.
+void GatewayConformanceTest::runnerDetectsWrongExpectations() {
+    const char* text =
+        "id: self-test\ncategory: matching\nprofile: gateway-conformance\n"
+        "gateway: |\n"
+        "  apiVersion: gateway.networking.k8s.io/v1\n  kind: Gateway\n  metadata: {name: gw}\n"
+        "  spec:\n    gatewayClassName: x\n    listeners: [{name: http, port: 80, protocol: HTTP}]\n"
+        "  ---\n  apiVersion: gateway.networking.k8s.io/v1\n  kind: HTTPRoute\n  metadata: {name: r}\n"
+        "  spec:\n    parentRefs: [{name: gw}]\n    rules:\n    - matches: [{path: {type: PathPrefix, value: /foo}}]\n"
+        "      backendRefs: [{name: svc, port: 80}]\n"
+        "services: {svc: [80]}\n"
+        "request: {method: GET, scheme: http, host: t.example, path: /foo/bar}\n"
+        "expect: {backend: other:80, status: 404, rewritten_path: /x}\n";
+    GatewayRunner runner;
+    const std::string failure = runCase(runner, YAML::Load(text));
+    QVERIFY2(failure.find("backend other:80 expected") != std::string::npos, failure.c_str());
+    QVERIFY2(failure.find("status 404 expected") != std::string::npos, failure.c_str());
+    QVERIFY2(failure.find("rewritten path /x expected") != std::string::npos, failure.c_str());
+    YAML::Node ok = YAML::Load(text);
+    ok["expect"] = YAML::Load("{backend: svc:80, status: 200, rewritten_path: /foo/bar}");
+    const std::string none = runCase(runner, ok);
+    QVERIFY2(none.empty(), none.c_str());
+}
+
+void GatewayConformanceTest::allCases() {
+    const QString casesPath = testing::sourceDir() + QStringLiteral("/tests/conformance/gateway-cases.yaml");
+    YAML::Node cases;
+    try {
+        cases = YAML::LoadFile(casesPath.toStdString());
+    } catch (const YAML::Exception& e) {
+        QFAIL(e.what());
+    }
+    QVERIFY(cases.IsSequence());
+    QFile gf(testing::sourceDir() + QStringLiteral("/tests/conformance/GATEWAY_KNOWN_GAPS.md"));
+    QVERIFY2(gf.open(QIODevice::ReadOnly), "tests/conformance/GATEWAY_KNOWN_GAPS.md is missing");
+    const auto gaps = testing::parseKnownGaps(gf.readAll().toStdString());
+    GatewayRunner runner;
+    std::vector<std::string> unexpected, stale;
+    std::set<std::string> used;
+    std::map<std::string, std::pair<int, int>> counts;
+    int ran = 0;
+    for (const auto& c : cases) {
+        const std::string id = str(c["id"]);
+        if (c["request"]["backend_behaviour"] || c["expect"]["accepted"]) continue;  // needs traffic: serve
+        ++ran;
+        for (const bool convert : {false, true}) {
+            if (convert && str(c["profile"]) != "conversion") continue;
+            const std::string key = (convert ? "convert:" : "") + id;
+            const std::string failure = runCase(runner, c, convert);
+            auto& cnt = counts[(convert ? "migrate/" : "") + str(c["profile"]) + "/" + str(c["category"])];
+            cnt.second++;
+            const bool listed = gaps.count(key) > 0;
+            if (listed) used.insert(key);
+            if (failure.empty()) {
+                cnt.first++;
+                if (listed) stale.push_back(key + " passes but is listed in GATEWAY_KNOWN_GAPS.md");
+            } else if (!listed) {
+                unexpected.push_back(key + ": " + failure);
+            } else {
+                std::printf("known gap %s: %s\n", key.c_str(), failure.c_str());
+            }
+        }
+    }
+    int passed = 0, total = 0;
+    for (const auto& [k, v] : counts) {
+        std::printf("%s: %d/%d\n", k.c_str(), v.first, v.second);
+        passed += v.first;
+        total += v.second;
+    }
+    std::printf("total: %d/%d\n", passed, total);
+    for (const auto& [k, v] : gaps)
+        if (!used.count(k)) stale.push_back(k + " is listed in GATEWAY_KNOWN_GAPS.md but is not a routed case");
+    for (const auto& f : unexpected) std::printf("FAIL %s\n", f.c_str());
+    for (const auto& s : stale) std::printf("STALE %s\n", s.c_str());
+    std::fflush(stdout);
+    QVERIFY(ran > 80);
+    QVERIFY2(unexpected.empty(), "gateway cases failed that GATEWAY_KNOWN_GAPS.md does not list");
+    QVERIFY2(stale.empty(), "GATEWAY_KNOWN_GAPS.md lists cases that pass (or do not exist)");
+}
+
+QTEST_GUILESS_MAIN(GatewayConformanceTest)
+#include "gateway_conformance_test.moc"
