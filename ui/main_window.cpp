@@ -49,6 +49,7 @@
 #include "ui/editors/yaml_editor.h"
 #include "ui/forms/object_forms.h"
 #include "ui/lab/lab_panel.h"
+#include "ui/lab/workspace_gate.h"
 #include "ui/models/problems_model.h"
 #include "ui/models/workspace_tree_model.h"
 #include "ui/views/guide_view.h"
@@ -85,7 +86,12 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent, const QStri
 
     m_labDebounce.setSingleShot(true);
     m_labDebounce.setInterval(LAB_DEBOUNCE_MS);
-    connect(&m_labDebounce, &QTimer::timeout, this, [this] { m_lab->setWorkspace(m_doc->workspace()); });
+    connect(&m_labDebounce, &QTimer::timeout, this, [this] {
+        // half-typed YAML never reaches the running lab: the last valid workspace keeps serving (issue 15)
+        const QString held = heldBackReason(m_doc->workspace(), m_doc->diagnostics());
+        if (held.isEmpty()) m_lab->setWorkspace(m_doc->workspace());
+        else m_lab->setHeldBack(held);
+    });
     m_autosave.setInterval(AUTOSAVE_MS);
     connect(&m_autosave, &QTimer::timeout, this, [this] {
         if (m_doc->isModified()) m_recovery.write(m_doc->text(), m_doc->filePath());
@@ -360,16 +366,26 @@ QList<QAction*> MainWindow::allActions() const {
 // ---- document -> views ------------------------------------------------------------------------------
 
 void MainWindow::onWorkspaceChanged() {
-    m_treeModel->rebuild(m_doc->workspace(), m_doc->diagnostics());
+    m_treeModel->rebuild(m_doc->workspace(), m_doc->diagnostics(), m_doc->heldBackObjects());
     if (m_tree->currentIndex().isValid()) m_selectedKey = m_tree->currentIndex().data(WorkspaceTreeModel::KeyRole).toString();
     updateKubectl();
     m_labDebounce.start();
 }
 
 void MainWindow::onDiagnosticsChanged() {
-    m_problemsModel->setDiagnostics(m_doc->diagnostics());
+    Diagnostics shown = m_doc->diagnostics();
+    const QString held = heldBackReason(m_doc->workspace(), m_doc->diagnostics());
+    if (!held.isEmpty()) {
+        Diagnostic note;
+        note.severity = Severity::Info;
+        note.code = DiagCode::Syntax;
+        note.detail = held.toStdString();
+        note.rule = "lab-held-back";
+        shown.push_back(std::move(note));
+    }
+    m_problemsModel->setDiagnostics(shown);
     m_editor->setProblems(m_doc->diagnostics());
-    m_treeModel->rebuild(m_doc->workspace(), m_doc->diagnostics());
+    m_treeModel->rebuild(m_doc->workspace(), m_doc->diagnostics(), m_doc->heldBackObjects());
     updateStatus();
 }
 
