@@ -499,6 +499,7 @@ void MainWindow::updateKubectl() {
 void MainWindow::newWorkspace() {
     m_lessonId.clear();
     m_guideDock->hide();
+    m_lab->resetViews();
     m_doc->load(QString(), QString());
     m_recovery.clear();
 }
@@ -518,6 +519,7 @@ bool MainWindow::openPath(const QString& path) {
     const QString loaded = text->contains(QLatin1String(lessons::GENERATE_ANNOTATION))
                                ? QString::fromStdString(lessons::fillGeneratedSecretsInText(text->toStdString()))
                                : *text;
+    m_lab->resetViews();
     m_doc->load(loaded, isFolder || builtin ? QString() : path);
     if (!isFolder && !builtin) addRecent(path);
     if (isFolder) statusBar()->showMessage(tr("Folder opened as one workspace; Save writes a single file."), 6000);
@@ -531,6 +533,7 @@ void MainWindow::openLesson(const QString& id) {
         QMessageBox::warning(this, tr("Lesson"), tr("Lesson %1 is not available.").arg(id));
         return;
     }
+    m_lab->resetViews();
     m_doc->load(QString::fromStdString(lessons::fillGeneratedSecretsInText(ws.toStdString())), QString());
     m_lessonId = id;
     static_cast<GuideView*>(m_guide)->setGuide(lessonGuide(id));

@@ -440,6 +440,16 @@ void LabPanel::setHeldBack(const QString& reason) {
 
 QString LabPanel::heldBackText() const { return m_impl->heldBack->text(); }
 
+void LabPanel::resetViews() {
+    auto* d = m_impl;
+    d->traffic->resetForNewWorkspace();
+    d->charts->clear();
+    d->resetShares();
+    d->accessFeed->resetCounts();
+    d->hasWorkspace = false;  // the next workspace applies at once
+    setHeldBack({});
+}
+
 void LabPanel::showTab(const QString& name) {
     for (auto* tabs : {m_impl->leftTabs, m_impl->topTabs, m_impl->bottomTabs})
         for (int i = 0; i < tabs->count(); ++i)

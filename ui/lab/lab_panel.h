@@ -52,6 +52,8 @@ public:
     // Workspace edits the lab holds back (the YAML does not parse, or the API server would reject it): the
     // controller keeps serving the last valid workspace. setHeldBack("") clears it; setWorkspace() clears it too.
     void setHeldBack(const QString& reason);
+    // Another workspace or lesson was opened: the traffic rows, summary, charts and share legend start afresh.
+    void resetViews();
     QString heldBackText() const;
     void showTab(const QString& name);  // "Traffic", "Explain", "Charts", "Map", "Access log", "Events", "Controller log"
     // "Pick" access-log row `row` for the explainer (what a double-click does): the request is rebuilt from the
