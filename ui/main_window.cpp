@@ -26,6 +26,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -106,7 +107,11 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent, const QStri
         if (m_theme == Theme::System) applyTheme();
     });
 #endif
-    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1500, 940);
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // 1500x940 where there is room; a 1280x720 projector gets its available area (issue 15)
+        const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1500, 940);
+        resize(std::min(1500, avail.width()), std::min(940, avail.height()));
+    }
     m_guideDock->hide();
     if (!restoreState(s.value(QStringLiteral("window/state")).toByteArray())) {
         // first start: editors get the room, the bottom panels a third of it
