@@ -26,6 +26,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -49,6 +50,7 @@
 #include "ui/editors/yaml_editor.h"
 #include "ui/forms/object_forms.h"
 #include "ui/lab/lab_panel.h"
+#include "ui/lab/workspace_gate.h"
 #include "ui/models/problems_model.h"
 #include "ui/models/workspace_tree_model.h"
 #include "ui/views/guide_view.h"
@@ -85,7 +87,12 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent, const QStri
 
     m_labDebounce.setSingleShot(true);
     m_labDebounce.setInterval(LAB_DEBOUNCE_MS);
-    connect(&m_labDebounce, &QTimer::timeout, this, [this] { m_lab->setWorkspace(m_doc->workspace()); });
+    connect(&m_labDebounce, &QTimer::timeout, this, [this] {
+        // half-typed YAML never reaches the running lab: the last valid workspace keeps serving (issue 15)
+        const QString held = heldBackReason(m_doc->workspace(), m_doc->diagnostics());
+        if (held.isEmpty()) m_lab->setWorkspace(m_doc->workspace());
+        else m_lab->setHeldBack(held);
+    });
     m_autosave.setInterval(AUTOSAVE_MS);
     connect(&m_autosave, &QTimer::timeout, this, [this] {
         if (m_doc->isModified()) m_recovery.write(m_doc->text(), m_doc->filePath());
@@ -100,7 +107,11 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent, const QStri
         if (m_theme == Theme::System) applyTheme();
     });
 #endif
-    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1500, 940);
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // 1500x940 where there is room; a 1280x720 projector gets its available area (issue 15)
+        const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1500, 940);
+        resize(std::min(1500, avail.width()), std::min(940, avail.height()));
+    }
     m_guideDock->hide();
     if (!restoreState(s.value(QStringLiteral("window/state")).toByteArray())) {
         // first start: editors get the room, the bottom panels a third of it
@@ -360,16 +371,26 @@ QList<QAction*> MainWindow::allActions() const {
 // ---- document -> views ------------------------------------------------------------------------------
 
 void MainWindow::onWorkspaceChanged() {
-    m_treeModel->rebuild(m_doc->workspace(), m_doc->diagnostics());
+    m_treeModel->rebuild(m_doc->workspace(), m_doc->diagnostics(), m_doc->heldBackObjects());
     if (m_tree->currentIndex().isValid()) m_selectedKey = m_tree->currentIndex().data(WorkspaceTreeModel::KeyRole).toString();
     updateKubectl();
     m_labDebounce.start();
 }
 
 void MainWindow::onDiagnosticsChanged() {
-    m_problemsModel->setDiagnostics(m_doc->diagnostics());
+    Diagnostics shown = m_doc->diagnostics();
+    const QString held = heldBackReason(m_doc->workspace(), m_doc->diagnostics());
+    if (!held.isEmpty()) {
+        Diagnostic note;
+        note.severity = Severity::Info;
+        note.code = DiagCode::Syntax;
+        note.detail = held.toStdString();
+        note.rule = "lab-held-back";
+        shown.push_back(std::move(note));
+    }
+    m_problemsModel->setDiagnostics(shown);
     m_editor->setProblems(m_doc->diagnostics());
-    m_treeModel->rebuild(m_doc->workspace(), m_doc->diagnostics());
+    m_treeModel->rebuild(m_doc->workspace(), m_doc->diagnostics(), m_doc->heldBackObjects());
     updateStatus();
 }
 
@@ -483,6 +504,7 @@ void MainWindow::updateKubectl() {
 void MainWindow::newWorkspace() {
     m_lessonId.clear();
     m_guideDock->hide();
+    m_lab->resetViews();
     m_doc->load(QString(), QString());
     m_recovery.clear();
 }
@@ -502,6 +524,7 @@ bool MainWindow::openPath(const QString& path) {
     const QString loaded = text->contains(QLatin1String(lessons::GENERATE_ANNOTATION))
                                ? QString::fromStdString(lessons::fillGeneratedSecretsInText(text->toStdString()))
                                : *text;
+    m_lab->resetViews();
     m_doc->load(loaded, isFolder || builtin ? QString() : path);
     if (!isFolder && !builtin) addRecent(path);
     if (isFolder) statusBar()->showMessage(tr("Folder opened as one workspace; Save writes a single file."), 6000);
@@ -515,6 +538,7 @@ void MainWindow::openLesson(const QString& id) {
         QMessageBox::warning(this, tr("Lesson"), tr("Lesson %1 is not available.").arg(id));
         return;
     }
+    m_lab->resetViews();
     m_doc->load(QString::fromStdString(lessons::fillGeneratedSecretsInText(ws.toStdString())), QString());
     m_lessonId = id;
     static_cast<GuideView*>(m_guide)->setGuide(lessonGuide(id));

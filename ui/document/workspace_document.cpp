@@ -132,6 +132,9 @@ void WorkspaceDocument::reparseNow() {
     yaml::readText(m_text.toStdString(), displayName().toStdString(), ws);
     ws.files.push_back(displayName().toStdString());
     m_ws = std::move(ws);
+    bool syntaxError = false;
+    for (const auto& d : m_ws.loadDiagnostics) syntaxError = syntaxError || d.code == DiagCode::Syntax;
+    if (!syntaxError) m_lastParsed = m_ws.resources;
     ++m_generation;
     Q_EMIT workspaceChanged();
     startValidation();
@@ -151,6 +154,16 @@ void WorkspaceDocument::startValidation() {
 void WorkspaceDocument::validateNow() {
     m_diags = validation::validate(m_ws);
     Q_EMIT diagnosticsChanged();
+}
+
+std::vector<model::Resource> WorkspaceDocument::heldBackObjects() const {
+    std::vector<model::Resource> out;
+    bool syntaxError = false;
+    for (const auto& d : m_ws.loadDiagnostics) syntaxError = syntaxError || d.code == DiagCode::Syntax;
+    if (!syntaxError) return out;
+    for (const auto& r : m_lastParsed)
+        if (indexOf(r.kind, r.meta.ns, r.meta.name) < 0) out.push_back(r);
+    return out;
 }
 
 int WorkspaceDocument::indexOf(const std::string& kind, const std::string& ns, const std::string& name) const {

@@ -41,6 +41,9 @@ public:
     const model::Workspace& workspace() const { return m_ws; }
     // Load diagnostics + validation, as of the last finished validation.
     const Diagnostics& diagnostics() const { return m_diags; }
+    // Objects of the last text that parsed which the current text lost to a YAML syntax error (a half-typed
+    // `{` swallows its document): the tree keeps showing them, marked, until the text parses again.
+    std::vector<model::Resource> heldBackObjects() const;
     QUndoStack* undoStack() { return &m_undo; }
 
     // File the text belongs to ("" = untitled). Display name is used in positions ("untitled.yaml").
@@ -103,6 +106,7 @@ private:
     QString m_text;
     QString m_filePath;
     model::Workspace m_ws;
+    std::vector<model::Resource> m_lastParsed;  // resources of the last text without a syntax error
     Diagnostics m_diags;
     QUndoStack m_undo;
     QTimer m_reparseTimer;

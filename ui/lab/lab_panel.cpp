@@ -57,6 +57,7 @@ struct LabPanel::Impl {
     QAction* restartAction = nullptr;
     QLabel* banner = nullptr;
     QWidget* bannerBox = nullptr;
+    QLabel* heldBack = nullptr;  // "Edit held back: …" while the edited workspace cannot be applied
     QLabel* status = nullptr;
     QSpinBox* httpSpin = nullptr;
     QSpinBox* httpsSpin = nullptr;
@@ -278,6 +279,13 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
     bannerLayout->addWidget(d->banner, 1);
     bannerLayout->addWidget(close);
     d->bannerBox->hide();
+    d->heldBack = new QLabel(this);
+    d->heldBack->setObjectName(QStringLiteral("labHeldBack"));
+    d->heldBack->setWordWrap(true);
+    d->heldBack->setTextFormat(Qt::PlainText);
+    d->heldBack->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    d->heldBack->setStyleSheet(QStringLiteral("#labHeldBack { background: #fff3cd; color: #664d03; border: 1px solid #e6c96b; padding: 3px 8px; }"));
+    d->heldBack->hide();
     connect(close, &QToolButton::clicked, this, [d] { d->showBanner({}); });
 
     // Left: traffic and explainer. Right top: charts and map. Right bottom: logs.
@@ -334,6 +342,7 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
     layout->setSpacing(2);
     layout->addLayout(runBar);
     layout->addWidget(d->bannerBox);
+    layout->addWidget(d->heldBack);
     layout->addWidget(main, 1);
 
     // Wiring.
@@ -394,6 +403,7 @@ LabPanel::~LabPanel() {
 }
 
 void LabPanel::setWorkspace(const model::Workspace& ws) {
+    setHeldBack({});
     m_impl->ws = ws.clone();
     // The first workspace is applied at once (presets, map); later edits are debounced.
     if (!m_impl->hasWorkspace) {
@@ -422,6 +432,23 @@ void LabPanel::setListenPorts(int httpPort, int httpsPort) {
 void LabPanel::setListenAddress(const QString& address) { m_impl->listenAddress = address; }
 
 QString LabPanel::bannerText() const { return m_impl->bannerBox->isVisible() || !m_impl->banner->text().isEmpty() ? m_impl->banner->text() : QString(); }
+
+void LabPanel::setHeldBack(const QString& reason) {
+    m_impl->heldBack->setText(reason);
+    m_impl->heldBack->setVisible(!reason.isEmpty());
+}
+
+QString LabPanel::heldBackText() const { return m_impl->heldBack->text(); }
+
+void LabPanel::resetViews() {
+    auto* d = m_impl;
+    d->traffic->resetForNewWorkspace();
+    d->charts->clear();
+    d->resetShares();
+    d->accessFeed->resetCounts();
+    d->hasWorkspace = false;  // the next workspace applies at once
+    setHeldBack({});
+}
 
 void LabPanel::showTab(const QString& name) {
     for (auto* tabs : {m_impl->leftTabs, m_impl->topTabs, m_impl->bottomTabs})

@@ -49,6 +49,12 @@ public:
     void setListenAddress(const QString& address);
     // The visible error banner ("" when none): start failures, refused pod actions.
     QString bannerText() const;
+    // Workspace edits the lab holds back (the YAML does not parse, or the API server would reject it): the
+    // controller keeps serving the last valid workspace. setHeldBack("") clears it; setWorkspace() clears it too.
+    void setHeldBack(const QString& reason);
+    // Another workspace or lesson was opened: the traffic rows, summary, charts and share legend start afresh.
+    void resetViews();
+    QString heldBackText() const;
     void showTab(const QString& name);  // "Traffic", "Explain", "Charts", "Map", "Access log", "Events", "Controller log"
     // "Pick" access-log row `row` for the explainer (what a double-click does): the request is rebuilt from the
     // structured access record kept with the row (Host, scheme, method, target, client IP) and explained.

@@ -193,6 +193,7 @@ TrafficPanel::TrafficPanel(LoadGeneratorFactory generators, QWidget* parent)
     : QWidget(parent), m_makeGenerator(std::move(generators)) {
     m_preset = new QComboBox(this);
     m_note = new QLabel(this);
+    m_note->setObjectName(QStringLiteral("presetNote"));
     m_note->setWordWrap(true);
     m_targets = new QTableWidget(0, 6, this);
     m_targets->setHorizontalHeaderLabels({tr("Scheme"), tr("Host"), tr("Path"), tr("Headers (;)"), tr("Cookies"), tr("Share")});
@@ -276,13 +277,18 @@ TrafficPanel::TrafficPanel(LoadGeneratorFactory generators, QWidget* parent)
         const QStringList defaults = {QStringLiteral("http"), QStringLiteral("localhost"), QStringLiteral("/"),
                                       QString(), QString(), QStringLiteral("1")};
         for (int c = 0; c < defaults.size(); ++c) m_targets->setItem(r, c, new QTableWidgetItem(defaults[c]));
+        m_mixEdited = true;
         updateCurl();
     });
     connect(removeRow, &QPushButton::clicked, this, [this] {
         if (m_targets->currentRow() >= 0) m_targets->removeRow(m_targets->currentRow());
+        m_mixEdited = true;
         updateCurl();
     });
-    connect(m_targets, &QTableWidget::itemChanged, this, &TrafficPanel::updateCurl);
+    connect(m_targets, &QTableWidget::itemChanged, this, [this] {
+        m_mixEdited = true;
+        updateCurl();
+    });
     for (auto* spin : {m_requests, m_duration, m_concurrency})
         connect(spin, &QSpinBox::valueChanged, this, &TrafficPanel::updateCurl);
     setProxyPorts(0, 0);
@@ -298,10 +304,31 @@ void TrafficPanel::setWorkspace(const model::Workspace& ws) {
     m_presets = trafficPresets(ws);
     m_preset->clear();
     for (const auto& p : m_presets) m_preset->addItem(p.name);
-    // A workspace edit refreshes the presets but keeps the user's own mix, except the first time.
-    m_preset->setCurrentIndex(std::min(current, int(m_presets.size()) - 1));
-    if (first) applyPreset(0);
-    else if (m_preset->currentIndex() >= 0) m_expected = m_presets[m_preset->currentIndex()].expectedShares;
+    const int index = first ? 0 : std::min(current, int(m_presets.size()) - 1);
+    m_preset->setCurrentIndex(index);
+    if (index < 0) return;
+    // The user's own mix is kept; the preset's note and configured shares follow the workspace either way.
+    if (first || !m_mixEdited) {
+        applyPreset(index);
+    } else {
+        m_expected = m_presets[index].expectedShares;
+        m_note->setText(m_presets[index].note);
+    }
+}
+
+void TrafficPanel::resetForNewWorkspace() {
+    if (isRunning()) stopTraffic();
+    m_presets.clear();
+    m_preset->clear();
+    m_targets->setRowCount(0);
+    m_note->clear();
+    m_expected.clear();
+    m_mixEdited = false;
+    m_summary.clear();
+    m_status->clear();
+    m_live->setText(QString());
+    m_progress->setValue(0);
+    updateCurl();
 }
 
 int TrafficPanel::presetCount() const { return int(m_presets.size()); }
@@ -326,6 +353,7 @@ void TrafficPanel::applyPreset(int index) {
     m_rate->setValue(p.rate);
     m_concurrency->setValue(p.concurrency);
     m_expected = p.expectedShares;
+    m_mixEdited = false;
     updateCurl();
 }
 

@@ -60,7 +60,12 @@ public:
     explicit TrafficPanel(LoadGeneratorFactory generators, QWidget* parent = nullptr);
     ~TrafficPanel() override;
 
+    // Presets follow the workspace: unless the user edited the request mix, the chosen preset is derived again
+    // from every new workspace (a canary weight changed to 30 shows 70/30).
     void setWorkspace(const model::Workspace& ws);
+    // A different workspace or lesson: forget the presets, the last summary and progress; the next
+    // setWorkspace() starts from its first preset.
+    void resetForNewWorkspace();
     // Where the proxy listens (0 = not running: Start is disabled).
     void setProxyPorts(int httpPort, int httpsPort);
     void applyPreset(int index);
@@ -100,6 +105,7 @@ private:
     // Shared with the pool job that reads its progress (see poll()), so the job never outlives it.
     std::shared_ptr<loadgen::LoadGenerator> m_generator;
     bool m_pollInFlight = false;
+    bool m_mixEdited = false;  // the user changed the request rows since the last preset was applied
     QString m_summary;
 
     QComboBox* m_preset = nullptr;

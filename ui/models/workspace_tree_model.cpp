@@ -89,7 +89,7 @@ int WorkspaceTreeModel::addNode(std::vector<Node>& nodes, int parent, Node n) co
     return id;
 }
 
-void WorkspaceTreeModel::rebuild(const model::Workspace& ws, const Diagnostics& diags) {
+void WorkspaceTreeModel::rebuild(const model::Workspace& ws, const Diagnostics& diags, const std::vector<model::Resource>& heldBack) {
     // problems per object ("Kind ns/name")
     std::map<std::string, std::pair<int, int>> problems;
     for (const auto& d : diags) {
@@ -167,6 +167,21 @@ void WorkspaceTreeModel::rebuild(const model::Workspace& ws, const Diagnostics& 
         } else if (const auto* dep = r.as<model::Deployment>()) {
             n.detail = tr("%n replica(s)", nullptr, dep->replicas);
         }
+        addNode(nodes, cats[cat], n);
+    }
+    for (const model::Resource& r : heldBack) {
+        const int cat = categoryOf(r);
+        Node n;
+        n.kind = NodeKind::Resource;
+        n.objectKind = QString::fromStdString(r.kind);
+        n.key = QStringLiteral("held:%1/%2/%3").arg(n.objectKind, QString::fromStdString(r.meta.ns), QString::fromStdString(r.meta.name));
+        const QString name = r.meta.name.empty() ? tr("(unnamed)") : QString::fromStdString(r.meta.name);
+        n.label = r.meta.ns != "default" ? QStringLiteral("%1  ·  %2").arg(name, QString::fromStdString(r.meta.ns)) : name;
+        if (cat == Other) n.label = QStringLiteral("%1 %2").arg(QString::fromStdString(r.kind.empty() ? "?" : r.kind), name);
+        n.detail = tr("YAML error: held back");
+        n.icon = themedIcon(QStringLiteral("error"));
+        n.dim = true;
+        n.errors = 1;
         addNode(nodes, cats[cat], n);
     }
     for (int c = 0; c < CategoryCount; ++c) {

@@ -31,7 +31,9 @@ public:
 
     explicit WorkspaceTreeModel(QObject* parent = nullptr);
 
-    void rebuild(const model::Workspace& ws, const Diagnostics& diags);
+    // `heldBack`: objects the text lost to a YAML syntax error (WorkspaceDocument::heldBackObjects); shown dimmed
+    // in their category ("YAML error: held back"), with no resource index, so typing never empties the tree.
+    void rebuild(const model::Workspace& ws, const Diagnostics& diags, const std::vector<model::Resource>& heldBack = {});
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
     QModelIndex parent(const QModelIndex& child) const override;
