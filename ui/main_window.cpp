@@ -56,6 +56,8 @@
 #include "ui/models/workspace_tree_model.h"
 #include "ui/settings.h"
 #include "ui/file_watcher.h"
+#include "ui/help/help_content.h"
+#include "ui/help/help_window.h"
 #include "ui/views/guide_view.h"
 #include "ui/views/kubectl_text.h"
 
@@ -327,6 +329,7 @@ void MainWindow::buildActions() {
     m_runMenu->addActions(m_lab->startStopActions());
 
     m_helpMenu = menuBar()->addMenu(tr("&Help"));
+    addHelpActions();
     m_helpMenu->addAction(make(tr("&About Ingress Lab"), QStringLiteral("app"), QKeySequence(), [this] {
         QMessageBox::about(this, tr("About Ingress Lab"),
                            tr("<b>Ingress Lab</b> %1<br>Design Kubernetes Ingress routing visually, then run it for real on your computer.")
@@ -722,6 +725,31 @@ bool MainWindow::confirmOverwriteExternalChange(const QString& path) {
     box.setDefaultButton(QMessageBox::Cancel);
     box.exec();
     return box.clickedButton() == overwrite;
+}
+
+void MainWindow::addHelpActions() {
+    QAction* f1 = m_helpMenu->addAction(tr("&Help for this field"), this, [this] { showHelpForFocus(); });
+    f1->setShortcut(QKeySequence::HelpContents);  // F1
+    f1->setShortcutContext(Qt::ApplicationShortcut);
+    f1->setObjectName(QStringLiteral("helpForField"));
+    m_helpMenu->addAction(tr("Help &contents"), this, [this] { showHelp(QStringLiteral("index")); });
+    m_helpMenu->addAction(tr("&Lessons"), this, [this] { showHelp(QStringLiteral("lessons")); });
+    m_helpMenu->addAction(tr("&Annotations reference"), this, [this] { showHelp(QStringLiteral("annotations")); });
+    m_helpMenu->addAction(tr("Command &line reference"), this, [this] { showHelp(QStringLiteral("cli")); });
+    m_helpMenu->addSeparator();
+}
+
+HelpWindow* MainWindow::showHelp(const QString& topic) {
+    if (!m_help) m_help = new HelpWindow(this);
+    m_help->showTopic(topic);
+    m_help->show();
+    m_help->raise();
+    return m_help;
+}
+
+void MainWindow::showHelpForFocus() {
+    const QString topic = help::topicForWidget(QApplication::focusWidget());
+    showHelp(topic.isEmpty() ? QStringLiteral("index") : topic);
 }
 
 void MainWindow::restoreSessionSettings() {

@@ -19,6 +19,7 @@ namespace ilab::ui {
 
 class ClusterPanel;
 class FileWatcher;
+class HelpWindow;
 class FormPanel;
 class LabPanel;
 class ProblemsModel;
@@ -71,6 +72,9 @@ public:
     Theme theme() const { return m_theme; }
     QString lessonId() const { return m_lessonId; }
     RecoveryAutosave* autosave() const { return m_autosaver; }
+    // Opens the offline help window on `topic` (ui/help/help_content.h); F1 opens the focused field's topic.
+    HelpWindow* showHelp(const QString& topic = QStringLiteral("index"));
+    void showHelpForFocus();
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -107,6 +111,7 @@ private:
     void restoreSessionSettings();
     void saveSessionSettings();
     void onFileChangedOnDisk(const QString& path);
+    void addHelpActions();
     bool confirmOverwriteExternalChange(const QString& path);
 
     AppServices m_services;
@@ -144,6 +149,7 @@ private:
     RecoveryStore m_recovery;
     RecoveryAutosave* m_autosaver = nullptr;
     FileWatcher* m_fileWatcher = nullptr;
+    HelpWindow* m_help = nullptr;
     bool m_diskChangedUnderEdits = false;  // the file changed on disk while we kept unsaved edits
     Theme m_theme = Theme::System;
     QString m_selectedKey;
