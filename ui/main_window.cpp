@@ -7,6 +7,9 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QLocale>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
@@ -53,13 +56,16 @@
 #include "ui/lab/workspace_gate.h"
 #include "ui/models/problems_model.h"
 #include "ui/models/workspace_tree_model.h"
+#include "ui/settings.h"
+#include "ui/file_watcher.h"
+#include "ui/help/help_content.h"
+#include "ui/help/help_window.h"
 #include "ui/views/guide_view.h"
 #include "ui/views/kubectl_text.h"
 
 namespace ilab::ui {
 
 namespace {
-constexpr int AUTOSAVE_MS = 5000;     // "nothing typed is lost": at most 5 s of typing at risk
 constexpr int LAB_DEBOUNCE_MS = 300;  // the lab recompiles from the whole workspace (style.md B.8)
 constexpr int MAX_RECENT = 10;
 
@@ -93,11 +99,15 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent, const QStri
         if (held.isEmpty()) m_lab->setWorkspace(m_doc->workspace());
         else m_lab->setHeldBack(held);
     });
-    m_autosave.setInterval(AUTOSAVE_MS);
-    connect(&m_autosave, &QTimer::timeout, this, [this] {
-        if (m_doc->isModified()) m_recovery.write(m_doc->text(), m_doc->filePath());
+    m_autosaver = new RecoveryAutosave(m_doc, &m_recovery, this);  // ~2 s after typing stops (ui/recovery.h)
+    m_fileWatcher = new FileWatcher(this);
+    connect(m_fileWatcher, &FileWatcher::changedOnDisk, this, &MainWindow::onFileChangedOnDisk);
+    connect(m_doc, &WorkspaceDocument::textChanged, this, [this](WorkspaceDocument::Origin origin) {
+        if (origin != WorkspaceDocument::Origin::Load) return;
+        m_diskChangedUnderEdits = false;
+        m_fileWatcher->watch(m_doc->filePath());
     });
-    m_autosave.start();
+    connect(m_doc, &WorkspaceDocument::filePathChanged, m_fileWatcher, &FileWatcher::watch);
 
     QSettings s;
     m_theme = static_cast<Theme>(s.value(QStringLiteral("view/theme"), 0).toInt());
@@ -121,12 +131,18 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent, const QStri
             resizeDocks({m_problemsDock}, {height() / 4}, Qt::Vertical);
         });
     }
+    restoreSessionSettings();
     onWorkspaceChanged();
     onDiagnosticsChanged();
     updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // before the document goes (with QObject children, after m_recovery): a window destroyed without closing
+    // keeps its recovery file, and the undo stack's last signals must not reach the autosave
+    delete m_autosaver;
+    m_autosaver = nullptr;
+}
 
 void MainWindow::buildUi() {
     m_treeModel = new WorkspaceTreeModel(this);
@@ -324,6 +340,7 @@ void MainWindow::buildActions() {
     m_runMenu->addActions(m_lab->startStopActions());
 
     m_helpMenu = menuBar()->addMenu(tr("&Help"));
+    addHelpActions();
     m_helpMenu->addAction(make(tr("&About Ingress Lab"), QStringLiteral("app"), QKeySequence(), [this] {
         QMessageBox::about(this, tr("About Ingress Lab"),
                            tr("<b>Ingress Lab</b> %1<br>Design Kubernetes Ingress routing visually, then run it for real on your computer.")
@@ -526,6 +543,7 @@ bool MainWindow::openPath(const QString& path) {
                                : *text;
     m_lab->resetViews();
     m_doc->load(loaded, isFolder || builtin ? QString() : path);
+    settings::setLastSession(builtin ? settings::LastSession::Kind::Demo : settings::LastSession::Kind::File, builtin ? QString() : path);
     if (!isFolder && !builtin) addRecent(path);
     if (isFolder) statusBar()->showMessage(tr("Folder opened as one workspace; Save writes a single file."), 6000);
     m_tree->expandToDepth(1);
@@ -541,6 +559,7 @@ void MainWindow::openLesson(const QString& id) {
     m_lab->resetViews();
     m_doc->load(QString::fromStdString(lessons::fillGeneratedSecretsInText(ws.toStdString())), QString());
     m_lessonId = id;
+    settings::setLastSession(settings::LastSession::Kind::Lesson, id);
     static_cast<GuideView*>(m_guide)->setGuide(lessonGuide(id));
     m_guideDock->show();
     m_guideDock->raise();
@@ -576,6 +595,7 @@ bool MainWindow::saveTo(const QString& path) {
     const bool withhold = !m_saveGeneratedKeysAction->isChecked() && text.contains(QLatin1String(lessons::GENERATE_ANNOTATION));
     if (withhold)
         text = QString::fromStdString(lessons::withholdGeneratedKeysInText(text.toStdString(), &generated, &normalized));
+    if (!confirmOverwriteExternalChange(path)) return false;
     auto ok = saveAtomically(path, text);
     if (!ok) {
         QMessageBox::warning(this, tr("Save"), tr("Cannot save %1: %2").arg(path, QString::fromStdString(ok.message())));
@@ -583,6 +603,8 @@ bool MainWindow::saveTo(const QString& path) {
     }
     m_doc->setFilePath(path);
     m_doc->markSaved();
+    m_fileWatcher->watch(path);  // our own write is not an outside change
+    m_diskChangedUnderEdits = false;
     m_recovery.clear();
     addRecent(path);
     if (generated.empty()) {
@@ -621,24 +643,150 @@ bool MainWindow::maybeSave() {
 }
 
 bool MainWindow::offerRecovery(bool askUser) {
-    if (!m_recovery.hasRecovery()) return false;
-    const QString text = m_recovery.recoveredText();
-    const QString path = m_recovery.recoveredPath();
-    if (askUser) {
-        const auto answer = QMessageBox::question(this, tr("Recover unsaved work?"),
-                                                  tr("Ingress Lab did not close cleanly. Restore the unsaved workspace%1?")
-                                                      .arg(path.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(path)),
-                                                  QMessageBox::Yes | QMessageBox::Discard, QMessageBox::Yes);
-        if (answer != QMessageBox::Yes) {
-            m_recovery.clear();
-            return false;
+    const QList<RecoveryEntry> entries = m_recovery.orphans();
+    for (qsizetype k = 0; k < entries.size(); ++k) {
+        const RecoveryEntry& e = entries[k];
+        if (askUser) {
+            QMessageBox box(QMessageBox::Question, tr("Recover unsaved work?"),
+                            tr("Ingress Lab did not close cleanly. Unsaved changes to %1 from %2 were kept. Restore them?")
+                                .arg(e.originalPath.isEmpty() ? tr("an untitled workspace") : QDir::toNativeSeparators(e.originalPath),
+                                     QLocale().toString(e.savedAt, QLocale::ShortFormat)),
+                            QMessageBox::NoButton, this);
+            box.setObjectName(QStringLiteral("recoveryDialog"));
+            box.setInformativeText(tr("%n line(s). Keep for later asks again at the next start.", nullptr, int(e.text.count(QLatin1Char('\n')) + 1)));
+            QPushButton* restore = box.addButton(tr("Restore"), QMessageBox::AcceptRole);
+            QPushButton* discard = box.addButton(tr("Discard"), QMessageBox::DestructiveRole);
+            QPushButton* later = box.addButton(tr("Keep for later"), QMessageBox::RejectRole);
+            restore->setObjectName(QStringLiteral("recoveryRestore"));
+            discard->setObjectName(QStringLiteral("recoveryDiscard"));
+            later->setObjectName(QStringLiteral("recoveryKeep"));
+            box.setDefaultButton(restore);
+            box.setEscapeButton(later);
+            box.exec();
+            if (box.clickedButton() == discard) {
+                m_recovery.discard(e.id);
+                continue;
+            }
+            if (box.clickedButton() != restore) {
+                m_recovery.release(e.id);
+                continue;
+            }
         }
+        // restored as an unsaved edit on top of the file (so Save writes it, Undo shows the file)
+        auto original = e.originalPath.isEmpty() ? Result<QString, FileError>(QString()) : readWorkspaceText(e.originalPath);
+        m_lessonId.clear();
+        m_doc->load(original ? *original : QString(), original ? e.originalPath : QString());
+        m_doc->replaceText(e.text, tr("Recovered text"));
+        // this session owns the text now: on disk under its own name before the orphan goes
+        m_autosaver->flush();
+        m_recovery.discard(e.id);
+        for (qsizetype rest = k + 1; rest < entries.size(); ++rest) m_recovery.release(entries[rest].id);
+        return true;
     }
-    // restored as an unsaved edit on top of the file (so Save writes it, Undo shows the file)
-    auto original = path.isEmpty() ? Result<QString, FileError>(QString()) : readWorkspaceText(path);
-    m_doc->load(original ? *original : QString(), original ? path : QString());
-    m_doc->replaceText(text, tr("Recovered text"));
-    return true;
+    return false;
+}
+
+bool MainWindow::restoreLastSession() {
+    const settings::LastSession last = settings::lastSession();
+    switch (last.kind) {
+    case settings::LastSession::Kind::Lesson:
+        if (lessonWorkspace(last.value).isEmpty()) return false;
+        openLesson(last.value);
+        return true;
+    case settings::LastSession::Kind::File:
+        return QFileInfo::exists(last.value) && openPath(last.value);
+    case settings::LastSession::Kind::Demo: return openPath(QStringLiteral(":/demo/demo-workspace.yaml"));
+    case settings::LastSession::Kind::None: break;
+    }
+    return false;
+}
+
+void MainWindow::onFileChangedOnDisk(const QString& path) {
+    if (path != m_doc->filePath()) return;
+    const QString name = QDir::toNativeSeparators(path);
+    QMessageBox box(QMessageBox::Warning, tr("File changed on disk"), QString(), QMessageBox::NoButton, this);
+    box.setObjectName(QStringLiteral("fileChangedDialog"));
+    QPushButton* reload = nullptr;
+    if (m_doc->isModified()) {
+        box.setText(tr("%1 was changed by another program, and you have unsaved changes here.").arg(name));
+        box.setInformativeText(tr("Reload replaces your changes with the file's new content. Keep mine leaves the file as it is; "
+                                  "saving later asks before it overwrites the other program's version."));
+        reload = box.addButton(tr("Reload (discard my changes)"), QMessageBox::DestructiveRole);
+    } else {
+        box.setText(tr("%1 was changed by another program. Reload it?").arg(name));
+        reload = box.addButton(tr("Reload"), QMessageBox::AcceptRole);
+    }
+    QPushButton* keep = box.addButton(m_doc->isModified() ? tr("Keep mine") : tr("Keep what is shown"), QMessageBox::RejectRole);
+    reload->setObjectName(QStringLiteral("fileChangedReload"));
+    keep->setObjectName(QStringLiteral("fileChangedKeep"));
+    box.setDefaultButton(m_doc->isModified() ? keep : reload);
+    box.setEscapeButton(keep);
+    box.exec();
+    if (box.clickedButton() == reload) {
+        auto text = readWorkspaceText(path);
+        if (!text) {
+            QMessageBox::warning(this, tr("Reload"), tr("Cannot read %1: %2").arg(name, QString::fromStdString(text.message())));
+            m_diskChangedUnderEdits = true;
+            return;
+        }
+        m_doc->load(*text, path);
+        statusBar()->showMessage(tr("Reloaded %1").arg(name), 4000);
+        return;
+    }
+    m_diskChangedUnderEdits = true;
+}
+
+bool MainWindow::confirmOverwriteExternalChange(const QString& path) {
+    if (!m_diskChangedUnderEdits || path != m_doc->filePath()) return true;
+    QMessageBox box(QMessageBox::Warning, tr("Overwrite the other program's changes?"),
+                    tr("%1 was changed on disk by another program after you opened it. Saving replaces that version with yours.")
+                        .arg(QDir::toNativeSeparators(path)),
+                    QMessageBox::NoButton, this);
+    box.setObjectName(QStringLiteral("overwriteDialog"));
+    QPushButton* overwrite = box.addButton(tr("Overwrite"), QMessageBox::DestructiveRole);
+    overwrite->setObjectName(QStringLiteral("overwriteYes"));
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    return box.clickedButton() == overwrite;
+}
+
+void MainWindow::addHelpActions() {
+    QAction* f1 = m_helpMenu->addAction(tr("&Help for this field"), this, [this] { showHelpForFocus(); });
+    f1->setShortcut(QKeySequence::HelpContents);  // F1
+    f1->setShortcutContext(Qt::ApplicationShortcut);
+    f1->setObjectName(QStringLiteral("helpForField"));
+    m_helpMenu->addAction(tr("Help &contents"), this, [this] { showHelp(QStringLiteral("index")); });
+    m_helpMenu->addAction(tr("&Lessons"), this, [this] { showHelp(QStringLiteral("lessons")); });
+    m_helpMenu->addAction(tr("&Annotations reference"), this, [this] { showHelp(QStringLiteral("annotations")); });
+    m_helpMenu->addAction(tr("Command &line reference"), this, [this] { showHelp(QStringLiteral("cli")); });
+    m_helpMenu->addSeparator();
+}
+
+HelpWindow* MainWindow::showHelp(const QString& topic) {
+    if (!m_help) m_help = new HelpWindow(this);
+    m_help->showTopic(topic);
+    m_help->show();
+    m_help->raise();
+    return m_help;
+}
+
+void MainWindow::showHelpForFocus() {
+    const QString topic = help::topicForWidget(QApplication::focusWidget());
+    showHelp(topic.isEmpty() ? QStringLiteral("index") : topic);
+}
+
+void MainWindow::restoreSessionSettings() {
+    const settings::ClusterChoice c = settings::lastCluster();
+    if (!c.context.isEmpty() && m_services.cluster && m_services.cluster->contexts().contains(c.context))
+        m_cluster->setContextAndNamespace(c.context, c.ns);
+}
+
+void MainWindow::saveSessionSettings() {
+    // the panel's current choice (connected or not): what the user picked last
+    const auto* box = m_cluster->findChild<QComboBox*>(QStringLiteral("clusterContext"));
+    const auto* ns = m_cluster->findChild<QLineEdit*>(QStringLiteral("clusterNamespace"));
+    if (box && ns && !box->currentText().isEmpty()) settings::setLastCluster({box->currentText(), ns->text().trimmed()});
 }
 
 void MainWindow::addRecent(const QString& path) {
@@ -669,6 +817,7 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     QSettings s;
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
     s.setValue(QStringLiteral("window/state"), saveState());
+    saveSessionSettings();
     m_recovery.clear();
     e->accept();
 }

@@ -18,6 +18,8 @@ class QTreeView;
 namespace ilab::ui {
 
 class ClusterPanel;
+class FileWatcher;
+class HelpWindow;
 class FormPanel;
 class LabPanel;
 class ProblemsModel;
@@ -44,8 +46,11 @@ public:
     // the status bar says which Secrets were saved without it.
     bool saveTo(const QString& path);
     void setSaveGeneratedKeys(bool on);
-    // Offers the crash-recovery text if one is there (asks unless `askUser` is false: then restores).
+    // Offers the crash-recovery texts other sessions left (asks Restore / Discard / Keep for later, unless
+    // `askUser` is false: then restores the newest). True when a text was restored.
     bool offerRecovery(bool askUser = true);
+    // Reopens what was open when the app last ran (a lesson, a file that still exists, the demo; settings.h).
+    bool restoreLastSession();
     void selectObject(const QString& kind, const QString& ns, const QString& name);
     void showCreateTlsSecretDialog(const QString& ns, const QString& name, const QStringList& hosts);
     // Dock/tab to bring forward for screenshots: "problems", "kubectl", "lab", "guide", "cluster".
@@ -63,6 +68,13 @@ public:
     ClusterSession* clusterSession() const { return m_services.cluster; }
     ClusterPanel* clusterPanel() const { return m_cluster; }
     LabPanel* labPanel() const { return m_lab; }
+    QMenu* recentMenu() const { return m_recentMenu; }
+    Theme theme() const { return m_theme; }
+    QString lessonId() const { return m_lessonId; }
+    RecoveryAutosave* autosave() const { return m_autosaver; }
+    // Opens the offline help window on `topic` (ui/help/help_content.h); F1 opens the focused field's topic.
+    HelpWindow* showHelp(const QString& topic = QStringLiteral("index"));
+    void showHelpForFocus();
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -96,6 +108,11 @@ private:
     void applyTheme();
     bool isDark() const;
     void revealField(int resourceIndex, const std::string& fieldPath);
+    void restoreSessionSettings();
+    void saveSessionSettings();
+    void onFileChangedOnDisk(const QString& path);
+    void addHelpActions();
+    bool confirmOverwriteExternalChange(const QString& path);
 
     AppServices m_services;
     WorkspaceDocument* m_doc;
@@ -129,8 +146,11 @@ private:
     QAction* m_saveAction;
     QAction* m_saveGeneratedKeysAction;
     QTimer m_labDebounce;
-    QTimer m_autosave;
     RecoveryStore m_recovery;
+    RecoveryAutosave* m_autosaver = nullptr;
+    FileWatcher* m_fileWatcher = nullptr;
+    HelpWindow* m_help = nullptr;
+    bool m_diskChangedUnderEdits = false;  // the file changed on disk while we kept unsaved edits
     Theme m_theme = Theme::System;
     QString m_selectedKey;
     QString m_lessonId;

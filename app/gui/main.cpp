@@ -8,6 +8,8 @@
 //               [--connect [--context NAME] [--namespace NS]]
 // --connect connects the Cluster panel at start (kubeconfig from KUBECONFIG, else ~/.kube/config; the current
 // context and its namespace unless --context / --namespace).
+// Without a path or --lesson it reopens what was open last time (a lesson, a file, the demo), after offering the
+// unsaved text of a session that crashed or was killed (ui/recovery.h).
 // --screenshot renders the window (and --cert-dialog the certificate dialog) to OUT.png and exits: used to
 // produce the screenshots in docs/ under Xvfb.
 #include <cstdio>
@@ -18,6 +20,7 @@
 #include <QTimer>
 
 #include "app/gui/gui_services.h"
+#include "app/gui/test_hooks.h"
 #include "core/common/build_info.h"
 #include "ui/cluster/cluster_panel.h"
 #include "ui/cluster_session.h"
@@ -61,11 +64,12 @@ int main(int argc, char** argv) {
     const QStringList args = parser.positionalArguments();
     const bool screenshot = parser.isSet(shot);
     bool recovered = false;
+    ilab::app::installTestHooks(&w);  // nothing unless ILAB_TEST_* is set (test_hooks.h)
     if (!screenshot && !parser.isSet(noRecovery)) recovered = w.offerRecovery(true);
     if (!recovered) {
         if (parser.isSet(lesson)) w.openLesson(parser.value(lesson));
         else if (!args.isEmpty()) w.openPath(args.front());
-        else w.openPath(QStringLiteral(":/demo/demo-workspace.yaml"));
+        else if (screenshot || !w.restoreLastSession()) w.openPath(QStringLiteral(":/demo/demo-workspace.yaml"));
     }
     if (parser.isSet(select)) {
         const QStringList ref = parser.value(select).split(QLatin1Char('/'));
@@ -100,5 +104,6 @@ int main(int argc, char** argv) {
             QApplication::exit(0);
         });
     }
+    ilab::app::runTestHooksAfterStartup(&w);
     return app.exec();
 }

@@ -62,37 +62,4 @@ Result<bool, FileError> saveAtomically(const QString& path, const QString& text)
     return true;
 }
 
-RecoveryStore::RecoveryStore(QString dir) : m_dir(std::move(dir)) {}
-
-bool RecoveryStore::write(const QString& text, const QString& originalPath) const {
-    QDir().mkpath(m_dir);
-    QSaveFile f(m_dir + QStringLiteral("/recovery.yaml"));
-    if (!f.open(QIODevice::WriteOnly)) return false;
-    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    f.write(text.toUtf8());
-    if (!f.commit()) return false;
-    QFile::setPermissions(m_dir + QStringLiteral("/recovery.yaml"), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    QSaveFile p(m_dir + QStringLiteral("/recovery.path"));
-    if (!p.open(QIODevice::WriteOnly)) return false;
-    p.write(originalPath.toUtf8());
-    return p.commit();
-}
-
-bool RecoveryStore::hasRecovery() const { return QFileInfo::exists(m_dir + QStringLiteral("/recovery.yaml")); }
-
-QString RecoveryStore::recoveredText() const {
-    QFile f(m_dir + QStringLiteral("/recovery.yaml"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-QString RecoveryStore::recoveredPath() const {
-    QFile f(m_dir + QStringLiteral("/recovery.path"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-void RecoveryStore::clear() const {
-    QFile::remove(m_dir + QStringLiteral("/recovery.yaml"));
-    QFile::remove(m_dir + QStringLiteral("/recovery.path"));
-}
-
 }  // namespace ilab::ui

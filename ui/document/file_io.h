@@ -3,6 +3,7 @@
 #include <QString>
 
 #include "core/common/result.h"
+#include "ui/recovery.h"
 
 namespace ilab::ui {
 
@@ -20,21 +21,6 @@ bool containsPrivateKey(const QString& text);
 // so a crash never leaves a half-written workspace. Files holding private keys get mode 0600.
 Result<bool, FileError> saveAtomically(const QString& path, const QString& text);
 
-// Crash recovery: the unsaved text is written every few seconds to `<dir>/recovery.yaml` (0600: it may
-// hold keys) with the original path in `<dir>/recovery.path`; a clean exit or a save removes them.
-// Owned by the MainWindow; GUI thread (the writes are small and atomic).
-class RecoveryStore {
-public:
-    explicit RecoveryStore(QString dir);
-    bool write(const QString& text, const QString& originalPath) const;
-    bool hasRecovery() const;
-    QString recoveredText() const;
-    QString recoveredPath() const;
-    void clear() const;
-    QString dir() const { return m_dir; }
-
-private:
-    QString m_dir;
-};
+// Crash recovery (RecoveryStore) lives in ui/recovery.h.
 
 }  // namespace ilab::ui

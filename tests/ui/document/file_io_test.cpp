@@ -65,8 +65,8 @@ private Q_SLOTS:
             QVERIFY(w.openPath(file));
             w.document()->setTextFromEditor(QStringLiteral("apiVersion: v1\nkind: Service\nmetadata:\n  name: typed\n"));
             QVERIFY(w.recovery().write(w.document()->text(), w.document()->filePath()));
-            QVERIFY(QFile::exists(recoveryDir + QStringLiteral("/recovery.yaml")));
-            QVERIFY(!(QFile::permissions(recoveryDir + QStringLiteral("/recovery.yaml")) & QFileDevice::ReadOther));
+            QVERIFY(QFile::exists(w.recovery().sessionFile()));
+            QVERIFY(!(QFile::permissions(w.recovery().sessionFile()) & QFileDevice::ReadOther));
         }
         const ilab::app::GuiServices services2;
         MainWindow w2(services2.services(), nullptr, recoveryDir);

@@ -1,0 +1,106 @@
+#include "ui/help/help_content.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QProcess>
+#include <QVariant>
+#include <QWidget>
+
+#include <map>
+
+#include "core/annotations/registry.h"
+#include "ui/dialogs/lesson_picker.h"
+
+namespace ilab::ui::help {
+
+namespace {
+QString esc(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())).toHtmlEscaped(); }
+
+QString page(const QString& title, const QString& body) {
+    return QStringLiteral("<html><body><p><a href=\"help:index\">Contents</a></p><h1>%1</h1>%2</body></html>").arg(title.toHtmlEscaped(), body);
+}
+
+QString annotationPage(const annotations::AnnotationSpec& s) {
+    QString body = QStringLiteral("<p><code>%1</code></p><p>%2</p><table border=\"0\" cellspacing=\"4\">")
+                       .arg(esc(s.fullKey()), esc(s.doc));
+    body += QStringLiteral("<tr><td><b>Value</b></td><td>%1</td></tr>").arg(esc(annotations::toString(s.type)));
+    if (!s.allowed.empty()) body += QStringLiteral("<tr><td><b>Allowed</b></td><td>%1</td></tr>").arg(esc(s.allowed).replace(QLatin1Char('|'), QStringLiteral(", ")));
+    body += QStringLiteral("<tr><td><b>Default</b></td><td>%1</td></tr>").arg(s.defaultText.empty() ? QStringLiteral("(not set)") : esc(s.defaultText));
+    body += QStringLiteral("<tr><td><b>Family</b></td><td>%1</td></tr>").arg(esc(s.family));
+    body += QStringLiteral("<tr><td><b>In Ingress Lab</b></td><td>%1</td></tr></table>")
+                .arg(s.simulated ? QStringLiteral("simulated: the lab routes exactly as ingress-nginx would")
+                                 : QStringLiteral("known to ingress-nginx, not simulated (the Problems panel says so)"));
+    return page(QString::fromUtf8(s.key.data(), qsizetype(s.key.size())), body);
+}
+
+QString cliHelp() {
+    const QString cli = QCoreApplication::applicationDirPath() + QStringLiteral("/ingress-lab-cli");
+    QString text;
+    if (QFileInfo(cli).isExecutable()) {
+        QProcess p;
+        p.start(cli, {QStringLiteral("--help")});
+        if (p.waitForFinished(5000)) text = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+    }
+    if (text.isEmpty()) text = QCoreApplication::translate("help", "ingress-lab-cli was not found beside this program. Run `ingress-lab-cli --help`.");
+    return page(QStringLiteral("Command line: ingress-lab-cli"), QStringLiteral("<pre>%1</pre>").arg(text.toHtmlEscaped()));
+}
+}  // namespace
+
+QStringList annotationTopics() {
+    QStringList out;
+    for (const auto& s : annotations::allSpecs()) out << QStringLiteral("annotation/") + QString::fromUtf8(s.key.data(), qsizetype(s.key.size()));
+    return out;
+}
+
+QString pageTitle(const QString& topic) {
+    if (topic.startsWith(QLatin1String("annotation/"))) return topic.mid(11);
+    if (topic == QLatin1String("annotations")) return QStringLiteral("Annotations");
+    if (topic == QLatin1String("cli")) return QStringLiteral("Command line");
+    if (topic.startsWith(QLatin1String("lesson"))) return QStringLiteral("Lessons");
+    return QStringLiteral("Ingress Lab help");
+}
+
+QString pageHtml(const QString& topic) {
+    if (topic.startsWith(QLatin1String("annotation/"))) {
+        const std::string key = topic.mid(11).toStdString();
+        if (const auto* s = annotations::findSpec(key)) return annotationPage(*s);
+        return page(QStringLiteral("Unknown annotation"), QStringLiteral("<p>ingress-nginx does not know <code>%1</code>.</p>").arg(esc(key)));
+    }
+    if (topic == QLatin1String("annotations")) {
+        std::map<std::string, QString> byFamily;
+        for (const auto& s : annotations::allSpecs())
+            byFamily[std::string(s.family)] += QStringLiteral("<li><a href=\"help:annotation/%1\">%1</a> — %2</li>").arg(esc(s.key), esc(s.doc));
+        QString body;
+        for (const auto& [family, items] : byFamily) body += QStringLiteral("<h2>%1</h2><ul>%2</ul>").arg(QString::fromStdString(family).toHtmlEscaped(), items);
+        return page(QStringLiteral("Annotations"), body);
+    }
+    if (topic == QLatin1String("lessons")) {
+        QString body = QStringLiteral("<ul>");
+        for (const LessonInfo& l : availableLessons())
+            body += QStringLiteral("<li><a href=\"help:lesson/%1\">%2</a> — %3</li>").arg(l.id.toHtmlEscaped(), l.title.toHtmlEscaped(), l.summary.toHtmlEscaped());
+        return page(QStringLiteral("Lessons"), body + QStringLiteral("</ul>"));
+    }
+    if (topic.startsWith(QLatin1String("lesson/"))) {
+        const QString guide = lessonGuide(topic.mid(7));
+        return page(QStringLiteral("Lesson"), QStringLiteral("<pre>%1</pre>").arg(guide.toHtmlEscaped()));
+    }
+    if (topic == QLatin1String("cli")) return cliHelp();
+    return page(QStringLiteral("Ingress Lab help"),
+                QStringLiteral("<ul><li><a href=\"help:lessons\">Lessons</a></li><li><a href=\"help:annotations\">Annotations: what each one does</a></li>"
+                               "<li><a href=\"help:cli\">Command line reference</a></li></ul><p>F1 on a form field opens its entry.</p>"));
+}
+
+QString topicForWidget(const QWidget* w) {
+    static const std::map<QString, QString> FIELDS = {
+        {QStringLiteral("canaryWeight"), QStringLiteral("annotation/canary-weight")},
+    };
+    for (; w; w = w->parentWidget()) {
+        const QVariant t = w->property("ilabHelpTopic");
+        if (t.isValid() && !t.toString().isEmpty()) return t.toString();
+        const auto it = FIELDS.find(w->objectName());
+        if (it != FIELDS.end()) return it->second;
+    }
+    return {};
+}
+
+}  // namespace ilab::ui::help

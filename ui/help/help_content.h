@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+class QWidget;
+
+namespace ilab::ui::help {
+
+// Offline help, generated at run time from the tables the app itself uses, so it cannot drift:
+//   "index"                 contents
+//   "annotations"           every annotation key, by family
+//   "annotation/<key>"      one annotation (short key, "canary-weight"): from core/annotations/registry's AnnotationSpec
+//                           (type, default, allowed values, description, simulated or not)
+//   "lessons", "lesson/<id>"  the built-in lessons (their guides)
+//   "cli"                   the CLI reference: `ingress-lab-cli --help` of the CLI installed beside the app
+// Unknown topics give a page that says so. GUI thread (pure functions).
+QString pageHtml(const QString& topic);
+QString pageTitle(const QString& topic);
+QStringList annotationTopics();  // "annotation/<key>" for every registered annotation
+
+// The help topic of a widget (F1): its "ilabHelpTopic" property, else a known form field's objectName (the canary
+// slider "canaryWeight" -> "annotation/canary-weight"), else its parents'; "" if none.
+QString topicForWidget(const QWidget* w);
+
+}  // namespace ilab::ui::help
