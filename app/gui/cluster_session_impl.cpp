@@ -243,7 +243,9 @@ void ClusterSessionImpl::onProbe(const kube::RestReply& reply) {
     // on first contact as well as after a loss.
     const bool fatal = e.kind == kube::RestErrorKind::Credentials ||
                        (e.kind == kube::RestErrorKind::Api && (e.api.http == 401 || e.api.http == 403)) ||
-                       (e.kind == kube::RestErrorKind::Transport && isTlsVerificationFailure(e.transport));
+                       // a server that once verified may fail a handshake while it restarts: only on first contact
+                       (m_state == State::Connecting && e.kind == kube::RestErrorKind::Transport &&
+                        isTlsVerificationFailure(e.transport));
     if (fatal) {
         setError(describeFailure(e, m_conn));
         stopAll();
