@@ -35,7 +35,6 @@
 // at most its timeout).
 namespace ilab::kube {
 
-inline ResourceRef nodesV1() { return {"", "v1", "nodes", "Node", false}; }
 
 enum class TargetRule { IngressStatus, ServiceLoadBalancer, ServiceNodePort, PodHostPort, KindPortMapping, MinikubeTunnel, PortForward };
 
