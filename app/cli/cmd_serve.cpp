@@ -118,6 +118,10 @@ int runServe(const QStringList& args) {
                  QStringLiteral("Back this workspace Service by the cluster's pods (repeatable)."), QStringLiteral("NAME")});
     cluster::addConnectionOptions(p, false);
     p.addOption({QStringLiteral("workers"), QStringLiteral("Proxy worker threads."), QStringLiteral("N"), QStringLiteral("2")});
+    p.addOption({QStringLiteral("explain-errors"),
+                 QStringLiteral("Add 'X-Ingress-Lab-Reason: CAUSE; DETAIL' to the controller's own error answers (Service "
+                                "not found, no endpoints, upstream timeout, ...), as the GUI lab does; `traffic` groups "
+                                "errors by it. ingress-nginx sends only its error page.")});
     p.addPositionalArgument(QStringLiteral("FILE|DIR"), QStringLiteral("Workspace files or folders ('demo' = built-in demo)."));
     // --controller-arg values start with "--": accept "--controller-arg=--x=y" and "--controller-arg --x=y".
     QStringList argv{QStringLiteral("serve")};
@@ -159,6 +163,7 @@ int runServe(const QStringList& args) {
         std::fprintf(stderr, "ingress-lab-cli serve: --workers: expected 1-64\n");
         return 2;
     }
+    opts.proxy.exposeErrorReason = p.isSet(QStringLiteral("explain-errors"));
     routing::ControllerSettings settings;
     const auto profile = routing::parseProfile(p.value(QStringLiteral("profile")).toStdString());
     if (!profile) {
