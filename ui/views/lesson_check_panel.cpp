@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QPointer>
 #include <QPushButton>
+#include <QSplitter>
 #include <QTextBrowser>
 #include <QThreadPool>
 #include <QVBoxLayout>
@@ -179,6 +180,11 @@ void LessonCheckPanel::showReport(const lessons::CheckReport& report) {
     if (report.cancelled) html += QStringLiteral("<p>%1</p>").arg(tr("Stopped."));
     m_result->setHtml(html);
     m_result->show();
+    // The report needs room: in the guide dock's splitter, take at least half of it (the guide scrolls).
+    if (auto* split = qobject_cast<QSplitter*>(parentWidget())) {
+        const int total = split->height();
+        if (height() < total / 2 && split->count() == 2 && split->widget(1) == this) split->setSizes({total - total * 11 / 20, total * 11 / 20});
+    }
 }
 
 }  // namespace ilab::ui
