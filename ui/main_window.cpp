@@ -536,6 +536,7 @@ void MainWindow::updateKubectl() {
 
 void MainWindow::newWorkspace() {
     m_lessonId.clear();
+    m_checkPanel->setLesson({}, QString());
     m_guideDock->hide();
     m_lab->resetViews();
     m_doc->load(QString(), QString());
@@ -549,6 +550,7 @@ bool MainWindow::openPath(const QString& path) {
         return false;
     }
     m_lessonId.clear();
+    m_checkPanel->setLesson({}, QString());
     m_guideDock->hide();
     const bool isFolder = QFileInfo(path).isDir();
     const bool builtin = path.startsWith(QLatin1String(":/"));
@@ -600,7 +602,7 @@ void MainWindow::openLessonPack(const lessons::Lesson& lesson) {
     m_doc->load(QString::fromStdString(lessons::fillGeneratedSecretsInText(lesson.workspace)), QString());
     m_lessonId = QString::fromStdString(lesson.id);
     static_cast<GuideView*>(m_guide)->setGuide(QString::fromStdString(lesson.guide));
-    m_checkPanel->setChecks(lesson.checks);
+    m_checkPanel->setLesson(lesson.checks, m_doc->text());
     m_guideDock->show();
     m_guideDock->raise();
     resizeDocks({m_guideDock}, {380}, Qt::Horizontal);

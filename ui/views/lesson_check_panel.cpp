@@ -39,8 +39,14 @@ LessonCheckPanel::LessonCheckPanel(WorkspaceDocument* doc, LabPanel* lab, QWidge
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("checkSummary"));
     m_summary->setWordWrap(true);
+    m_reset = new QPushButton(themedIcon(QStringLiteral("undo")), tr("Reset workspace"), this);
+    m_reset->setObjectName(QStringLiteral("resetLessonButton"));
+    m_reset->setToolTip(tr("Put the lesson's workspace back as it was when the lesson opened (Edit ▸ Undo brings yours back)."));
+    m_reset->hide();
+    connect(m_reset, &QPushButton::clicked, this, &LessonCheckPanel::resetWorkspace);
     row->addWidget(m_button);
     row->addWidget(m_summary, 1);
+    row->addWidget(m_reset);
     lay->addLayout(row);
     m_result = new QTextBrowser(this);
     m_result->setObjectName(QStringLiteral("checkResult"));
@@ -64,6 +70,24 @@ void LessonCheckPanel::setChecks(const lessons::LessonChecks& checks) {
     m_button->setEnabled(n > 0);
     m_summary->setStyleSheet(QString());
     m_summary->setText(n > 0 ? tr("%n check(s) for this lesson.", nullptr, n) : tr("This lesson has no checks."));
+}
+
+void LessonCheckPanel::setLesson(const lessons::LessonChecks& checks, const QString& startText) {
+    setChecks(checks);
+    m_startText = startText;
+    m_reset->setVisible(!startText.isEmpty());
+}
+
+void LessonCheckPanel::resetWorkspace() {
+    if (m_startText.isEmpty() || m_doc->text() == m_startText) return;
+    m_doc->replaceText(m_startText, tr("Reset the lesson's workspace"));
+    ++m_run;  // a check still running was about the old text
+    m_checking = false;
+    m_button->setEnabled(m_checks.count() > 0);
+    m_result->clear();
+    m_result->hide();
+    m_summary->setStyleSheet(QString());
+    m_summary->setText(tr("Workspace reset to the lesson's start. Edit ▸ Undo brings your version back."));
 }
 
 QString LessonCheckPanel::resultText() const { return m_summary->text() + QLatin1Char('\n') + m_result->toPlainText(); }

@@ -31,11 +31,17 @@ public:
     ~LessonCheckPanel() override;
 
     void setChecks(const lessons::LessonChecks& checks);
+    // The lesson's checks and the workspace text it started from ("Reset workspace" puts it back as one undoable
+    // edit; empty: no reset).
+    void setLesson(const lessons::LessonChecks& checks, const QString& startText);
+    // Edit > Undo brings the student's version back.
+    void resetWorkspace();
     const lessons::LessonChecks& checks() const { return m_checks; }
     bool isChecking() const { return m_checking; }
     // The shown result as plain text (tests, screenshots' captions).
     QString resultText() const;
     QPushButton* checkButton() const { return m_button; }
+    QPushButton* resetButton() const { return m_reset; }
 
 public Q_SLOTS:
     void runChecks();
@@ -55,6 +61,8 @@ private:
     LabPanel* m_lab;
     lessons::LessonChecks m_checks;
     QPushButton* m_button;
+    QPushButton* m_reset;
+    QString m_startText;
     QLabel* m_summary;
     QTextBrowser* m_result;
     bool m_checking = false;

@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTextBrowser>
+#include <QUndoStack>
 #include <QtTest>
 
 #include "app/gui/gui_services.h"
@@ -139,6 +140,32 @@ private Q_SLOTS:
         shot(w, QStringLiteral("check-debugging-1280"));
         w.labPanel()->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!w.labPanel()->isRunning(), 10000);
+    }
+
+    // "Reset workspace" puts the lesson's start back as one edit; Undo brings the student's version back.
+    void resetPutsTheLessonBack() {
+        QTemporaryDir dir;
+        const ilab::app::GuiServices services;
+        MainWindow w(services.services(), nullptr, dir.filePath(QStringLiteral("recovery")));
+        w.show();
+        w.openLesson(QStringLiteral("canary"));
+        LessonCheckPanel* panel = w.lessonChecks();
+        WorkspaceDocument* doc = w.document();
+        const QString start = doc->text();
+        QVERIFY(panel->resetButton()->isVisible());
+        QString mine = start;
+        mine.replace(QStringLiteral("canary-weight: \"10\""), QStringLiteral("canary-weight: \"30\""));
+        QVERIFY(mine != start);
+        doc->replaceText(mine, QStringLiteral("weight 30"));
+        QTest::mouseClick(panel->resetButton(), Qt::LeftButton);
+        QCOMPARE(doc->text(), start);
+        QVERIFY(panel->resultText().contains(QStringLiteral("Undo brings your version back")));
+        doc->undoStack()->undo();
+        QCOMPARE(doc->text(), mine);
+
+        w.newWorkspace();
+        QVERIFY(!panel->resetButton()->isVisibleTo(panel));
+        QCOMPARE(panel->checks().count(), 0);
     }
 
     void lessonFolders() {
