@@ -62,6 +62,7 @@
 #include "ui/help/help_window.h"
 #include "ui/views/guide_view.h"
 #include "ui/views/lesson_check_panel.h"
+#include "ui/presenter_mode.h"
 #include "ui/views/kubectl_text.h"
 
 namespace ilab::ui {
@@ -351,6 +352,18 @@ void MainWindow::buildActions() {
         const Theme t = theme;
         connect(a, &QAction::triggered, this, [this, t] { setTheme(t); });
     }
+
+    // Presenter mode (issue 15 item 7): large fonts, thick chart lines, high contrast; off: the theme again
+    m_presenter = new PresenterMode(this, m_editor, this);
+    QAction* presenterAct = m_viewMenu->addAction(tr("&Presenter mode"));
+    presenterAct->setObjectName(QStringLiteral("presenterMode"));
+    presenterAct->setCheckable(true);
+    presenterAct->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_P));
+    connect(presenterAct, &QAction::toggled, m_presenter, &PresenterMode::setOn);
+    connect(m_presenter, &PresenterMode::toggled, this, [this, presenterAct](bool on) {
+        presenterAct->setChecked(on);
+        if (!on) applyTheme();
+    });
 
     m_runMenu = menuBar()->addMenu(tr("&Run"));
     m_runMenu->addActions(m_lab->startStopActions());

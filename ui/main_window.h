@@ -24,6 +24,7 @@ class HelpWindow;
 class FormPanel;
 class LabPanel;
 class LessonCheckPanel;
+class PresenterMode;
 class ProblemsModel;
 class WorkspaceTreeModel;
 class YamlEditor;
@@ -75,6 +76,7 @@ public:
     ClusterPanel* clusterPanel() const { return m_cluster; }
     LabPanel* labPanel() const { return m_lab; }
     LessonCheckPanel* lessonChecks() const { return m_checkPanel; }
+    PresenterMode* presenterMode() const { return m_presenter; }
     QMenu* recentMenu() const { return m_recentMenu; }
     Theme theme() const { return m_theme; }
     QString lessonId() const { return m_lessonId; }
@@ -163,6 +165,7 @@ private:
     QString m_selectedKey;
     QString m_lessonId;
     LessonCheckPanel* m_checkPanel = nullptr;
+    PresenterMode* m_presenter = nullptr;
 };
 
 }  // namespace ilab::ui
