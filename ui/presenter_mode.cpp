@@ -84,7 +84,10 @@ void PresenterMode::setOn(bool on) {
         m_baseStyle = QApplication::style()->name();
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
         QApplication::setPalette(highContrastPalette());
-        if (m_editor) m_editor->zoomIn(EDITOR_ZOOM);
+        if (m_editor) {
+            m_editor->applyTheme(false);  // black on white like the rest; the owner re-applies its theme when off
+            m_editor->zoomIn(EDITOR_ZOOM);
+        }
         charts::scaleChartLines(m_window, LINE_SCALE);
         m_chartTimer.start();
     } else {

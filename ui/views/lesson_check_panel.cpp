@@ -45,9 +45,10 @@ LessonCheckPanel::LessonCheckPanel(WorkspaceDocument* doc, LabPanel* lab, QWidge
     m_reset->hide();
     connect(m_reset, &QPushButton::clicked, this, &LessonCheckPanel::resetWorkspace);
     row->addWidget(m_button);
-    row->addWidget(m_summary, 1);
+    row->addStretch(1);
     row->addWidget(m_reset);
     lay->addLayout(row);
+    lay->addWidget(m_summary);  // its own line: the verdict stays readable in a narrow dock and in presenter mode
     m_result = new QTextBrowser(this);
     m_result->setObjectName(QStringLiteral("checkResult"));
     m_result->setOpenLinks(false);

@@ -126,6 +126,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const ilab::app::GuiServices services;
         MainWindow w(services.services(), nullptr, dir.filePath(QStringLiteral("recovery")));
+        w.setTheme(MainWindow::Theme::Dark);
         w.resize(1280, 720);
         w.show();
         w.openLesson(QStringLiteral("exercise-debugging"));
@@ -137,7 +138,8 @@ private Q_SLOTS:
         QVERIFY(text.contains(QStringLiteral("Service default/catalogue not found")));
         QVERIFY(text.contains(QStringLiteral("Fake Certificate")));
         w.raisePanel(QStringLiteral("guide"));
-        shot(w, QStringLiteral("check-debugging-1280"));
+        shot(w, QStringLiteral("check-debugging-1280-dark"));
+        w.setTheme(MainWindow::Theme::Light);
         w.labPanel()->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!w.labPanel()->isRunning(), 10000);
     }

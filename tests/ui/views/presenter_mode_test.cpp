@@ -73,6 +73,12 @@ private Q_SLOTS:
         QCOMPARE(charts::widestChartLine(&w), lineBefore * PresenterMode::LINE_SCALE);
         QCOMPARE(QApplication::palette().color(QPalette::Window), QColor(Qt::white));
         QCOMPARE(QApplication::palette().color(QPalette::WindowText), QColor(Qt::black));
+        if (const QString shots = qEnvironmentVariable("ILAB_SHOT_DIR"); !shots.isEmpty()) {
+            w.resize(1280, 720);
+            w.raisePanel(QStringLiteral("lab"));
+            QTest::qWait(200);
+            w.grab().save(shots + QStringLiteral("/presenter-mode-1280.png"));
+        }
         // a backend that appears while presenting gets thick lines too
         live->addSample(sample(2, {QStringLiteral("default-agent-stable-80"), QStringLiteral("default-agent-test-80")}));
         // the new backend's line came thin (no event ran since: the re-apply timer cannot have fired) ...
