@@ -209,10 +209,14 @@ std::vector<std::string> evaluate(const CheckExpect& e, const std::vector<Answer
     for (const auto& a : answers) transport += a.error.empty() ? 0 : 1;
     if (transport > 0) problems.push_back(std::to_string(transport) + " of " + std::to_string(answers.size()) + " requests got no answer: " +
                                           answers[0].error);
-    if (e.status && !every([&](const Answer& a) { return a.status == *e.status; }))
+    const bool statusOk = !e.status || every([&](const Answer& a) { return a.status == *e.status; });
+    if (!statusOk)
         problems.push_back("expected status " + std::to_string(*e.status) + ", got " +
                            tally(answers, [](const Answer& a) { return a.error.empty() ? std::to_string(a.status) : std::string("no answer"); }));
-    if (e.service && !every([&](const Answer& a) { return a.service == *e.service; }))
+    const bool statusFailed = !statusOk;
+    const bool noPodAnswered = every([](const Answer& a) { return a.service.empty(); });
+    // "expected 200, got 503" already says it when no pod answered at all
+    if (e.service && !(statusFailed && noPodAnswered) && !every([&](const Answer& a) { return a.service == *e.service; }))
         problems.push_back("expected every answer from " + *e.service + ", got " + tally(answers, answerLabel));
     if (e.share) {
         int hits = 0;
@@ -294,8 +298,16 @@ std::vector<std::string> explain(const Check& check, const routing::RouteTable& 
     rv.listenPort = u.port;
     if (rv.scheme == "https" && !u.host.empty() && !std::isdigit(static_cast<unsigned char>(u.host[0]))) rv.sni = u.host;
     for (const auto& h : check.request.headers) rv.headers.push_back(h);
-    const routing::Decision d = table.route(rv, 50, true);  // a mid draw: a 10 % canary weight is not taken
     std::vector<std::string> why;
+    const CheckExpect& e = check.expect;
+    const bool onlyCertificate = e.certificate && !e.status && !e.service && !e.share && !e.location && e.headers.empty() && e.absentHeaders.empty();
+    if (onlyCertificate) {  // the handshake is the question: its certificate choice, not the route
+        const routing::TlsChoice tc = table.certificateFor(rv.sni.value_or(""));
+        why.push_back("Certificate: " + (tc.certificate == "default" ? std::string("the controller's default (Fake Certificate)") : "Secret " + tc.certificate));
+        for (const auto& t : tc.trace) why.push_back(t);
+        return why;
+    }
+    const routing::Decision d = table.route(rv, 50, true);  // a mid draw: a 10 % canary weight is not taken
     std::string first = routing::describeAction(d);
     if (!d.ingress.empty()) first += " — Ingress " + d.ingress;
     why.push_back(first);

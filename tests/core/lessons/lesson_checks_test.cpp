@@ -294,6 +294,8 @@ private slots:
         QVERIFY(cert && !cert->passed);
         QVERIFY2(cert->problems.front().find("Fake Certificate") != std::string::npos, cert->problems.front().c_str());
         QVERIFY(whyContains(cert, "Secret default/shop-tls not found"));
+        QCOMPARE(cert->why.front(), std::string("Certificate: the controller's default (Fake Certificate)"));
+        QCOMPARE(outcome(before, 1, "/catalog")->problems.size(), size_t(1));  // "expected status 200, got 503 ×3" says it all
         QCOMPARE(outcome(before, 1, "/catalog")->got, std::string("503 from the controller ×3"));
 
         // Fix one mistake: that step passes, the others still fail.
@@ -311,6 +313,23 @@ private slots:
         QVERIFY(run.apply(ws));
         const lessons::CheckReport after = lessons::runChecks(lesson->checks, run.lab(), ws);
         QVERIFY2(after.allPassed(), lessons::formatReport(after).c_str());
+    }
+
+    // The lessons whose steps need no change pass on their untouched workspace (TLS: HTTPS, 308, the Fake
+    // Certificate without SNI; CORS preflights; host and path routing; the rate limit's 503s).
+    void untouchedLessonsPass_data() {
+        QTest::addColumn<QString>("id");
+        for (const char* id : {"tls", "host-routing", "path-routing", "rate-limit", "cors"}) QTest::newRow(id) << QString::fromLatin1(id);
+    }
+    void untouchedLessonsPass() {
+        QFETCH(QString, id);
+        auto lesson = lessons::loadBuiltinLesson(id.toStdString());
+        QVERIFY(lesson.ok());
+        const model::Workspace ws = parse(lesson->workspace);
+        LabRun run(ws);
+        QVERIFY(run.lab().httpPort > 0);
+        const lessons::CheckReport r = lessons::runChecks(lesson->checks, run.lab(), ws);
+        QVERIFY2(r.allPassed(), lessons::formatReport(r).c_str());
     }
 
     void cliLessonCheck() {
