@@ -61,6 +61,8 @@
 #include "ui/help/help_content.h"
 #include "ui/help/help_window.h"
 #include "ui/views/guide_view.h"
+#include "ui/views/lesson_check_panel.h"
+#include "ui/presenter_mode.h"
 #include "ui/views/kubectl_text.h"
 
 namespace ilab::ui {
@@ -242,7 +244,16 @@ void MainWindow::buildUi() {
     m_guide->setObjectName(QStringLiteral("guide"));
     m_guideDock = new QDockWidget(tr("Lesson guide"), this);
     m_guideDock->setObjectName(QStringLiteral("guideDock"));
-    m_guideDock->setWidget(m_guide);
+    // the guide above, "Check my work" below (issue 15 item 6)
+    auto* guideSplit = new QSplitter(Qt::Vertical, this);
+    guideSplit->setObjectName(QStringLiteral("guideSplitter"));
+    m_checkPanel = new LessonCheckPanel(m_doc, m_lab, this);
+    m_checkPanel->setObjectName(QStringLiteral("lessonChecks"));
+    guideSplit->addWidget(m_guide);
+    guideSplit->addWidget(m_checkPanel);
+    guideSplit->setStretchFactor(0, 3);
+    guideSplit->setStretchFactor(1, 2);
+    m_guideDock->setWidget(guideSplit);
     addDockWidget(Qt::RightDockWidgetArea, m_guideDock);
 
     m_statusFile = new QLabel(this);
@@ -275,6 +286,12 @@ void MainWindow::buildActions() {
     QAction* lessonAct = make(tr("New from &lesson…"), QStringLiteral("lesson"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), [this] { newFromLesson(); });
     QAction* openAct = make(tr("&Open…"), QStringLiteral("open"), QKeySequence::Open, [this] { open(); });
     QAction* openFolderAct = make(tr("Open &folder…"), QString(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), [this] { openFolder(); });
+    QAction* openLessonFolderAct = make(tr("Open lesson fol&der…"), QStringLiteral("lesson"), QKeySequence(), [this] {
+        if (!maybeSave()) return;
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open lesson folder (guide.md, workspace.yaml, checks.yaml)"));
+        if (!dir.isEmpty()) openLessonFolder(dir);
+    });
+    openLessonFolderAct->setObjectName(QStringLiteral("openLessonFolder"));
     QAction* demoAct = make(tr("Open the &demo workspace"), QString(), QKeySequence(), [this] { if (maybeSave()) openPath(QStringLiteral(":/demo/demo-workspace.yaml")); });
     m_saveAction = make(tr("&Save"), QStringLiteral("save"), QKeySequence::Save, [this] { save(); });
     QAction* saveAsAct = make(tr("Save &as…"), QString(), QKeySequence::SaveAs, [this] { saveAs(); });
@@ -284,7 +301,7 @@ void MainWindow::buildActions() {
     m_saveGeneratedKeysAction->setToolTip(tr("Also write the certificates and private keys Ingress Lab generated for lesson and demo "
                                              "Secrets (signed with the lab's own key). Off: they are saved empty and generated again on open."));
     QAction* quitAct = make(tr("&Quit"), QString(), QKeySequence::Quit, [this] { close(); });
-    m_fileMenu->addActions({newAct, lessonAct, openAct, openFolderAct, demoAct});
+    m_fileMenu->addActions({newAct, lessonAct, openLessonFolderAct, openAct, openFolderAct, demoAct});
     m_recentMenu = m_fileMenu->addMenu(tr("Open &recent"));
     m_fileMenu->addSeparator();
     m_fileMenu->addActions({m_saveAction, saveAsAct, m_saveGeneratedKeysAction});
@@ -335,6 +352,18 @@ void MainWindow::buildActions() {
         const Theme t = theme;
         connect(a, &QAction::triggered, this, [this, t] { setTheme(t); });
     }
+
+    // Presenter mode (issue 15 item 7): large fonts, thick chart lines, high contrast; off: the theme again
+    m_presenter = new PresenterMode(this, m_editor, this);
+    QAction* presenterAct = m_viewMenu->addAction(tr("&Presenter mode"));
+    presenterAct->setObjectName(QStringLiteral("presenterMode"));
+    presenterAct->setCheckable(true);
+    presenterAct->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_P));
+    connect(presenterAct, &QAction::toggled, m_presenter, &PresenterMode::setOn);
+    connect(m_presenter, &PresenterMode::toggled, this, [this, presenterAct](bool on) {
+        presenterAct->setChecked(on);
+        if (!on) applyTheme();
+    });
 
     m_runMenu = menuBar()->addMenu(tr("&Run"));
     m_runMenu->addActions(m_lab->startStopActions());
@@ -520,6 +549,7 @@ void MainWindow::updateKubectl() {
 
 void MainWindow::newWorkspace() {
     m_lessonId.clear();
+    m_checkPanel->setLesson({}, QString());
     m_guideDock->hide();
     m_lab->resetViews();
     m_doc->load(QString(), QString());
@@ -533,6 +563,7 @@ bool MainWindow::openPath(const QString& path) {
         return false;
     }
     m_lessonId.clear();
+    m_checkPanel->setLesson({}, QString());
     m_guideDock->hide();
     const bool isFolder = QFileInfo(path).isDir();
     const bool builtin = path.startsWith(QLatin1String(":/"));
@@ -551,16 +582,40 @@ bool MainWindow::openPath(const QString& path) {
 }
 
 void MainWindow::openLesson(const QString& id) {
-    const QString ws = lessonWorkspace(id);
-    if (ws.isEmpty()) {
+    if (id.contains(QLatin1Char('/')) || id.contains(QLatin1Char('\\')) || QFileInfo(id).isDir()) {
+        openLessonFolder(id);
+        return;
+    }
+    const auto lesson = lessons::loadBuiltinLesson(id.toStdString());
+    if (!lesson) {
         QMessageBox::warning(this, tr("Lesson"), tr("Lesson %1 is not available.").arg(id));
         return;
     }
-    m_lab->resetViews();
-    m_doc->load(QString::fromStdString(lessons::fillGeneratedSecretsInText(ws.toStdString())), QString());
-    m_lessonId = id;
+    openLessonPack(*lesson);
     settings::setLastSession(settings::LastSession::Kind::Lesson, id);
-    static_cast<GuideView*>(m_guide)->setGuide(lessonGuide(id));
+}
+
+bool MainWindow::openLessonFolder(const QString& dir) {
+    const auto lesson = lessons::loadLessonFolder(dir.toStdString());
+    if (!lesson) {
+        QMessageBox box(QMessageBox::Warning, tr("Open lesson folder"),
+                        tr("%1 is not a lesson Ingress Lab can open.").arg(QDir::toNativeSeparators(dir)), QMessageBox::Ok, this);
+        box.setObjectName(QStringLiteral("lessonFolderError"));
+        box.setInformativeText(QString::fromStdString(lesson.message()));
+        box.exec();
+        return false;
+    }
+    openLessonPack(*lesson);
+    statusBar()->showMessage(tr("Lesson %1 opened from %2").arg(QString::fromStdString(lesson->title), QDir::toNativeSeparators(dir)), 6000);
+    return true;
+}
+
+void MainWindow::openLessonPack(const lessons::Lesson& lesson) {
+    m_lab->resetViews();
+    m_doc->load(QString::fromStdString(lessons::fillGeneratedSecretsInText(lesson.workspace)), QString());
+    m_lessonId = QString::fromStdString(lesson.id);
+    static_cast<GuideView*>(m_guide)->setGuide(QString::fromStdString(lesson.guide));
+    m_checkPanel->setLesson(lesson.checks, m_doc->text());
     m_guideDock->show();
     m_guideDock->raise();
     resizeDocks({m_guideDock}, {380}, Qt::Horizontal);

@@ -3,6 +3,7 @@
 #include <QMainWindow>
 #include <QTimer>
 
+#include "core/lessons/lesson_pack.h"
 #include "ui/app_services.h"
 #include "ui/document/file_io.h"
 #include "ui/document/workspace_document.h"
@@ -22,6 +23,8 @@ class FileWatcher;
 class HelpWindow;
 class FormPanel;
 class LabPanel;
+class LessonCheckPanel;
+class PresenterMode;
 class ProblemsModel;
 class WorkspaceTreeModel;
 class YamlEditor;
@@ -39,7 +42,11 @@ public:
     ~MainWindow() override;
 
     bool openPath(const QString& path);
+    // A built-in lesson by id, or a lesson folder (a path: see openLessonFolder).
     void openLesson(const QString& id);
+    // An instructor's lesson folder (guide.md, workspace.yaml, checks.yaml; core/lessons/lesson_pack.h). A bad
+    // folder gets a message box saying what is wrong and nothing else changes. False when it was not opened.
+    bool openLessonFolder(const QString& dir);
     void newWorkspace();
     // Writes the workspace text to `path`. Generated key material (Secrets annotated
     // ingress-lab.dev/generate-self-signed) is left out unless File > "Save generated keys too" is checked;
@@ -68,6 +75,8 @@ public:
     ClusterSession* clusterSession() const { return m_services.cluster; }
     ClusterPanel* clusterPanel() const { return m_cluster; }
     LabPanel* labPanel() const { return m_lab; }
+    LessonCheckPanel* lessonChecks() const { return m_checkPanel; }
+    PresenterMode* presenterMode() const { return m_presenter; }
     QMenu* recentMenu() const { return m_recentMenu; }
     Theme theme() const { return m_theme; }
     QString lessonId() const { return m_lessonId; }
@@ -102,6 +111,7 @@ private:
     void open();
     void openFolder();
     void newFromLesson();
+    void openLessonPack(const lessons::Lesson& lesson);
     void addObject(const QString& kind);
     void deleteSelected();
     void showPalette();
@@ -154,6 +164,8 @@ private:
     Theme m_theme = Theme::System;
     QString m_selectedKey;
     QString m_lessonId;
+    LessonCheckPanel* m_checkPanel = nullptr;
+    PresenterMode* m_presenter = nullptr;
 };
 
 }  // namespace ilab::ui

@@ -15,6 +15,7 @@ int runServe(const QStringList& args);
 int runTraffic(const QStringList& args);
 int runTest(const QStringList& args);
 int runMigrate(const QStringList& args);  // cmd_migrate.cpp: Ingresses -> Gateway API, --check: behaviour diff
-int runCluster(const QStringList& args);  // cmd_cluster.cpp: contexts, info, get, pull, diff, apply, events
+int runCluster(const QStringList& args);
+int runLesson(const QStringList& args);   // cmd_lesson.cpp: lesson check DIR|NAME (Check my work), lesson list  // cmd_cluster.cpp: contexts, info, get, pull, diff, apply, events
 
 }  // namespace ilab::cli

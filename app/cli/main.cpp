@@ -22,6 +22,7 @@ const Command COMMANDS[] = {
     {"traffic", ilab::cli::runTraffic, "the load generator, with a per-backend summary"},
     {"test", ilab::cli::runTest, "golden requests -> expected backend/status; exit 1 on a failure"},
     {"migrate", ilab::cli::runMigrate, "ingress-nginx Ingresses -> Gateway API; --check: what the migration changes"},
+    {"lesson", ilab::cli::runLesson, "a lesson's checks against the local controller (Check my work); exit 1 on a failure"},
     {"cluster", ilab::cli::runCluster, "a real cluster (kubeconfig): contexts, info, get, pull, diff, apply, events"},
 };
 

@@ -3,7 +3,7 @@
 // cluster session slot) and the main window, and hands the services to the window. The window owns the
 // document, the designer views and the live lab panel; the services outlive it.
 //
-//   ingress-lab [FILE|FOLDER] [--lesson ID] [--select Kind/ns/name] [--panel problems|kubectl|lab|guide]
+//   ingress-lab [FILE|FOLDER] [--lesson ID|LESSON-FOLDER] [--select Kind/ns/name] [--panel problems|kubectl|lab|guide]
 //               [--theme light|dark] [--cert-dialog] [--screenshot OUT.png]
 //               [--connect [--context NAME] [--namespace NS]]
 // --connect connects the Cluster panel at start (kubeconfig from KUBECONFIG, else ~/.kube/config; the current
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("Workspace file or folder to open."));
-    QCommandLineOption lesson(QStringLiteral("lesson"), QStringLiteral("Open a built-in lesson."), QStringLiteral("id"));
+    QCommandLineOption lesson(QStringLiteral("lesson"), QStringLiteral("Open a built-in lesson (its id) or a lesson folder (guide.md, workspace.yaml, checks.yaml)."), QStringLiteral("id|folder"));
     QCommandLineOption select(QStringLiteral("select"), QStringLiteral("Select an object (Kind/namespace/name)."), QStringLiteral("ref"));
     QCommandLineOption panel(QStringLiteral("panel"), QStringLiteral("Bring a bottom panel forward."), QStringLiteral("name"));
     QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("light or dark (overrides the saved choice)."), QStringLiteral("theme"));

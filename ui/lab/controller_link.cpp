@@ -1,5 +1,6 @@
 #include "ui/lab/controller_link.h"
 
+#include <QCoreApplication>
 #include <QPointer>
 #include <QTimer>
 
@@ -106,6 +107,19 @@ void ControllerLink::setWorkspace(const model::Workspace& ws) {
     auto copy = std::make_shared<model::Workspace>(ws.clone());
     auto* ctl = m_impl->ctl;
     QMetaObject::invokeMethod(ctl, [ctl, copy] { ctl->setWorkspace(std::move(*copy)); }, Qt::QueuedConnection);
+}
+
+void ControllerLink::applyNow(const model::Workspace& ws, std::function<void()> done) {
+    auto copy = std::make_shared<model::Workspace>(ws.clone());
+    auto* ctl = m_impl->ctl;
+    QPointer<ControllerLink> self(this);
+    QMetaObject::invokeMethod(ctl, [ctl, copy, self, done = std::move(done)] {
+        ctl->setWorkspace(std::move(*copy));
+        ctl->syncNow();  // the proxy has the new table (posted to its workers) when this returns
+        QMetaObject::invokeMethod(QCoreApplication::instance(), [self, done] {  // back on the GUI thread
+            if (self && done) done();
+        }, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
 }
 
 void ControllerLink::killPod(const QString&, const QString& pod) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -44,6 +45,10 @@ public:
     void start(const model::Workspace& ws, const proxy::ProxyConfig& config);
     void stop();
     void setWorkspace(const model::Workspace& ws);  // applied live when running (the controller emits Sync)
+    // Hands `ws` to the controller and syncs it at once (no debounce); `done` runs on the GUI thread once the new
+    // route table has been handed to the proxy (Check my work sends its requests after that). Not called when the
+    // link is gone by then.
+    void applyNow(const model::Workspace& ws, std::function<void()> done);
 
     void killPod(const QString& ns, const QString& pod);
     void restartDeployment(const QString& ns, const QString& deployment);

@@ -17,6 +17,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include "core/routing/decision_text.h"
 #include "core/routing/route_table.h"
 
 namespace ilab::ui {
@@ -46,24 +47,7 @@ routing::RequestView toRequestView(const ExplainRequest& req) {
     return rv;
 }
 
-QString actionText(const routing::Decision& d) {
-    switch (d.action) {
-    case routing::Decision::Action::Proxy: {
-        QString s = QObject::tr("Proxy to %1/%2:%3")
-                        .arg(QString::fromStdString(d.backend ? d.backend->ns : ""),
-                             QString::fromStdString(d.backend ? d.backend->service : "?"),
-                             QString::fromStdString(d.backend ? d.backend->port : ""));
-        if (!d.canary.empty()) s += QStringLiteral(" (%1)").arg(QString::fromStdString(d.canary));
-        if (d.endpoints) s += QObject::tr(", %n endpoint(s)", nullptr, int(d.endpoints->size()));
-        return s;
-    }
-    case routing::Decision::Action::Redirect:
-        return QObject::tr("Redirect %1 to %2").arg(d.status).arg(QString::fromStdString(d.location));
-    case routing::Decision::Action::Respond:
-    default:
-        return QObject::tr("The controller answers %1").arg(d.status);
-    }
-}
+QString actionText(const routing::Decision& d) { return QString::fromStdString(routing::describeAction(d)); }
 
 }  // namespace
 

@@ -508,6 +508,7 @@ void LabPanel::restart() {
 }
 
 ControllerLink* LabPanel::controllerForTest() const { return m_impl->link; }
+ControllerLink* LabPanel::controller() const { return m_impl->link; }
 TrafficPanel* LabPanel::trafficPanel() const { return m_impl->traffic; }
 charts::LiveCharts* LabPanel::liveCharts() const { return m_impl->charts; }
 RoutingMap* LabPanel::routingMap() const { return m_impl->map; }

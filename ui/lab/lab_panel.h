@@ -61,6 +61,9 @@ public:
     // False when the row is not a parsed access line.
     bool pickFromAccessLog(int row);
 
+    // The lab's handle on the controller (Check my work syncs the edited workspace through it).
+    ControllerLink* controller() const;
+
     // Parts, for tests and the benchmark.
     ControllerLink* controllerForTest() const;
     TrafficPanel* trafficPanel() const;
