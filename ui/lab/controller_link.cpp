@@ -108,6 +108,11 @@ void ControllerLink::setWorkspace(const model::Workspace& ws) {
     QMetaObject::invokeMethod(ctl, [ctl, copy] { ctl->setWorkspace(std::move(*copy)); }, Qt::QueuedConnection);
 }
 
+void ControllerLink::setClusterEndpoints(const routing::EndpointMap& endpoints) {
+    auto* ctl = m_impl->ctl;
+    QMetaObject::invokeMethod(ctl, [ctl, endpoints] { ctl->setClusterEndpoints(endpoints); }, Qt::QueuedConnection);
+}
+
 void ControllerLink::killPod(const QString&, const QString& pod) {
     auto* ctl = m_impl->ctl;
     const std::string name = pod.toStdString();

@@ -9,6 +9,7 @@
 
 #include "core/model/workspace.h"
 #include "core/proxy/proxy_config.h"
+#include "core/routing/route_table.h"
 #include "ui/lab/routing_map.h"
 
 namespace ilab::controller {
@@ -44,6 +45,9 @@ public:
     void start(const model::Workspace& ws, const proxy::ProxyConfig& config);
     void stop();
     void setWorkspace(const model::Workspace& ws);  // applied live when running (the controller emits Sync)
+    // Endpoints of cluster-backed Services (ClusterBackends): LocalController::setClusterEndpoints, kept across a
+    // stop/start; an empty map gives every Service its simulated pods back.
+    void setClusterEndpoints(const routing::EndpointMap& endpoints);
 
     void killPod(const QString& ns, const QString& pod);
     void restartDeployment(const QString& ns, const QString& deployment);
