@@ -14,6 +14,9 @@
 //   controllerLogIsStreamed  the controller pod's log (ingress-nginx namespace, container controller, the stand-in
 //       kubelet's /containerLogs follow): access lines parsed in "Cluster access log", klog lines in "Cluster
 //       controller log"; after a container restart (the stream ends) new lines arrive, none twice.
+//   predictedVsObservedThroughPortForward  the published address no longer answers: the lab port-forwards to the
+//       controller pod itself (native v4.channel.k8s.io through the API server and the stand-in kubelet) and the
+//       comparison runs through that tunnel.
 #include <QCheckBox>
 #include <QFile>
 #include <QListWidget>
@@ -108,9 +111,9 @@ public:
             if (!proc.waitForFinished(15000)) proc.kill();
         }
     }
-    bool start(const QString& workspace) {
+    bool start(const QString& workspace, const QString& address = QStringLiteral("127.0.0.2")) {
         proc.setProgram(ilab::testing::cliPath());
-        proc.setArguments({"serve", workspace, "--http", "127.0.0.2:0", "--https", "127.0.0.2:0", "--admin", "127.0.0.1:0"});
+        proc.setArguments({"serve", workspace, "--http", address + ":0", "--https", address + ":0", "--admin", "127.0.0.1:0"});
         proc.start();
         if (!proc.waitForStarted(5000)) return false;
         const QRegularExpression re("^ready http=[0-9.]+:(\\d+) https=[0-9.]+:(\\d+)", QRegularExpression::MultilineOption);
@@ -495,6 +498,49 @@ private Q_SLOTS:
         lab->showTab(QStringLiteral("Cluster controller log"));
         QTest::qWait(300);
         shoot(lab, QStringLiteral("cluster-controller-log.png"));
+    }
+
+    // Runs after controllerLogIsStreamed, which created the controller pod; the Ingress status still points at the
+    // stopped stand-in of predictedVsObserved.
+    void predictedVsObservedThroughPortForward() {
+        StandInController cluster;
+        QVERIFY(cluster.start(ilab::testing::sourceDir() + "/resources/lessons/canary/workspace.yaml", QStringLiteral("127.0.0.1")));
+        const QString ns = QStringLiteral("ingress-nginx"), pod = QStringLiteral("ingress-nginx-controller-5c8d-x");
+        m_kubelet.setPodPort(ns, pod, 80, cluster.httpPort);
+        m_kubelet.setPodPort(ns, pod, 443, cluster.httpsPort);
+        const int forwardsBefore = m_kubelet.forwardsServed();
+
+        auto win = connectedLessonWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(win->w.clusterSession()->state(), ClusterSession::State::Connected, WAIT_MS);
+        LabPanel* lab = win->w.labPanel();
+        lab->setListenPorts(0, 0);
+        lab->start();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
+        ui::CompareView* view = lab->compareView();
+        auto* run = view->findChild<QPushButton*>(QStringLiteral("compareRun"));
+        QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled(), WAIT_MS);
+        QVERIFY2(view->targetRuleText().contains(QStringLiteral("port-forward")), qPrintable(view->targetRuleText()));
+        QVERIFY2(view->targetRuleText().contains(pod), qPrintable(view->targetRuleText()));
+        QVERIFY2(view->targetRuleText().contains(QStringLiteral("did not answer")), qPrintable(view->targetRuleText()));
+        lab->trafficPanel()->applyPreset(0);
+        lab->trafficPanel()->setLoad(400, 0, 0, 4);
+        run->click();
+        QTRY_VERIFY_WITH_TIMEOUT(view->summaryText().startsWith(QStringLiteral("No disagreement")) ||
+                                     view->summaryText().contains(QStringLiteral("disagreement")) ||
+                                     view->summaryText().contains(QStringLiteral("did not run")),
+                                 180000);
+        QString all;
+        for (int i = 0; i < view->disagreementsForTest()->count(); ++i) all += view->disagreementsForTest()->item(i)->text() + "\n";
+        QVERIFY2(view->summaryText().startsWith(QStringLiteral("No disagreement")), qPrintable(view->summaryText() + "\n" + all));
+        QVERIFY(m_kubelet.forwardsServed() > forwardsBefore);  // the observation went through the controller pod
+        bool answered = false;
+        QTableWidget* table = view->tableForTest();
+        for (int r = 0; r < table->rowCount(); ++r)
+            if (table->item(r, 1)->text() == QStringLiteral("backend agent-test") && table->item(r, 3)->text().contains(QStringLiteral("%")))
+                answered = !table->item(r, 3)->text().startsWith(QStringLiteral("0.0 %"));
+        QVERIFY(answered);
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
     }
 
     void cleanupTestCase() {
