@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "core/kube/cluster_connection.h"
 #include "core/kube/exec_consent.h"
 #include "core/kube/informer.h"
 
@@ -71,6 +72,9 @@ public:
     // The REST client of the connection (null unless Connecting/Connected/Lost). Its callbacks must use a
     // context object on the GUI thread.
     virtual kube::RestClient* client() const = 0;
+    // The resolved context (server, TLS, credentials) of that client, for what talks to the API server outside the
+    // REST client: the native port-forwards of cluster-backed Services. Empty unless client() is set.
+    virtual std::optional<kube::ClusterConnection> connection() const { return std::nullopt; }
     // Live snapshots of the namespace (null before the first list).
     virtual kube::StoreConstSharedPtr ingresses() const = 0;
     virtual kube::StoreConstSharedPtr services() const = 0;
@@ -81,6 +85,9 @@ signals:
     void errorChanged(const QString& error);
     void kubeconfigChanged();
     void consentRequested(const ilab::kube::ExecConsentRequest& request);
+    // The REST client (client()) is about to be destroyed (disconnect, another context, rejected credentials):
+    // whatever holds a reference to it (informers, log streams, port-forward endpoints) lets go now.
+    void clientAboutToBeDestroyed();
     void objectsChanged();  // ingresses() or services() has a new snapshot
     void eventsChanged();   // events() has a new snapshot
     // A Warning header or an informer problem worth showing in the event log.

@@ -99,6 +99,7 @@ void ClusterSessionImpl::setError(const QString& e) {
 }
 
 void ClusterSessionImpl::stopAll() {
+    if (m_client) emit clientAboutToBeDestroyed();
     ++m_attempt;
     m_probeTimer.stop();
     m_probeInFlight = false;

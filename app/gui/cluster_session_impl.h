@@ -51,6 +51,9 @@ public:
     bool tlsVerificationDisabled() const override { return m_client && m_conn.insecureSkipTlsVerify; }
     QString error() const override { return m_error; }
     kube::RestClient* client() const override { return m_client.get(); }
+    std::optional<kube::ClusterConnection> connection() const override {
+        return m_client ? std::optional<kube::ClusterConnection>(m_conn) : std::nullopt;
+    }
     kube::StoreConstSharedPtr ingresses() const override;
     kube::StoreConstSharedPtr services() const override;
     kube::StoreConstSharedPtr events() const override;
