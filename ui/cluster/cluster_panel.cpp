@@ -318,6 +318,7 @@ void ClusterPanel::onConsent(const kube::ExecConsentRequest& request) {
     dlg->setObjectName(QStringLiteral("execConsentDialog"));
     dlg->setAttribute(Qt::WA_DeleteOnClose);
     dlg->setWindowTitle(tr("Run a credential plugin?"));
+    dlg->setMinimumWidth(620);  // the command line and the plugin's stderr need the room
     auto* v = new QVBoxLayout(dlg);
     auto* intro = new QLabel(tr("The kubeconfig user <b>%1</b> (%2) gets its credentials by running this program. "
                                 "It runs only if you allow it; a changed command asks again.")
