@@ -233,6 +233,8 @@ void MainWindow::buildUi() {
     m_clusterDock->setWidget(m_cluster);
     addDockWidget(Qt::BottomDockWidgetArea, m_clusterDock);
     connect(m_cluster, &ClusterPanel::revealLineRequested, this, [this](int line, int column) { m_editor->revealPosition(line, column); });
+    connect(m_cluster, &ClusterPanel::revealFieldRequested, this, [this](int r, const QString& f) { revealField(r, f.toStdString()); });
+    connect(m_cluster, &ClusterPanel::serverProblemsChanged, this, &MainWindow::onDiagnosticsChanged);  // 422s
     tabifyDockWidget(m_problemsDock, m_kubectlDock);
     tabifyDockWidget(m_kubectlDock, m_labDock);
     tabifyDockWidget(m_labDock, m_clusterDock);
@@ -434,8 +436,13 @@ void MainWindow::onDiagnosticsChanged() {
         note.rule = "lab-held-back";
         shown.push_back(std::move(note));
     }
+    Diagnostics marked = m_doc->diagnostics();
+    for (const Diagnostic& d : m_cluster->serverProblems()) {  // what the API server refused (issue 12 item 6)
+        shown.push_back(d);
+        marked.push_back(d);
+    }
     m_problemsModel->setDiagnostics(shown);
-    m_editor->setProblems(m_doc->diagnostics());
+    m_editor->setProblems(marked);
     m_treeModel->rebuild(m_doc->workspace(), m_doc->diagnostics(), m_doc->heldBackObjects());
     updateStatus();
 }
@@ -468,6 +475,7 @@ void MainWindow::revealField(int resourceIndex, const std::string& fieldPath) {
     if (fieldPath.rfind("spec.rules[", 0) != 0) rule = path = -1;
     const QModelIndex idx = m_treeModel->indexFor(resourceIndex, rule, path);
     if (idx.isValid()) m_tree->setCurrentIndex(idx);
+    m_forms->markField(fieldPath);
 }
 
 void MainWindow::onProblemActivated(const QModelIndex& idx) {

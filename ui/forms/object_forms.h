@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include <QPointer>
 #include <QStackedWidget>
 #include <QWidget>
 
@@ -202,6 +203,11 @@ public:
     void showNode(int resourceIndex, int rule, int path);
     void refresh();
     ObjectForm* currentForm() const;
+    // Marks the form's input for `field` (an API field path such as spec.rules[0].http.paths[0].backend.service.
+    // port.number -> the "port" box) with a red frame and gives it the focus: where a server or validation error
+    // points. Returns the widget (null when the shown form has no input for it). The mark goes with the next node.
+    QWidget* markField(const std::string& field);
+    QWidget* markedField() const { return m_marked; }
 
 Q_SIGNALS:
     void selectRequested(int resourceIndex, int rule, int path);
@@ -220,6 +226,7 @@ private:
     IngressClassForm* m_class;
     GenericForm* m_generic;
     int m_resource = -1, m_ruleIdx = -1, m_pathIdx = -1;
+    QPointer<QWidget> m_marked;
 };
 
 }  // namespace ilab::ui

@@ -451,7 +451,42 @@ ObjectForm* FormPanel::currentForm() const {
     return scroll ? qobject_cast<ObjectForm*>(scroll->widget()) : nullptr;
 }
 
+QWidget* FormPanel::markField(const std::string& field) {
+    if (m_marked) m_marked->setStyleSheet(QString());
+    m_marked = nullptr;
+    ObjectForm* form = currentForm();
+    if (!form || field.empty()) return nullptr;
+    // The form inputs are named after the last element of their field (ingress_form.cpp, workload_forms.cpp).
+    auto endsWith = [&](const char* tail) {
+        const std::string t = tail;
+        return field.size() >= t.size() && field.compare(field.size() - t.size(), t.size(), t) == 0;
+    };
+    QString name;
+    if (endsWith(".service.port.number") || endsWith(".service.port.name")) name = QStringLiteral("port");
+    else if (endsWith(".service.name")) name = QStringLiteral("service");
+    else if (field == "metadata.name") name = QStringLiteral("name");
+    else if (field == "metadata.namespace") name = QStringLiteral("namespace");
+    else {
+        std::string last = field.substr(field.find_last_of('.') == std::string::npos ? 0 : field.find_last_of('.') + 1);
+        if (const auto b = last.find('['); b != std::string::npos) last.resize(b);
+        name = QString::fromStdString(last);
+    }
+    QWidget* target = nullptr;
+    for (QWidget* w : form->findChildren<QWidget*>(name))
+        if (w->isVisibleTo(form)) {
+            target = w;
+            break;
+        }
+    if (!target) return nullptr;
+    target->setStyleSheet(QStringLiteral("border: 2px solid #c62828;"));
+    target->setFocus(Qt::OtherFocusReason);
+    m_marked = target;
+    return target;
+}
+
 void FormPanel::showNode(int resourceIndex, int rule, int path) {
+    if (m_marked) m_marked->setStyleSheet(QString());
+    m_marked = nullptr;
     m_resource = resourceIndex;
     m_ruleIdx = rule;
     m_pathIdx = path;
