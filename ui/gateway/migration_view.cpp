@@ -71,18 +71,19 @@ MigrationView::MigrationView(WorkspaceDocument* doc, QWidget* parent)
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
     m_tree->header()->setSectionResizeMode(0, QHeaderView::Interactive);
-    m_tree->header()->resizeSection(0, 360);
-    m_tree->header()->resizeSection(1, 300);
+    m_tree->header()->resizeSection(0, 300);
+    m_tree->header()->resizeSection(1, 260);
 
     m_explainer = new ExplainerPanel(this);
     m_explainer->setObjectName(QStringLiteral("migrationExplainer"));
     m_explainer->setFixedComparedProfile(routing::Profile::Gateway);
 
-    auto* split = new QSplitter(Qt::Vertical, this);
+    // side by side: the dock is wide and short, and both halves want height
+    auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_tree);
     split->addWidget(m_explainer);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 1);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);

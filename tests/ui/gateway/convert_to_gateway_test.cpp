@@ -7,6 +7,7 @@
 #include <QAction>
 #include <QDockWidget>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
@@ -51,6 +52,14 @@ QTreeWidgetItem* groupStartingWith(QTreeWidget* tree, const QString& prefix) {
     for (int i = 0; i < tree->topLevelItemCount(); ++i)
         if (tree->topLevelItem(i)->text(0).startsWith(prefix)) return tree->topLevelItem(i);
     return nullptr;
+}
+
+// ILAB_SHOTS_DIR=dir saves screenshots of the window at the interesting moments (for review; no effect otherwise).
+void shot(QWidget& w, const QString& name) {
+    const QString dir = qEnvironmentVariable("ILAB_SHOTS_DIR");
+    if (dir.isEmpty()) return;
+    QCoreApplication::processEvents();
+    w.grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
 }
 
 // Waits for the view's report of the current workspace (a refresh may be running or queued).
@@ -167,10 +176,27 @@ private Q_SLOTS:
         QCOMPARE(results[1].status, 404);
         QVERIFY(results[1].trace.join('\n').contains(QStringLiteral("no HTTPS listener")));
         QCOMPARE(view->explainer()->request().url, QStringLiteral("https://api.example.com/version"));
+        shot(w, QStringLiteral("canary-converted-migration"));
 
         // the lab's explainer now offers Gateway API as the compared profile
         ExplainerPanel* labExplainer = w.labPanel()->explainer();
         QTRY_VERIFY_WITH_TIMEOUT(labExplainer->isProfileChoiceOffered(), 5000);
+        if (!qEnvironmentVariable("ILAB_SHOTS_DIR").isEmpty()) {
+            w.raisePanel(QStringLiteral("lab"));
+            for (QWidget* p = labExplainer->parentWidget(); p; p = p->parentWidget())
+                if (auto* tabs = qobject_cast<QTabWidget*>(p)) {
+                    tabs->setCurrentWidget(labExplainer);
+                    break;
+                }
+            labExplainer->setComparedProfile(routing::Profile::Gateway);
+            ExplainRequest req;
+            req.url = QStringLiteral("http://api.example.com/version");
+            labExplainer->setRequest(req);
+            QSignalSpy labExplained(labExplainer, &ExplainerPanel::explained);
+            labExplainer->explain();
+            QVERIFY(labExplained.wait(10000));
+            shot(w, QStringLiteral("canary-lab-explainer-gateway"));
+        }
 
         // one undo step removes them all
         w.document()->undoStack()->undo();
@@ -218,6 +244,7 @@ private Q_SLOTS:
         QCOMPARE(results[1].profile, QStringLiteral("gateway"));
         QVERIFY2(results[1].summary.contains(QStringLiteral("https://shop.example.com/cart/")), qPrintable(results[1].summary));
         QVERIFY2(results[1].summary.contains(QStringLiteral("HTTPRoute")), qPrintable(results[1].summary));
+        shot(w, QStringLiteral("ssl-redirect-migration"));
     }
 
     void convertWithoutIngressesIsDisabled() {
