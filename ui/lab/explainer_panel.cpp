@@ -1,5 +1,7 @@
 #include "ui/lab/explainer_panel.h"
 
+#include <cmath>
+
 #include <QComboBox>
 #include <QFormLayout>
 #include <QFutureWatcher>
@@ -10,6 +12,7 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTextBrowser>
@@ -66,6 +69,24 @@ QString actionText(const routing::Decision& d) {
     }
 }
 
+// Ingress vs HTTPRoute: the same answer, or the same backends in the same shares (within 5 points; one random
+// value maps to different backends when the profiles order weighted backends differently).
+bool sameOutcome(const ExplainResult& a, const ExplainResult& b) {
+    if (a.shares.isEmpty() || b.shares.isEmpty()) return a.action == b.action;
+    QSet<QString> keys;
+    for (auto it = a.shares.begin(); it != a.shares.end(); ++it) keys.insert(it.key());
+    for (auto it = b.shares.begin(); it != b.shares.end(); ++it) keys.insert(it.key());
+    for (const QString& k : keys)
+        if (std::abs(a.shares.value(k) - b.shares.value(k)) > 0.05) return false;
+    return true;
+}
+
+QString sharesText(const QMap<QString, double>& shares) {
+    QStringList parts;
+    for (auto it = shares.begin(); it != shares.end(); ++it) parts << QStringLiteral("%1 %2 %").arg(it.key()).arg(qRound(it.value() * 100));
+    return parts.join(QStringLiteral(", "));
+}
+
 QString profileTitle(const QString& profile) {
     return profile == QLatin1String("gateway") ? QObject::tr("Gateway API") : profile;
 }
@@ -92,6 +113,15 @@ QVector<ExplainResult> ExplainerPanel::explainNow(const model::Workspace& ws, co
         for (const auto& t : d.trace) r.trace << QString::fromStdString(t);
         r.otherProfileDiffers = QString::fromStdString(d.otherProfileDiffers);
         r.ingress = QString::fromStdString(d.ingress);
+        if (d.contactsBackend()) {
+            routing::Decision x;
+            for (int i = 0; i < SHARE_SAMPLES; ++i) {
+                // spread over the residues of any weight total (100, 1000, a sum of backendRef weights)
+                compiled.table->routeInto(rv, request.randomValue + std::uint64_t(i) * 7919u, false, x);
+                if (x.contactsBackend() && x.backend)
+                    r.shares[QString::fromStdString(x.backend->ns + "/" + x.backend->service + ":" + x.backend->port)] += 1.0 / SHARE_SAMPLES;
+            }
+        }
         r.service = d.backend ? QString::fromStdString(d.backend->service) : QString();
         r.status = d.status;
         out << r;
@@ -251,12 +281,14 @@ void ExplainerPanel::show(const QVector<ExplainResult>& results) {
                              r.summary.toHtmlEscaped());
         for (const auto& t : r.trace) s += QStringLiteral("<li>%1</li>").arg(t.toHtmlEscaped());
         s += QStringLiteral("</ol>");
+        if (r.shares.size() > 1)
+            s += QStringLiteral("<p>%1</p>").arg(QObject::tr("Over %1 random values: %2").arg(SHARE_SAMPLES).arg(sharesText(r.shares)).toHtmlEscaped());
         return s;
     };
     if (results.size() < 2) return;
     // Ingress vs Ingress: the object counts too; Ingress vs HTTPRoute: only what the controller does
     const bool sameKind = results[0].objectKind == results[1].objectKind;
-    const bool differ = (sameKind ? results[0].summary != results[1].summary : results[0].action != results[1].action) ||
+    const bool differ = (sameKind ? results[0].summary != results[1].summary : !sameOutcome(results[0], results[1])) ||
                         !results[0].otherProfileDiffers.isEmpty();
     m_left->setHtml(html(results[0], differ));
     m_right->setHtml(html(results[1], differ));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QMap>
 #include <QWidget>
 
 #include "core/model/workspace.h"
@@ -34,6 +35,9 @@ struct ExplainResult {
     QString otherProfileDiffers;
     QString ingress;          // "ns/name" of the winning Ingress (HTTPRoute for the gateway profile)
     QString objectKind;       // "Ingress" | "HTTPRoute"
+    // Proxied requests: "ns/service:port" -> share over SHARE_SAMPLES random values (weighted choices differ in how
+    // a random value maps to a backend between profiles, so the shares, not one value, say whether they agree).
+    QMap<QString, double> shares;
     QString service;          // backend service, "" if none
     int status = 0;
 };
@@ -48,6 +52,8 @@ struct ExplainResult {
 class ExplainerPanel : public QWidget {
     Q_OBJECT
 public:
+    static constexpr int SHARE_SAMPLES = 200;  // 2 % resolution; a few hundred route() calls, well under a millisecond
+
     explicit ExplainerPanel(QWidget* parent = nullptr);
 
     void setWorkspace(const model::Workspace& ws);

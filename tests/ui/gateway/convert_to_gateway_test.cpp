@@ -181,7 +181,7 @@ private Q_SLOTS:
         // the lab's explainer now offers Gateway API as the compared profile
         ExplainerPanel* labExplainer = w.labPanel()->explainer();
         QTRY_VERIFY_WITH_TIMEOUT(labExplainer->isProfileChoiceOffered(), 5000);
-        if (!qEnvironmentVariable("ILAB_SHOTS_DIR").isEmpty()) {
+        {
             w.raisePanel(QStringLiteral("lab"));
             for (QWidget* p = labExplainer->parentWidget(); p; p = p->parentWidget())
                 if (auto* tabs = qobject_cast<QTabWidget*>(p)) {
@@ -195,6 +195,14 @@ private Q_SLOTS:
             QSignalSpy labExplained(labExplainer, &ExplainerPanel::explained);
             labExplainer->explain();
             QVERIFY(labExplained.wait(10000));
+            // both sides split 90/10, though one random value may pick a different backend on each side
+            const auto labResults = labExplained.last().at(0).value<QVector<ExplainResult>>();
+            QCOMPARE(labResults.size(), 2);
+            QCOMPARE(labResults[1].profile, QStringLiteral("gateway"));
+            for (const auto& r : labResults) {
+                QCOMPARE(r.shares.size(), 2);
+                QVERIFY2(std::abs(r.shares.value(QStringLiteral("default/agent-test:80")) - 0.10) < 0.04, qPrintable(r.profile));
+            }
             shot(w, QStringLiteral("canary-lab-explainer-gateway"));
         }
 
