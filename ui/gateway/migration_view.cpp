@@ -71,8 +71,9 @@ MigrationView::MigrationView(WorkspaceDocument* doc, QWidget* parent)
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
     m_tree->header()->setSectionResizeMode(0, QHeaderView::Interactive);
-    m_tree->header()->resizeSection(0, 300);
-    m_tree->header()->resizeSection(1, 260);
+    m_tree->header()->setStretchLastSection(true);
+    m_tree->header()->resizeSection(0, 250);
+    m_tree->header()->resizeSection(1, 210);
 
     m_explainer = new ExplainerPanel(this);
     m_explainer->setObjectName(QStringLiteral("migrationExplainer"));
@@ -82,8 +83,8 @@ MigrationView::MigrationView(WorkspaceDocument* doc, QWidget* parent)
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_tree);
     split->addWidget(m_explainer);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
