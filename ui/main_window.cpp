@@ -52,6 +52,8 @@
 #include "ui/document/templates.h"
 #include "ui/editors/yaml_editor.h"
 #include "ui/forms/object_forms.h"
+#include "ui/gateway/gateway_migration_ui.h"
+#include "ui/gateway/migration_view.h"
 #include "ui/lab/lab_panel.h"
 #include "ui/lab/workspace_gate.h"
 #include "ui/models/problems_model.h"
@@ -366,6 +368,11 @@ void MainWindow::buildActions() {
         presenterAct->setChecked(on);
         if (!on) applyTheme();
     });
+
+    // Gateway API migration (issue 14): Object > Convert to Gateway API (also the tree's context menu), Migration dock
+    const GatewayMigrationUi gatewayUi = installGatewayMigration(this, m_doc, m_objectMenu, m_viewMenu, m_clusterDock);
+    connect(gatewayUi.view, &MigrationView::selectObjectRequested, this, &MainWindow::selectObject);
+    connect(gatewayUi.view, &MigrationView::revealSourceRequested, this, [this](const QString&, int line, int column) { m_editor->revealPosition(line, column); });
 
     m_runMenu = menuBar()->addMenu(tr("&Run"));
     m_runMenu->addActions(m_lab->startStopActions());
