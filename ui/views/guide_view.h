@@ -5,8 +5,9 @@
 
 namespace ilab::ui {
 
-// The lesson guide: guide.md rendered with QTextBrowser::setMarkdown, with a "Copy" link under every code
-// block (the curl commands) that puts the block on the clipboard. GUI thread; owned by the guide dock.
+// The lesson guide: guide.md rendered with QTextBrowser::setMarkdown, with a "Copy" link (copy icon + text) under
+// every code block (the curl commands) that puts the block on the clipboard. Numbered steps keep counting across
+// the code blocks between them. GUI thread; owned by the guide dock.
 class GuideView : public QTextBrowser {
     Q_OBJECT
 public:
@@ -18,6 +19,8 @@ Q_SIGNALS:
     void copied(const QString& text);
 
 private:
+    void addCopyIcons();
+    void continueListsAcrossCode();
     QStringList m_blocks;
 };
 
