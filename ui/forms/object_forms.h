@@ -8,6 +8,7 @@
 
 #include "ui/document/workspace_document.h"
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QFormLayout;
@@ -202,6 +203,8 @@ public:
     void showNode(int resourceIndex, int rule, int path);
     void refresh();
     ObjectForm* currentForm() const;
+    // The actions the empty page's hint names, with their shortcuts as the actions have them now (and later).
+    void setEmptyHintActions(const QList<QAction*>& actions);
 
 Q_SIGNALS:
     void selectRequested(int resourceIndex, int rule, int path);
@@ -209,8 +212,11 @@ Q_SIGNALS:
 
 private:
     void add(ObjectForm* f);
+    void updateEmptyHint();
     WorkspaceDocument* m_doc;
     QWidget* m_empty;
+    QLabel* m_emptyHint;
+    QList<QAction*> m_hintActions;
     IngressForm* m_ingress;
     RuleForm* m_rule;
     PathForm* m_path;

@@ -24,7 +24,7 @@ HelpWindow::HelpWindow(QWidget* parent) : QWidget(parent, Qt::Window) {
 void HelpWindow::showTopic(const QString& topic) {
     m_topic = topic;
     setWindowTitle(tr("%1 — Ingress Lab help").arg(help::pageTitle(topic)));
-    m_browser->setHtml(help::pageHtml(topic));
+    m_browser->setHtml(topic == QLatin1String("shortcuts") ? help::shortcutsPageHtml(m_actions) : help::pageHtml(topic));
 }
 
 }  // namespace ilab::ui
