@@ -300,9 +300,11 @@ void MainWindow::buildActions() {
     QAction* undo = m_doc->undoStack()->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
     undo->setIcon(themedIcon(QStringLiteral("undo")));
+    undo->setProperty("helpLabel", tr("Undo"));
     QAction* redo = m_doc->undoStack()->createRedoAction(this, tr("&Redo"));
     redo->setShortcuts({QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::Key_Y)});
     redo->setIcon(themedIcon(QStringLiteral("redo")));
+    redo->setProperty("helpLabel", tr("Redo"));
     QAction* palette = make(tr("Command &palette…"), QStringLiteral("palette"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), [this] { showPalette(); });
     QAction* findYaml = make(tr("Go to YAML"), QString(), QKeySequence(Qt::CTRL | Qt::Key_E), [this] { m_editor->setFocus(); });
     m_editMenu->addActions({undo, redo});

@@ -49,14 +49,21 @@ QString cliHelp() {
 }
 }  // namespace
 
+QString lessonMarkdown(const QString& id) {
+    return QStringLiteral("[Contents](help:index) · [Lessons](help:lessons)\n\n") + lessonGuide(id);
+}
+
 QString shortcutsPageHtml(const QList<QAction*>& actions) {
     QString rows;
     for (const QAction* a : actions) {
         if (!a || a->shortcuts().isEmpty()) continue;
-        QString text = a->text();
+        // "helpLabel": a fixed name for actions whose text changes (Undo "Set host")
+        QString text = a->property("helpLabel").toString();
+        if (text.isEmpty()) text = a->text();
         text.replace(QLatin1String("&&"), QStringLiteral("\x01")).remove(QLatin1Char('&')).replace(QStringLiteral("\x01"), QStringLiteral("&"));
         QStringList keys;
         for (const QKeySequence& k : a->shortcuts()) keys << k.toString(QKeySequence::NativeText).toHtmlEscaped();
+        keys.removeDuplicates();  // Redo's standard key is Ctrl+Y on some platforms, which is also set explicitly
         rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>").arg(text.toHtmlEscaped(), keys.join(QStringLiteral(", ")));
     }
     return page(QStringLiteral("Keyboard shortcuts"),
@@ -101,7 +108,7 @@ QString pageHtml(const QString& topic) {
     if (topic.startsWith(QLatin1String("lesson/"))) {
         // the guide rendered as the lesson dock shows it (Markdown), not as source text
         QTextDocument doc;
-        doc.setMarkdown(QStringLiteral("[Contents](help:index) · [Lessons](help:lessons)\n\n") + lessonGuide(topic.mid(7)));
+        doc.setMarkdown(lessonMarkdown(topic.mid(7)));
         return doc.toHtml();
     }
     if (topic == QLatin1String("cli")) return cliHelp();

@@ -21,7 +21,9 @@ QString pageHtml(const QString& topic);
 QString pageTitle(const QString& topic);
 QStringList annotationTopics();
 // The keyboard shortcuts page: every action that has a shortcut, with its menu text and all its key sequences.
-QString shortcutsPageHtml(const QList<QAction*>& actions);  // "annotation/<key>" for every registered annotation
+QString shortcutsPageHtml(const QList<QAction*>& actions);
+// A lesson's guide as the help window shows it (Markdown, with links back to the contents).
+QString lessonMarkdown(const QString& id);  // "annotation/<key>" for every registered annotation
 
 // The help topic of a widget (F1): its "ilabHelpTopic" property, else a known form field's objectName (the canary
 // slider "canaryWeight" -> "annotation/canary-weight"), else its parents'; "" if none.

@@ -68,7 +68,7 @@ void GuideView::setGuide(const QString& markdown) {
     }
     setMarkdown(out);
     addCopyIcons();
-    continueListsAcrossCode();
+    continueListsAcrossCode(document());
 }
 
 // The Copy links get the copy icon (resources/icons/copy.svg) in front of their text, as an image in the
@@ -109,10 +109,10 @@ void GuideView::addCopyIcons() {
 // block ends the list (CommonMark) and the next one starts at "2." — which Qt 6.4 draws as "1." (it has no list
 // start number). Lists separated only by code blocks and their Copy links are joined back into one list, and the
 // code between their items is indented with them.
-void GuideView::continueListsAcrossCode() {
+void GuideView::continueListsAcrossCode(QTextDocument* doc) {
     QTextList* open = nullptr;     // the ordered list the steps so far belong to
     QList<QTextBlock> between;     // code blocks and Copy lines since its last item
-    for (QTextBlock b = document()->begin(); b.isValid(); b = b.next()) {
+    for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
         QTextList* list = b.textList();
         if (list) {
             const QTextListFormat lf = list->format();

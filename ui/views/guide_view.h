@@ -3,6 +3,8 @@
 #include <QStringList>
 #include <QTextBrowser>
 
+class QTextDocument;
+
 namespace ilab::ui {
 
 // The lesson guide: guide.md rendered with QTextBrowser::setMarkdown, with a "Copy" link (copy icon + text) under
@@ -14,13 +16,15 @@ public:
     explicit GuideView(QWidget* parent = nullptr);
     void setGuide(const QString& markdown);
     const QStringList& codeBlocks() const { return m_blocks; }
+    // Joins ordered lists that only code blocks (and Copy lines) separate, so their steps keep counting (Qt 6.4
+    // Markdown restarts them at "1."). Also used by the help window's lesson pages.
+    static void continueListsAcrossCode(QTextDocument* doc);
 
 Q_SIGNALS:
     void copied(const QString& text);
 
 private:
     void addCopyIcons();
-    void continueListsAcrossCode();
     QStringList m_blocks;
 };
 

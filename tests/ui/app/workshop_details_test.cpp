@@ -12,7 +12,9 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QTemporaryDir>
+#include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextList>
 #include <QTreeView>
 #include <QtTest>
 
@@ -241,6 +243,7 @@ private Q_SLOTS:
                 for (QAction* h : a->menu()->actions()) help << h->text().remove(QLatin1Char('&'));
         for (const char* entry : {"Lessons", "Command line reference", "Keyboard shortcuts", "About Ingress Lab"})
             QVERIFY2(help.contains(QLatin1String(entry)), qPrintable(help.join(QLatin1String(", "))));
+        w->document()->replaceText(QStringLiteral("kind: Service\n"), QStringLiteral("Set host"));  // Undo now says "Undo Set host"
         QAction* shortcuts = action(*w, QStringLiteral("Keyboard shortcuts"));
         QVERIFY(shortcuts);
         shortcuts->trigger();
@@ -262,6 +265,16 @@ private Q_SLOTS:
         Q_EMIT win->browser()->anchorClicked(QUrl(QStringLiteral("help:lesson/canary")));
         QVERIFY(!win->browser()->toPlainText().contains(QLatin1String("```")));
         QVERIFY(!win->browser()->toPlainText().contains(QLatin1String("## ")));
+        // with the steps numbered as in the lesson dock (the step after the commands is 2., not 1.)
+        bool found = false;
+        for (QTextBlock b = win->browser()->document()->begin(); b.isValid(); b = b.next())
+            if (b.text().startsWith(QLatin1String("Watch the share chart")) && b.textList()) {
+                QCOMPARE(b.textList()->itemText(b), QStringLiteral("2."));
+                found = true;
+            }
+        QVERIFY(found);
+        // Undo is listed by its name, not by the last edit's description
+        QVERIFY(!page.contains(QLatin1String("Set host")));
     }
 
     void lessonGuideFollowsTheDarkTheme() {
