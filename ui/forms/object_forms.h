@@ -9,6 +9,7 @@
 
 #include "ui/document/workspace_document.h"
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QFormLayout;
@@ -208,6 +209,8 @@ public:
     // points. Returns the widget (null when the shown form has no input for it). The mark goes with the next node.
     QWidget* markField(const std::string& field);
     QWidget* markedField() const { return m_marked; }
+    // The actions the empty page's hint names, with their shortcuts as the actions have them now (and later).
+    void setEmptyHintActions(const QList<QAction*>& actions);
 
 Q_SIGNALS:
     void selectRequested(int resourceIndex, int rule, int path);
@@ -215,8 +218,11 @@ Q_SIGNALS:
 
 private:
     void add(ObjectForm* f);
+    void updateEmptyHint();
     WorkspaceDocument* m_doc;
     QWidget* m_empty;
+    QLabel* m_emptyHint;
+    QList<QAction*> m_hintActions;
     IngressForm* m_ingress;
     RuleForm* m_rule;
     PathForm* m_path;

@@ -1,3 +1,4 @@
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCompleter>
@@ -410,10 +411,11 @@ void GenericForm::refresh() {
 FormPanel::FormPanel(WorkspaceDocument* doc, QWidget* parent) : QStackedWidget(parent), m_doc(doc) {
     m_empty = new QWidget(this);
     auto* el = new QVBoxLayout(m_empty);
-    auto* hint = hintLabel(tr("Select an object in the workspace tree, or create one with the + button (Ctrl+N for a new Ingress)."), m_empty);
-    hint->setAlignment(Qt::AlignCenter);
+    m_emptyHint = hintLabel(tr("Select an object in the workspace tree."), m_empty);
+    m_emptyHint->setObjectName(QStringLiteral("emptyHint"));
+    m_emptyHint->setAlignment(Qt::AlignCenter);
     el->addStretch();
-    el->addWidget(hint);
+    el->addWidget(m_emptyHint);
     el->addStretch();
     addWidget(m_empty);
     m_ingress = new IngressForm(doc, this);
@@ -434,6 +436,31 @@ FormPanel::FormPanel(WorkspaceDocument* doc, QWidget* parent) : QStackedWidget(p
     m_class->setObjectName(QStringLiteral("ingressClassForm"));
     m_generic->setObjectName(QStringLiteral("genericForm"));
     connect(doc, &WorkspaceDocument::workspaceChanged, this, &FormPanel::refresh);
+}
+
+void FormPanel::setEmptyHintActions(const QList<QAction*>& actions) {
+    m_hintActions = actions;
+    for (QAction* a : actions) connect(a, &QAction::changed, this, &FormPanel::updateEmptyHint, Qt::UniqueConnection);
+    updateEmptyHint();
+}
+
+// The hint names the actions by their menu text and current shortcut, read from the QActions themselves.
+void FormPanel::updateEmptyHint() {
+    QStringList names;
+    for (QAction* a : std::as_const(m_hintActions)) {
+        if (!a || !a->isVisible()) continue;
+        QString text = a->text();
+        text.replace(QLatin1String("&&"), QStringLiteral("\x01")).remove(QLatin1Char('&')).replace(QStringLiteral("\x01"), QStringLiteral("&"));
+        const QString key = a->shortcut().toString(QKeySequence::NativeText);
+        names << (key.isEmpty() ? text : tr("%1 (%2)").arg(text, key));
+    }
+    if (names.isEmpty()) {
+        m_emptyHint->setText(tr("Select an object in the workspace tree."));
+        return;
+    }
+    const QString last = names.takeLast();
+    const QString list = names.isEmpty() ? last : tr("%1 or %2").arg(names.join(QStringLiteral(", ")), last);
+    m_emptyHint->setText(tr("Select an object in the workspace tree, or create one: %1.").arg(list));
 }
 
 void FormPanel::add(ObjectForm* f) {
