@@ -242,6 +242,15 @@ void MainWindow::buildUi() {
     tabifyDockWidget(m_kubectlDock, m_labDock);
     tabifyDockWidget(m_labDock, m_clusterDock);
     m_problemsDock->raise();
+    // The lab needs room for its charts (issue 15 item 3): raised in a shorter bottom area (a quarter of a
+    // 1280x720 window is ~170 px), the area grows to what the lab needs, between 45 % and 60 % of the window.
+    connect(m_labDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (!visible) return;
+        QTimer::singleShot(0, this, [this] {
+            const int want = std::clamp(m_lab->minimumSizeHint().height() + 40, height() * 45 / 100, height() * 3 / 5);
+            if (m_labDock->isVisible() && m_labDock->height() < want) resizeDocks({m_labDock}, {want}, Qt::Vertical);
+        });
+    });
     connect(m_lab, &LabPanel::selectObjectRequested, this, &MainWindow::selectObject);
     connect(m_lab, &LabPanel::revealSourceRequested, this, [this](const QString&, int line, int column) { m_editor->revealPosition(line, column); });
 

@@ -47,7 +47,7 @@ std::string errorReasonLabel(std::string_view reason) {
         {"service-not-found", "Service not found"},
         {"no-service-port", "Service port not found"},
         {"no-endpoints", "no endpoints"},
-        {"no-route", "no matching rule (default backend)"},
+        {"no-route", "no matching rule"},
         {"upstream-timeout", "upstream timeout"},
         {"upstream-refused", "connection refused"},
         {"upstream-reset", "upstream closed the connection"},

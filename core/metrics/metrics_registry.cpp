@@ -56,6 +56,7 @@ struct Series {
 
 struct IntervalBackend {
     std::uint64_t requests = 0;
+    std::uint64_t errorAnswers = 0;
     std::array<std::uint64_t, 6> statusClass{};
     LatencyHistogram latency;
 };
@@ -178,6 +179,7 @@ void MetricsRegistry::onRequest(const proxy::AccessRecord& r) {
     else if (r.canary == "main") ++in.main;
     IntervalBackend& b = in.backends[upstream];
     ++b.requests;
+    if (!r.errorReason.empty()) ++b.errorAnswers;
     ++b.statusClass[static_cast<std::size_t>(cls)];
     b.latency.add(ms);
 }
@@ -215,6 +217,7 @@ Snapshot MetricsRegistry::tick(std::int64_t nowMs) {
             for (auto& [name, b] : taken.backends) {
                 IntervalBackend& t = total.backends[name];
                 t.requests += b.requests;
+                t.errorAnswers += b.errorAnswers;
                 for (std::size_t i = 0; i < 6; ++i) t.statusClass[i] += b.statusClass[i];
                 t.latency.merge(b.latency);
             }
@@ -239,6 +242,7 @@ Snapshot MetricsRegistry::tick(std::int64_t nowMs) {
         BackendSample bs;
         bs.upstream = name;
         bs.requests = b.requests;
+        bs.errorAnswers = b.errorAnswers;
         bs.statusClass = b.statusClass;
         bs.p50Ms = b.latency.quantileMs(0.50);
         bs.p90Ms = b.latency.quantileMs(0.90);

@@ -21,6 +21,9 @@ struct BackendSample {
     std::uint64_t requests = 0;
     std::array<std::uint64_t, 6> statusClass{};  // index 1..5 = 1xx..5xx, 0 = no status
     double p50Ms = 0, p90Ms = 0, p99Ms = 0;
+    // Of `requests`, those the controller answered with its own error (AccessRecord::errorReason: Service not
+    // found, no endpoints, upstream timeout, ...): they reached no backend.
+    std::uint64_t errorAnswers = 0;
 };
 
 // One fixed interval (normally 1 s) of traffic: what the charts plot (style.md F.20).

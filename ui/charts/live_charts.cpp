@@ -5,14 +5,21 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QResizeEvent>
+#include <QStyle>
 #include <QScrollArea>
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "ui/charts/chart_style.h"
 #include "ui/charts/share_chart.h"
 #include "ui/charts/time_series_chart.h"
 
 namespace ilab::ui::charts {
+
+namespace {
+const QString ERROR_SERIES = QObject::tr("error answers (no backend)");
+}  // namespace
 
 LiveCharts::LiveCharts(QWidget* parent) : QWidget(parent) {
     auto* grid = new QWidget;
@@ -20,20 +27,20 @@ LiveCharts::LiveCharts(QWidget* parent) : QWidget(parent) {
     m_rate = new TimeSeriesChart(tr("Requests per second per backend"), tr("req/s"), grid);
     m_latency = new TimeSeriesChart(tr("Latency"), tr("ms"), grid);
     m_status = new TimeSeriesChart(tr("Status classes"), tr("req/s"), grid);
-    auto* layout = new QGridLayout(grid);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(4);
-    layout->addWidget(m_share, 0, 0);
-    layout->addWidget(m_rate, 0, 1);
-    layout->addWidget(m_latency, 1, 0);
-    layout->addWidget(m_status, 1, 1);
+    m_grid = new QGridLayout(grid);
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_grid->setSpacing(GRID_SPACING);
     for (QWidget* w : {static_cast<QWidget*>(m_share), static_cast<QWidget*>(m_rate),
                        static_cast<QWidget*>(m_latency), static_cast<QWidget*>(m_status)})
         w->setMinimumSize(MIN_CHART_WIDTH, MIN_CHART_HEIGHT);
+    arrange(2);
     m_scroll = new QScrollArea;
     m_scroll->setWidget(grid);
     m_scroll->setWidgetResizable(true);
     m_scroll->setFrameShape(QFrame::NoFrame);
+    // One chart row always fits, even with a horizontal scroll bar below it.
+    m_scroll->setMinimumHeight(MIN_VISIBLE_HEIGHT + m_scroll->style()->pixelMetric(QStyle::PM_ScrollBarExtent));
+    m_scroll->viewport()->installEventFilter(this);
 
     m_popButton = new QToolButton(this);
     m_popButton->setText(tr("Pop out charts"));
@@ -107,7 +114,25 @@ void LiveCharts::setPoppedOut(bool poppedOut) {
     Q_EMIT poppedOutChanged(poppedOut);
 }
 
+void LiveCharts::arrange(int columns) {
+    if (columns == m_columns) return;
+    m_columns = columns;
+    const QWidget* order[] = {m_share, m_rate, m_latency, m_status};
+    for (int i = 0; i < 4; ++i) {
+        auto* w = const_cast<QWidget*>(order[i]);
+        m_grid->removeWidget(w);
+        m_grid->addWidget(w, i / columns, i % columns);
+    }
+}
+
 bool LiveCharts::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_scroll->viewport() && event->type() == QEvent::Resize) {
+        // Two columns where two charts fit side by side, else one: a narrow lab (1280x720) scrolls down through
+        // the charts instead of showing half of each.
+        const int width = static_cast<QResizeEvent*>(event)->size().width();
+        arrange(width >= 2 * MIN_CHART_WIDTH + GRID_SPACING ? 2 : 1);
+        return false;
+    }
     if (watched == m_window && event->type() == QEvent::Close) {
         setPoppedOut(false);  // closing the window puts the charts back
         return false;
@@ -128,7 +153,10 @@ void LiveCharts::addSample(const TrafficSample& s) {
         for (const auto& r : rates) present = present || r.first == name;
         if (!present) rates.append({name, 0.0});
     }
+    // Error answers reached no backend: their own line, in the error colour, once there has been one.
+    if (s.errorsPerSec > 0 || m_rate->pointCountForTest(ERROR_SERIES) > 0) rates.append({ERROR_SERIES, s.errorsPerSec});
     m_rate->append(s.timeSec, rates);
+    if (s.errorsPerSec > 0) m_rate->setSeriesColor(ERROR_SERIES, errorColor());
     if (s.hasLatency)
         m_latency->append(s.timeSec, {{QStringLiteral("p50"), s.p50Ms}, {QStringLiteral("p90"), s.p90Ms},
                                       {QStringLiteral("p99"), s.p99Ms}});

@@ -6,6 +6,7 @@
 
 #include "ui/charts/traffic_sample.h"
 
+class QGridLayout;
 class QLabel;
 class QScrollArea;
 class QToolButton;
@@ -20,7 +21,8 @@ class TimeSeriesChart;
 // one TrafficSample per 1-second metrics snapshot and the cumulative shares; nothing here is per request.
 //
 // Room: each chart has a minimum height (MIN_CHART_HEIGHT) so axis labels and titles are never elided; when the
-// lab's area is smaller the charts scroll. "Pop out" moves the charts into their own resizable window (closing
+// lab's area is smaller the charts scroll, and the scroll area always shows one full row. Two columns where two
+// charts fit side by side, one column otherwise. "Pop out" moves the charts into their own resizable window (closing
 // that window, or "Put back", returns them); the data keeps flowing either way.
 class LiveCharts : public QWidget {
     Q_OBJECT
@@ -28,6 +30,10 @@ public:
     // Below ~240 px a Qt chart elides its axis labels and titles ("re…", "…") once the legend is drawn.
     static constexpr int MIN_CHART_HEIGHT = 250;
     static constexpr int MIN_CHART_WIDTH = 380;
+    // The charts' viewport never gets smaller than this (at 1280x720 the charts were ~40 px of scroll area):
+    // one chart row is always fully visible, the second is a scroll away.
+    static constexpr int MIN_VISIBLE_HEIGHT = MIN_CHART_HEIGHT;
+    static constexpr int GRID_SPACING = 4;
 
     explicit LiveCharts(QWidget* parent = nullptr);
     ~LiveCharts() override;
@@ -62,6 +68,10 @@ private:
     QToolButton* m_popButton = nullptr;
     QPointer<QWidget> m_window;           // the pop-out window (owned here, deleted when put back)
     QStringList m_backendsSeen;           // backends plotted since clear() (absent ones get 0 req/s)
+    QGridLayout* m_grid = nullptr;
+    int m_columns = 0;                    // 2 side by side, or 1 when the charts' area is narrow
+
+    void arrange(int columns);
 };
 
 }  // namespace ilab::ui::charts

@@ -7,9 +7,14 @@
 
 namespace ilab::ui::charts {
 
+class ChartLegend;
+
 // Bar chart of the observed share per backend (cumulative since the last reset) with its 95% Wilson interval
 // as a whisker and the configured weight as a marker. GUI thread. The Qt Charts objects stay behind the pimpl
-// so the header carries no Qt Charts type (style.md F.20).
+// so the header carries no Qt Charts type (style.md F.20). Groups of the controller's own error answers
+// (BackendShare::error) come after the backends, in their own colour and legend entry; the shares are of all
+// requests that got an answer, so a route that fails shows up as a red bar, never as a healthy backend. Colours
+// follow the palette (light and dark themes).
 class ShareChart : public QWidget {
     Q_OBJECT
 public:
@@ -23,6 +28,14 @@ public:
     QVector<ShareInterval> intervalsForTest() const;
     QStringList categoriesForTest() const;
     quint64 totalRequests() const;  // requests behind the shares shown
+    QStringList backendCategories() const;  // names drawn as backends
+    QStringList errorCategories() const;    // groups drawn as error answers ("503 Service not found")
+    QColor barColorForTest(int index) const;
+    QColor backgroundColorForTest() const;
+    ChartLegend* legend() const;
+
+protected:
+    void changeEvent(QEvent* event) override;
 
 private:
     struct Impl;

@@ -6,8 +6,12 @@
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
+#include <QEvent>
 #include <QHash>
 #include <QVBoxLayout>
+
+#include "ui/charts/chart_legend.h"
+#include "ui/charts/chart_style.h"
 
 namespace ilab::ui::charts {
 
@@ -27,6 +31,8 @@ const QColor PALETTE[] = {QColor(60, 130, 200), QColor(220, 90, 20),  QColor(60,
 
 struct TimeSeriesChart::Impl {
     QChart* chart = nullptr;
+    QChartView* view = nullptr;
+    ChartLegend* legend = nullptr;
     QValueAxis* axisX = nullptr;
     QValueAxis* axisY = nullptr;
     QString unit;
@@ -57,7 +63,21 @@ struct TimeSeriesChart::Impl {
         l.series->attachAxis(axisX);
         l.series->attachAxis(axisY);
         order << name;
-        return *lines.insert(name, l);
+        auto& inserted = *lines.insert(name, l);
+        updateLegend();
+        return inserted;
+    }
+
+    // Full names (upstreams shown as "agent-stable:80"), on as many rows as they need; the tooltip names the
+    // upstream as the controller does.
+    void updateLegend() {
+        QVector<ChartLegend::Entry> entries;
+        for (const auto& name : order) {
+            const QString label = upstreamLabel(name);
+            entries.append({label, label == name ? QString() : name, lines.value(name).series->pen().color(),
+                            ChartLegend::Shape::Line});
+        }
+        legend->setEntries(entries);
     }
 
     // Axis ranges move in steps (x: every X_STEP seconds; y: 1-2-5 ceilings) and are only set when they change:
@@ -91,7 +111,7 @@ TimeSeriesChart::TimeSeriesChart(const QString& title, const QString& unit, QWid
     d->chart = new QChart;
     d->chart->setTitle(title);
     d->chart->setAnimationOptions(QChart::NoAnimation);
-    d->chart->legend()->setAlignment(Qt::AlignBottom);
+    d->chart->legend()->hide();  // ChartLegend below: Qt's one-row legend cut names to "default-a…"
     d->chart->setMargins(QMargins(4, 2, 4, 2));
     d->chart->setBackgroundRoundness(0);
     d->axisX = new QValueAxis;
@@ -104,13 +124,25 @@ TimeSeriesChart::TimeSeriesChart(const QString& title, const QString& unit, QWid
     d->chart->addAxis(d->axisY, Qt::AlignLeft);
     d->axisX->setRange(0, d->window);
     d->axisY->setRange(0, 1);
-    auto* view = new QChartView(d->chart, this);
-    view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(160);
+    d->view = new QChartView(d->chart, this);
+    d->view->setRenderHint(QPainter::Antialiasing);
+    d->view->setMinimumHeight(160);
+    d->legend = new ChartLegend(this);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(view);
+    layout->setSpacing(0);
+    layout->addWidget(d->view, 1);
+    layout->addWidget(d->legend);
+    applyPalette(d->chart, d->view, palette());
 }
+
+void TimeSeriesChart::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) applyPalette(m_impl->chart, m_impl->view, palette());
+}
+
+ChartLegend* TimeSeriesChart::legend() const { return m_impl->legend; }
+QColor TimeSeriesChart::backgroundColorForTest() const { return m_impl->chart->backgroundBrush().color(); }
 
 TimeSeriesChart::~TimeSeriesChart() { delete m_impl; }
 
@@ -154,9 +186,20 @@ void TimeSeriesChart::clear() {
     }
     d->lines.clear();
     d->order.clear();
+    d->updateLegend();
     d->lastT = 0;
     d->dirty = false;
     d->updateAxes();
+}
+
+void TimeSeriesChart::setSeriesColor(const QString& series, const QColor& color) {
+    auto it = m_impl->lines.find(series);
+    if (it == m_impl->lines.end() || it->series->pen().color() == color) return;
+    QPen pen = it->series->pen();
+    pen.setColor(color);
+    it->series->setPen(pen);
+    it->series->setColor(color);
+    m_impl->updateLegend();
 }
 
 int TimeSeriesChart::seriesCountForTest() const { return m_impl->lines.size(); }

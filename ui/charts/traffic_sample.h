@@ -18,16 +18,20 @@ struct BackendRate {
 struct TrafficSample {
     double timeSec = 0;
     QVector<BackendRate> backends;
+    double errorsPerSec = 0;     // the controller's own error answers (no backend): drawn as their own line
     bool hasLatency = false;     // false: no request finished in this window (no latency points drawn)
     double p50Ms = 0, p90Ms = 0, p99Ms = 0;
     double status2xx = 0, status3xx = 0, status4xx = 0, status5xx = 0;  // per second
 };
 
 // Cumulative requests of one backend since the share was last reset, with the weight it is configured for.
+// `error`: not a backend but a group of the controller's own error answers ("503 Service not found"); drawn
+// apart (its own colour, after the backends), never as a backend's share.
 struct BackendShare {
     QString name;
     quint64 requests = 0;
     double configuredPercent = -1;  // < 0: no configured weight known (e.g. no canary on this route)
+    bool error = false;
 };
 
 // Wilson score interval of a binomial proportion k/n (95% for z = 1.96). All values in 0..1.

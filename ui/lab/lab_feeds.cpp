@@ -5,6 +5,7 @@
 #include "core/events/access_meta.h"
 #include "core/events/event_log.h"
 #include "core/events/line_log.h"
+#include "core/loadgen/error_response.h"
 
 namespace ilab::ui {
 
@@ -270,6 +271,7 @@ QHash<QString, quint64> AccessLogFeed::podCounts() const {
 void AccessLogFeed::resetCounts() {
     m_upstreamCounts.clear();
     m_addressCounts.clear();
+    m_errorCounts.clear();
     m_counted = 0;
 }
 
@@ -339,14 +341,21 @@ void AccessLogFeed::fetch(std::uint64_t afterId, std::size_t maxRows, std::vecto
         const QByteArrayView requestId = t.back();
         r.text.reserve(target.size() + requestId.size() + 48);
         r.text.append(target.data(), target.size()).append('\0').append(requestId.data(), requestId.size());
+        QString errorGroup;
         if (i < batch.meta.size() && !batch.meta[i].empty()) {
             const auto m = events::decodeAccessMeta(batch.meta[i]);
+            if (!m.errorReason.empty())
+                errorGroup = QString::fromStdString(loadgen::errorGroupLabel(status, m.errorReason, {}, false));
             if (m.requestTimeUs >= 0) r.value = float(double(m.requestTimeUs) / 1000.0);  // finer than the line's ms
             r.text += '\0' + QByteArray::fromStdString(m.host) + '\0' + QByteArray::fromStdString(m.scheme) + '\0' +
                       QByteArray::fromStdString(m.ingress);
         }
         const QString& upstream = m_strings.at(r.sym[UpstreamSlot]);
-        if (!upstream.isEmpty() && upstream != QLatin1String("-")) ++m_upstreamCounts[upstream];
+        // A line without its record: no upstream address and an error status means the controller answered.
+        if (errorGroup.isEmpty() && status >= 400 && !r.sym[PodSlot])
+            errorGroup = QString::fromStdString(loadgen::errorGroupLabel(status, "controller", {}, false));
+        if (!errorGroup.isEmpty()) ++m_errorCounts[errorGroup];
+        else if (!upstream.isEmpty() && upstream != QLatin1String("-")) ++m_upstreamCounts[upstream];
         if (r.sym[PodSlot]) ++m_addressCounts[m_strings.at(r.sym[PodSlot])];
         ++m_counted;
         out.push_back(std::move(r));

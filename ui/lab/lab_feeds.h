@@ -94,8 +94,11 @@ public:
     const StringTable& strings() const override { return m_strings; }
     std::function<QString(const LogRow&)> lineFormatter() const override;
 
-    // Cumulative counts of the lines pulled since resetCounts(): by upstream name and by pod name.
+    // Cumulative counts of the lines pulled since resetCounts(): by upstream name and by pod name. A request the
+    // controller answered with its own error (Service not found, no endpoints, upstream timeout, rate limit, ...)
+    // reached no backend: it is counted in errorCounts(), by "status reason" ("503 Service not found"), instead.
     const QHash<QString, quint64>& upstreamCounts() const { return m_upstreamCounts; }
+    const QHash<QString, quint64>& errorCounts() const { return m_errorCounts; }
     QHash<QString, quint64> podCounts() const;  // by pod name (addresses not yet known stay addresses)
     quint64 countedLines() const { return m_counted; }
     void resetCounts();
@@ -113,7 +116,7 @@ private:
     std::shared_ptr<events::LineLog> m_log;
     StringTable m_strings;
     QHash<QString, QString> m_podByAddress;
-    QHash<QString, quint64> m_upstreamCounts, m_addressCounts;
+    QHash<QString, quint64> m_upstreamCounts, m_addressCounts, m_errorCounts;
     quint64 m_counted = 0;
     QByteArray m_lastTimeText;  // $time_local of the previous line and its value (it changes once a second)
     qint64 m_lastTimeMs = 0;

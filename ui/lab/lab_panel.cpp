@@ -98,6 +98,7 @@ struct LabPanel::Impl {
     std::int64_t runStartMs = 0;
     std::int64_t startRequestedMs = 0;
     QHash<QString, quint64> shareCounts;
+    QHash<QString, quint64> errorCounts;  // the controller's own error answers, by "status reason"
     QString statusText;
     bool restartPending = false;
 
@@ -121,6 +122,7 @@ struct LabPanel::Impl {
     }
     void resetShares() {
         shareCounts.clear();
+        errorCounts.clear();
         charts->setShares({});
     }
     QVector<charts::BackendShare> shares() const;
@@ -154,6 +156,16 @@ QVector<charts::BackendShare> LabPanel::Impl::shares() const {
             if (withoutPort == it.key() || withoutPort.endsWith(QLatin1Char('-') + it.key())) s.configuredPercent = 100.0 * it.value();
         out << s;
     }
+    // The controller's own error answers, after the backends: requests the route failed to deliver.
+    QStringList errors = errorCounts.keys();
+    errors.sort();
+    for (const auto& group : errors) {
+        charts::BackendShare s;
+        s.name = group;
+        s.requests = errorCounts.value(group);
+        s.error = true;
+        out << s;
+    }
     return out;
 }
 
@@ -164,10 +176,15 @@ void LabPanel::Impl::pullSnapshots() {
         lastSnapshotMs = s.timeMs;
         charts::TrafficSample t;
         t.timeSec = double(s.timeMs - runStartMs) / 1000.0;
+        // The controller's own error answers are one line of their own ("error answers"), never a backend's.
+        std::uint64_t errorAnswers = 0;
         for (const auto& b : s.backends) {
-            const QString name = QString::fromStdString(b.upstream);
-            t.backends.append({name, double(b.requests) / std::max(0.001, s.intervalSec)});
+            errorAnswers += b.errorAnswers;
+            const std::uint64_t served = b.requests - std::min(b.requests, b.errorAnswers);
+            if (served == 0 || b.upstream == "-" || b.upstream.empty()) continue;
+            t.backends.append({QString::fromStdString(b.upstream), double(served) / std::max(0.001, s.intervalSec)});
         }
+        t.errorsPerSec = double(errorAnswers) / std::max(0.001, s.intervalSec);
         t.hasLatency = s.requests > 0;
         t.p50Ms = s.p50Ms;
         t.p90Ms = s.p90Ms;
@@ -181,8 +198,9 @@ void LabPanel::Impl::pullSnapshots() {
     }
     // Shares count access-log lines since the traffic started (exact per request; a 1-second snapshot that
     // straddles the start would mix in the previous run's last second).
-    if (accessFeed->upstreamCounts() != shareCounts) {
+    if (accessFeed->upstreamCounts() != shareCounts || accessFeed->errorCounts() != errorCounts) {
         shareCounts = accessFeed->upstreamCounts();
+        errorCounts = accessFeed->errorCounts();
         charts->setShares(shares());
     }
     const auto pods = withClusterPods(link->pods());
@@ -252,6 +270,7 @@ void LabPanel::Impl::onStarted() {
     accessFeed->resetCounts();
     charts->clear();
     shareCounts.clear();
+    errorCounts.clear();
     // The registry keeps an hour of snapshots across runs: plot only this run's (from the moment Start was pressed).
     lastSnapshotMs = startRequestedMs;
     runStartMs = startRequestedMs;
@@ -497,6 +516,7 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
         // trafficStarted lost them: 98 of 100).
         d->accessModel->pullNow();
         d->shareCounts.clear();
+        d->errorCounts.clear();
         d->charts->setShares({});
         d->accessFeed->resetCounts();
     });
@@ -645,6 +665,8 @@ void LabPanel::start() {
     cfg.httpPort = d->httpPort;
     cfg.httpsPort = d->httpsPort;
     cfg.httpAddress = cfg.httpsAddress = d->listenAddress.toStdString();
+    // Error answers name their cause, so the traffic summary can group them (issue 15 item 4).
+    cfg.exposeErrorReason = true;
     controller::StartOptions shown;
     shown.proxy = cfg;
     shown.adminPort = -1;  // the lab has no admin listener (ControllerLink::start)

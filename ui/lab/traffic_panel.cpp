@@ -19,6 +19,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "core/loadgen/error_response.h"
 #include "core/loadgen/load_generator.h"
 #include "core/loadgen/share_statistics.h"
 #include "ui/lab/live_label.h"
@@ -221,6 +222,7 @@ TrafficPanel::TrafficPanel(LoadGeneratorFactory generators, QWidget* parent)
     m_concurrency = new QSpinBox(this);
     m_concurrency->setRange(1, 1000);
     m_start = new QPushButton(tr("Send traffic"), this);
+    m_start->setObjectName(QStringLiteral("sendTraffic"));
     m_stop = new QPushButton(tr("Stop"), this);
     m_stop->setEnabled(false);
     m_progress = new QProgressBar(this);
@@ -254,13 +256,15 @@ TrafficPanel::TrafficPanel(LoadGeneratorFactory generators, QWidget* parent)
     curlRow->addWidget(new QLabel(tr("curl"), this));
     curlRow->addWidget(m_curl, 1);
     curlRow->addWidget(copyCurl);
+    // The main action sits right under the preset, so it is on screen however little height the lab gets (a
+    // 1280x720 projector: issue 15 item 3); the mix editor below takes the room that is left.
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(presetRow);
+    layout->addLayout(run);
+    layout->addWidget(m_live);
     layout->addWidget(m_note);
     layout->addWidget(m_targets, 1);
     layout->addLayout(limits);
-    layout->addLayout(run);
-    layout->addWidget(m_live);
     layout->addWidget(m_status);
     layout->addLayout(curlRow);
 
@@ -511,19 +515,42 @@ void TrafficPanel::showProgress(const loadgen::Progress& p) {
     QStringList parts;
     for (const auto& b : p.backends)
         parts << QStringLiteral("%1 %2").arg(QString::fromStdString(b.name)).arg(b.count);
+    for (const auto& e : p.errorResponseGroups)
+        parts << QStringLiteral("%1 ×%2")
+                     .arg(QString::fromStdString(loadgen::errorGroupLabel(e.status, e.reason, {}, false)))
+                     .arg(e.count);
     m_live->setText(tr("%L1 done, %L2 errors, %3 s — %4")
-                          .arg(p.completed).arg(p.errors).arg(p.elapsedSeconds, 0, 'f', 1).arg(parts.join(QStringLiteral(", "))));
+                          .arg(p.completed).arg(p.errors + p.errorResponses).arg(p.elapsedSeconds, 0, 'f', 1)
+                          .arg(parts.join(QStringLiteral(", "))));
 }
 
 void TrafficPanel::onFinished() {
     if (!m_generator) return;
     m_pollTimer->stop();
     showProgress(m_generator->progress(SIZE_MAX));  // the run is over: nobody holds the lock for long
+    // The run is over, whatever the last snapshot said: a full bar (a duration-bound run's last poll is a little
+    // short of its end, and a stopped run is finished too).
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(1000);
     const auto results = m_generator->takeResults();
     QStringList lines;
+    // Errors are both kinds: requests without an answer and the controller's own error answers (Service not
+    // found, no endpoints, upstream timeout, ...), which reached no backend (issue 15 item 4).
+    const quint64 errors = results.errors() + results.errorResponses();
     lines << tr("%L1 responses, %L2 errors in %3 s (%4 req/s)")
-                 .arg(results.responses()).arg(results.errors()).arg(results.elapsedSeconds(), 0, 'f', 2)
+                 .arg(results.responses()).arg(errors).arg(results.elapsedSeconds(), 0, 'f', 2)
                  .arg(results.requestsPerSecond(), 0, 'f', 0);
+    for (const auto& e : results.errorResponseGroups()) {
+        QString line = tr("Error: %1 ×%L2").arg(QString::fromStdString(loadgen::errorGroupLabel(e.status, e.reason, {}, false)))
+                           .arg(e.count);
+        if (!e.detail.empty()) line += QStringLiteral(" (%1)").arg(QString::fromStdString(e.detail));
+        lines << line;
+    }
+    for (const auto& m : results.errorMessages())
+        lines << tr("Error: %1 ×%L2 (%3)").arg(QString::fromStdString(std::string(loadgen::errorKindName(m.kind))))
+                     .arg(m.count).arg(QString::fromStdString(m.message));
+    if (results.responses() > 0 && results.backendResponses() == 0)
+        lines << tr("No request reached a backend.");
     for (const auto& b : results.backends()) {
         const QString name = QString::fromStdString(b.name);
         if (m_expected.contains(name)) {

@@ -126,7 +126,7 @@ loadgen::Results run(int port, int slow) {
     cfg.resolve = {"app.example.com:" + std::to_string(port) + ":127.0.0.1"};
     loadgen::LoadGenerator gen(cfg);
     if (!gen.start()) return loadgen::Results();
-    QTest::qWaitFor([&] { return gen.isFinished(); }, 60000);
+    if (!QTest::qWaitFor([&] { return gen.isFinished(); }, 60000)) qWarning("the load run did not finish");
     loadgen::Results r = gen.takeResults();
     if (slow > 0) {
         loadgen::LoadConfig s;
@@ -138,7 +138,7 @@ loadgen::Results run(int port, int slow) {
         s.resolve = {"slow.example.com:" + std::to_string(port) + ":127.0.0.1"};
         loadgen::LoadGenerator slowGen(s);
         if (slowGen.start()) {
-            QTest::qWaitFor([&] { return slowGen.isFinished(); }, 60000);
+            if (!QTest::qWaitFor([&] { return slowGen.isFinished(); }, 60000)) qWarning("the slow run did not finish");
             r.merge(slowGen.takeResults());
         }
     }
