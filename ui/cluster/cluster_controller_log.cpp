@@ -1,6 +1,10 @@
 #include "ui/cluster/cluster_controller_log.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
+
 #include "core/events/line_log.h"
+#include "core/kube/resource.h"
 #include "ui/cluster_session.h"
 
 namespace ilab::ui {
@@ -11,6 +15,7 @@ ClusterControllerLog::ClusterControllerLog(ClusterSession* session, QObject* par
     Q_ASSERT(session);
     connect(m_session, &ClusterSession::clientAboutToBeDestroyed, this, [this] {
         m_stream.reset();  // cancels its request and stops its informer while the client still exists
+        m_workloadPods.reset();
         m_pod.clear();
         setStatus(tr("Cluster controller log: not connected"));
     });
@@ -18,7 +23,10 @@ ClusterControllerLog::ClusterControllerLog(ClusterSession* session, QObject* par
     onState();
 }
 
-ClusterControllerLog::~ClusterControllerLog() { m_stream.reset(); }
+ClusterControllerLog::~ClusterControllerLog() {
+    m_stream.reset();
+    m_workloadPods.reset();
+}
 
 void ClusterControllerLog::setStatus(const QString& text) {
     if (text == m_status) return;
@@ -41,6 +49,29 @@ void ClusterControllerLog::onState() {
     });
     setStatus(tr("Cluster controller log: looking for the controller pod in namespace %1").arg(where));
     m_stream->start();
+
+    m_workloadPods = std::make_unique<kube::Informer>(*m_session->client(), kube::podsV1(), m_session->ns().toStdString());
+    connect(m_workloadPods.get(), &kube::Informer::snapshotChanged, this, [this](const kube::StoreConstSharedPtr& pods) {
+        if (!pods) return;
+        QHash<QString, QString> names;
+        for (const auto& [key, pod] : pods->objects) {
+            const QString name = pod.value(QLatin1String("metadata")).toObject().value(QLatin1String("name")).toString();
+            const QJsonObject status = pod.value(QLatin1String("status")).toObject();
+            QStringList ips;
+            for (const QJsonValue& ip : status.value(QLatin1String("podIPs")).toArray())
+                ips << ip.toObject().value(QLatin1String("ip")).toString();
+            if (ips.isEmpty() && !status.value(QLatin1String("podIP")).toString().isEmpty())
+                ips << status.value(QLatin1String("podIP")).toString();
+            for (const QJsonValue& c : pod.value(QLatin1String("spec")).toObject().value(QLatin1String("containers")).toArray())
+                for (const QJsonValue& port : c.toObject().value(QLatin1String("ports")).toArray())
+                    for (const QString& ip : ips)
+                        names.insert(QStringLiteral("%1:%2").arg(ip).arg(port.toObject().value(QLatin1String("containerPort")).toInt()), name);
+        }
+        if (names == m_podNames) return;
+        m_podNames = names;
+        emit podNamesChanged(m_podNames);
+    });
+    m_workloadPods->start();
 }
 
 }  // namespace ilab::ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QObject>
 #include <QString>
 
@@ -36,9 +37,13 @@ public:
     QString pod() const { return m_pod; }  // "" while no controller pod is followed
     QString statusText() const { return m_status; }
     kube::PodLogStream* streamForTest() const { return m_stream.get(); }
+    // "10.244.0.11:8080" -> "web-5d8c-a": every container port of the Pods of the session's namespace, so the
+    // cluster access log's Pod column names the pod behind the controller's upstream_addr.
+    const QHash<QString, QString>& podNames() const { return m_podNames; }
 
 signals:
     void statusChanged(const QString& text);
+    void podNamesChanged(const QHash<QString, QString>& podByAddress);
 
 private:
     void onState();
@@ -48,6 +53,8 @@ private:
     kube::PodLogStream::Options m_options;
     std::shared_ptr<events::LineLog> m_controllerLog, m_accessLog;
     std::unique_ptr<kube::PodLogStream> m_stream;
+    std::unique_ptr<kube::Informer> m_workloadPods;  // Pods of the session's namespace (pod names by address)
+    QHash<QString, QString> m_podNames;
     QString m_pod, m_status;
 };
 

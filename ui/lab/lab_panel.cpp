@@ -419,6 +419,9 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
         d->clusterLog = new ClusterControllerLog(services.cluster, this);
         auto clusterAccess = std::make_unique<AccessLogFeed>();
         clusterAccess->setSource(d->clusterLog->accessLog());
+        AccessLogFeed* clusterAccessFeed = clusterAccess.get();
+        connect(d->clusterLog, &ClusterControllerLog::podNamesChanged, this,
+                [clusterAccessFeed](const QHash<QString, QString>& names) { clusterAccessFeed->setPodNames(names); });
         auto clusterController = std::make_unique<ControllerLogFeed>();
         clusterController->setSource(d->clusterLog->controllerLog());
         d->clusterAccessModel = new LogTableModel(std::move(clusterAccess), this);

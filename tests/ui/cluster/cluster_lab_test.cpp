@@ -473,6 +473,8 @@ private Q_SLOTS:
         QCOMPARE(access->index(0, 3).data().toString(), QStringLiteral("200"));
         QCOMPARE(access->index(0, 4).data().toString(), QStringLiteral("default-agent-stable-80"));
         QCOMPARE(access->index(0, 2).data().toString(), QStringLiteral("GET /version"));
+        // The upstream address 10.244.0.10:8080 is the Pod agent-stable-6c9d-a (status.podIP, containerPort).
+        QTRY_COMPARE_WITH_TIMEOUT(access->index(0, 5).data().toString(), STABLE_PODS[0], WAIT_MS);
         QCOMPARE(controller->index(0, 0).data().toString(), QStringLiteral("Info"));
         QCOMPARE(controller->index(0, 2).data().toString(), QStringLiteral("main.go:205"));
         // Not mixed into the local controller's logs.
