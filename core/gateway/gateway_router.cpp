@@ -804,9 +804,15 @@ void GatewayRouter::route(const RequestView& req, std::uint64_t randomValue, boo
                 trace("RequestHeaderModifier: " + std::to_string(hm.set.size()) + " set, " + std::to_string(hm.add.size()) + " add, " +
                       std::to_string(hm.remove.size()) + " remove");
             } else if (f.type == "ResponseHeaderModifier" && f.responseHeaderModifier) {
-                for (const auto& h : f.responseHeaderModifier->set) d.responseHeaders.emplace_back(h.name, h.value);
-                for (const auto& h : f.responseHeaderModifier->add) d.responseHeaders.emplace_back(h.name, h.value);
-                trace("ResponseHeaderModifier: headers set on the response");
+                const auto& hm = *f.responseHeaderModifier;
+                for (const auto& h : hm.set) {
+                    d.responseHeaders.emplace_back(h.name, h.value);
+                    d.responseHeadersRemoved.push_back(h.name);  // set replaces the upstream's value
+                }
+                for (const auto& h : hm.add) d.responseHeaders.emplace_back(h.name, h.value);
+                for (const auto& n : hm.remove) d.responseHeadersRemoved.push_back(n);
+                trace("ResponseHeaderModifier: " + std::to_string(hm.set.size()) + " set, " + std::to_string(hm.add.size()) + " add, " +
+                      std::to_string(hm.remove.size()) + " remove on the response");
             } else if (f.type == "URLRewrite" && f.urlRewrite) {
                 const auto& u = *f.urlRewrite;
                 if (u.hostname) {

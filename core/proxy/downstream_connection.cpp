@@ -1,5 +1,6 @@
 #include "core/proxy/downstream_connection.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/proxy/http_util.h"
@@ -768,6 +769,9 @@ int DownstreamConnection::onUpstreamHeaders(UpstreamConnection* up) {
         if (isHopByHop(name) || iequals(name, "server") || iequals(name, "date") || iequals(name, "content-length"))
             continue;
         if (!connection.empty() && headerHasToken(connection, name)) continue;
+        if (std::any_of(x.decision.responseHeadersRemoved.begin(), x.decision.responseHeadersRemoved.end(),
+                        [&](const std::string& r) { return iequals(r, name); }))
+            continue;
         h += name;
         h += ": ";
         h += value;

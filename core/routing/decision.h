@@ -81,6 +81,9 @@ struct Decision {
     std::vector<std::pair<std::string, std::string>> responseHeaders;  // added/changed on the client response
     std::vector<std::pair<std::string, std::string>> upstreamHeaders;  // set on the upstream request (replacing)
     std::vector<std::string> upstreamHeadersRemoved;                   // e.g. "Proxy" (httpoxy)
+    // Headers of the upstream's response the client must not see (Gateway API ResponseHeaderModifier `remove`, and
+    // `set`, which replaces the upstream's value with the one in responseHeaders); names, compared case-insensitively.
+    std::vector<std::string> responseHeadersRemoved;
     std::string upstreamHost;               // Host header sent upstream (client Host or upstream-vhost)
     std::optional<std::string> tlsCertificate;  // "namespace/secret" or "default" (https requests)
     std::string canary;                     // "" (no canary configured), "main" or "canary"

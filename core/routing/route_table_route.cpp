@@ -267,6 +267,7 @@ void Decision::clear() {
     responseHeaders.clear();
     upstreamHeaders.clear();
     upstreamHeadersRemoved.clear();
+    responseHeadersRemoved.clear();
     upstreamHost.clear();
     tlsCertificate.reset();
     canary.clear();

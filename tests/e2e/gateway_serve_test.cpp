@@ -37,6 +37,11 @@ spec:
   - matches: [{path: {type: PathPrefix, value: /v1}}]
     filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}}]
     backendRefs: [{name: api, port: 80}]
+  - matches: [{path: {type: PathPrefix, value: /hdr-remove}}]
+    filters: [{type: ResponseHeaderModifier, responseHeaderModifier: {remove: [X-Header-Remove], set: [{name: X-Header-Set, value: gateway}]}}]
+    backendRefs: [{name: hdr, port: 80}]
+  - matches: [{path: {type: PathPrefix, value: /hdr-keep}}]
+    backendRefs: [{name: hdr, port: 80}]
   - matches: [{path: {type: PathPrefix, value: /missing}}]
     backendRefs: [{name: nowhere, port: 80}]
   - matches: [{path: {type: PathPrefix, value: /}}]
@@ -53,7 +58,10 @@ class GatewayServeTest : public QObject {
 
 private slots:
     void initTestCase() {
-        QByteArray ws = app("web", 1) + app("api", 1) + ROUTES;
+        QByteArray ws = app("web", 1) + app("api", 1) +
+                        app("hdr", 1, "echo:1.0",
+                            "        ingress-lab.dev/header.X-Header-Remove: val\n        ingress-lab.dev/header.X-Header-Set: backend\n") +
+                        ROUTES;
         m_serve.writeFile("ws.yaml", ws);
         QVERIFY(m_serve.start({"ws.yaml"}, {"--profile", "gateway"}));
     }
@@ -84,6 +92,22 @@ private slots:
         QCOMPARE(redirect.out, QByteArray("301 http://app.example.com/new/page"));
         QCOMPARE(m_serve.status("app.example.com", "/missing"), 500);
         QCOMPARE(m_serve.status("other.example.com", "/"), 404);  // no listener for that host
+    }
+
+    // ResponseHeaderModifier (gwc-resphdr-remove, gwc-resphdr-set): `remove` drops the backend's header, `set`
+    // replaces its value; the same backend without the filter sends both as they are.
+    void responseHeaderModifierRemovesAndSets() {
+        const auto headers = [&](const QString& path) {
+            return curl({"-D", "-", "-o", "/dev/null", "-H", "Host: app.example.com", m_serve.http(path)}).out.toLower();
+        };
+        const QByteArray keep = headers("/hdr-keep");
+        QVERIFY2(keep.contains("x-header-remove: val"), keep.constData());
+        QVERIFY2(keep.contains("x-header-set: backend"), keep.constData());
+        const QByteArray mod = headers("/hdr-remove");
+        QVERIFY2(mod.startsWith("http/1.1 200"), mod.constData());
+        QVERIFY2(!mod.contains("x-header-remove"), mod.constData());
+        QVERIFY2(mod.contains("x-header-set: gateway"), mod.constData());
+        QVERIFY2(!mod.contains("x-header-set: backend"), mod.constData());
     }
 
     void weightedSplit() {

@@ -85,6 +85,7 @@ MigrationView::MigrationView(WorkspaceDocument* doc, QWidget* parent)
     split->addWidget(m_explainer);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
+    split->setSizes({720, 560});  // the explainer's form would otherwise take most of the width
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);

@@ -85,6 +85,7 @@ private slots:
         d.responseHeaders = {{"A", "b"}};
         d.upstreamHeaders = {{"C", "d"}};
         d.upstreamHeadersRemoved = {"Proxy"};
+        d.responseHeadersRemoved = {"X-Backend"};
         d.upstreamHost = "x";
         d.tlsCertificate = "ns/tls";
         d.canary = "canary";
