@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "core/kube/cluster_connection.h"
 #include "core/kube/exec_consent.h"
 #include "core/kube/informer.h"
 
@@ -50,6 +51,16 @@ public:
     virtual void connectTo(const QString& context, const QString& ns) = 0;
     virtual void disconnectFromCluster() = 0;
     virtual void grantConsent(const kube::ExecConsentRequest& request) = 0;
+    // The user said no: nothing runs, error() says so.
+    virtual void declineConsent(const kube::ExecConsentRequest& request) { Q_UNUSED(request) }
+    // The connection's user gets credentials from an exec plugin (shown while Connecting: it may wait for a login).
+    virtual bool usesCredentialPlugin() const { return false; }
+    // Stops a running exec plugin (kubectl would need Ctrl-C): the connection attempt ends with error() "... was
+    // cancelled".
+    virtual void cancelCredentialPlugin() {}
+    // What the exec plugin wrote to stderr the last time it failed, was cancelled or timed out (its login hints;
+    // at most 8 KiB), "" otherwise. Never logged.
+    virtual QString credentialPluginStderr() const { return {}; }
 
     virtual State state() const = 0;
     virtual QString context() const = 0;
@@ -67,10 +78,18 @@ public:
     virtual bool tlsVerificationDisabled() const = 0;
     // The last error, one line, credential-free ("" when none): kubeconfig errors, TLS, 401, 403, ...
     virtual QString error() const = 0;
+    // The cluster's namespaces for the namespace picker (GET /api/v1/namespaces once per connection, sorted);
+    // empty until listed. When listing them is not allowed (RBAC: a user limited to some namespaces) the list
+    // stays empty and namespacesError() says why ("" after a successful list); the picker then takes free text.
+    virtual QStringList namespaces() const { return {}; }
+    virtual QString namespacesError() const { return {}; }
 
     // The REST client of the connection (null unless Connecting/Connected/Lost). Its callbacks must use a
     // context object on the GUI thread.
     virtual kube::RestClient* client() const = 0;
+    // The resolved context (server, TLS, credentials) of that client, for what talks to the API server outside the
+    // REST client: the native port-forwards of cluster-backed Services. Empty unless client() is set.
+    virtual std::optional<kube::ClusterConnection> connection() const { return std::nullopt; }
     // Live snapshots of the namespace (null before the first list).
     virtual kube::StoreConstSharedPtr ingresses() const = 0;
     virtual kube::StoreConstSharedPtr services() const = 0;
@@ -81,8 +100,12 @@ signals:
     void errorChanged(const QString& error);
     void kubeconfigChanged();
     void consentRequested(const ilab::kube::ExecConsentRequest& request);
+    // The REST client (client()) is about to be destroyed (disconnect, another context, rejected credentials):
+    // whatever holds a reference to it (informers, log streams, port-forward endpoints) lets go now.
+    void clientAboutToBeDestroyed();
     void objectsChanged();  // ingresses() or services() has a new snapshot
     void eventsChanged();   // events() has a new snapshot
+    void namespacesChanged();  // namespaces() or namespacesError() changed
     // A Warning header or an informer problem worth showing in the event log.
     void warning(const QString& text);
 };

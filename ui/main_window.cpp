@@ -47,11 +47,14 @@
 #include "ui/cluster_session.h"
 #include "ui/dialogs/certificate_dialog.h"
 #include "ui/dialogs/command_palette.h"
+#include "ui/dialogs/export_dialog.h"
 #include "ui/dialogs/lesson_picker.h"
 #include "ui/document/quick_fixes.h"
 #include "ui/document/templates.h"
 #include "ui/editors/yaml_editor.h"
 #include "ui/forms/object_forms.h"
+#include "ui/gateway/gateway_migration_ui.h"
+#include "ui/gateway/migration_view.h"
 #include "ui/lab/lab_panel.h"
 #include "ui/lab/workspace_gate.h"
 #include "ui/models/problems_model.h"
@@ -233,6 +236,8 @@ void MainWindow::buildUi() {
     m_clusterDock->setWidget(m_cluster);
     addDockWidget(Qt::BottomDockWidgetArea, m_clusterDock);
     connect(m_cluster, &ClusterPanel::revealLineRequested, this, [this](int line, int column) { m_editor->revealPosition(line, column); });
+    connect(m_cluster, &ClusterPanel::revealFieldRequested, this, [this](int r, const QString& f) { revealField(r, f.toStdString()); });
+    connect(m_cluster, &ClusterPanel::serverProblemsChanged, this, &MainWindow::onDiagnosticsChanged);  // 422s
     tabifyDockWidget(m_problemsDock, m_kubectlDock);
     tabifyDockWidget(m_kubectlDock, m_labDock);
     tabifyDockWidget(m_labDock, m_clusterDock);
@@ -257,6 +262,7 @@ void MainWindow::buildUi() {
     addDockWidget(Qt::RightDockWidgetArea, m_guideDock);
 
     m_statusFile = new QLabel(this);
+    m_statusFile->setObjectName(QStringLiteral("statusFile"));
     m_statusProblems = new QLabel(this);
     m_statusProblems->setObjectName(QStringLiteral("statusProblems"));
     m_statusLab = new QLabel(m_lab->statusText(), this);
@@ -300,11 +306,13 @@ void MainWindow::buildActions() {
     m_saveGeneratedKeysAction->setCheckable(true);
     m_saveGeneratedKeysAction->setToolTip(tr("Also write the certificates and private keys Ingress Lab generated for lesson and demo "
                                              "Secrets (signed with the lab's own key). Off: they are saved empty and generated again on open."));
+    QAction* exportAct = make(tr("&Export…"), QString(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), [this] { exportWorkspace(); });
+    exportAct->setObjectName(QStringLiteral("exportAction"));
     QAction* quitAct = make(tr("&Quit"), QString(), QKeySequence::Quit, [this] { close(); });
     m_fileMenu->addActions({newAct, lessonAct, openLessonFolderAct, openAct, openFolderAct, demoAct});
     m_recentMenu = m_fileMenu->addMenu(tr("Open &recent"));
     m_fileMenu->addSeparator();
-    m_fileMenu->addActions({m_saveAction, saveAsAct, m_saveGeneratedKeysAction});
+    m_fileMenu->addActions({m_saveAction, saveAsAct, m_saveGeneratedKeysAction, exportAct});
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(quitAct);
     updateRecentMenu();
@@ -313,15 +321,16 @@ void MainWindow::buildActions() {
     QAction* undo = m_doc->undoStack()->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
     undo->setIcon(themedIcon(QStringLiteral("undo")));
+    undo->setProperty("helpLabel", tr("Undo"));
     QAction* redo = m_doc->undoStack()->createRedoAction(this, tr("&Redo"));
     redo->setShortcuts({QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::Key_Y)});
     redo->setIcon(themedIcon(QStringLiteral("redo")));
+    redo->setProperty("helpLabel", tr("Redo"));
     QAction* palette = make(tr("Command &palette…"), QStringLiteral("palette"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), [this] { showPalette(); });
     QAction* findYaml = make(tr("Go to YAML"), QString(), QKeySequence(Qt::CTRL | Qt::Key_E), [this] { m_editor->setFocus(); });
-    QAction* findTree = make(tr("Go to workspace tree"), QString(), QKeySequence(Qt::CTRL | Qt::Key_1), [this] { m_tree->setFocus(); });
     m_editMenu->addActions({undo, redo});
     m_editMenu->addSeparator();
-    m_editMenu->addActions({palette, findYaml, findTree});
+    m_editMenu->addActions({palette, findYaml});
 
     m_objectMenu = menuBar()->addMenu(tr("&Object"));
     m_objectMenu->addAction(make(tr("New &Ingress"), QStringLiteral("ingress"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_I), [this] { addObject(QStringLiteral("Ingress")); }));
@@ -333,13 +342,23 @@ void MainWindow::buildActions() {
     m_objectMenu->addSeparator();
     m_objectMenu->addAction(make(tr("De&lete selected object"), QStringLiteral("delete"), QKeySequence(Qt::CTRL | Qt::Key_Delete), [this] { deleteSelected(); }));
     connect(m_tree, &QTreeView::customContextMenuRequested, this, [this](const QPoint& p) { m_objectMenu->exec(m_tree->viewport()->mapToGlobal(p)); });
+    m_forms->setEmptyHintActions({m_objectMenu->actions().value(0), m_objectMenu->actions().value(1), lessonAct});
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
+    // Ctrl+1..5 bring a panel forward (shown, raised, focused); pressing again keeps it there. The dock toggles
+    // below them show or hide a panel (issue 15).
+    const std::pair<QDockWidget*, QString> panels[] = {{m_treeDock, tr("Go to &workspace tree")}, {m_problemsDock, tr("Go to &Problems")},
+                                                       {m_kubectlDock, tr("Go to &kubectl")}, {m_labDock, tr("Go to the Live &Lab")},
+                                                       {m_clusterDock, tr("Go to &Cluster")}};
+    int key = Qt::Key_1;
+    for (const auto& [dock, label] : panels) {
+        QDockWidget* d = dock;
+        QAction* go = make(label, QString(), QKeySequence(Qt::CTRL | static_cast<Qt::Key>(key++)), [this, d] { showPanel(d); });
+        go->setObjectName(QStringLiteral("show_") + d->objectName());
+        m_viewMenu->addAction(go);
+    }
+    m_viewMenu->addSeparator();
     for (QDockWidget* d : {m_treeDock, m_problemsDock, m_kubectlDock, m_labDock, m_clusterDock, m_guideDock}) m_viewMenu->addAction(d->toggleViewAction());
-    m_problemsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
-    m_kubectlDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
-    m_labDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
-    m_clusterDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
     m_viewMenu->addSeparator();
     QMenu* themeMenu = m_viewMenu->addMenu(themedIcon(QStringLiteral("theme")), tr("&Theme"));
     auto* group = new QActionGroup(this);
@@ -364,6 +383,11 @@ void MainWindow::buildActions() {
         presenterAct->setChecked(on);
         if (!on) applyTheme();
     });
+
+    // Gateway API migration (issue 14): Object > Convert to Gateway API (also the tree's context menu), Migration dock
+    const GatewayMigrationUi gatewayUi = installGatewayMigration(this, m_doc, m_objectMenu, m_viewMenu, m_clusterDock);
+    connect(gatewayUi.view, &MigrationView::selectObjectRequested, this, &MainWindow::selectObject);
+    connect(gatewayUi.view, &MigrationView::revealSourceRequested, this, [this](const QString&, int line, int column) { m_editor->revealPosition(line, column); });
 
     m_runMenu = menuBar()->addMenu(tr("&Run"));
     m_runMenu->addActions(m_lab->startStopActions());
@@ -434,8 +458,13 @@ void MainWindow::onDiagnosticsChanged() {
         note.rule = "lab-held-back";
         shown.push_back(std::move(note));
     }
+    Diagnostics marked = m_doc->diagnostics();
+    for (const Diagnostic& d : m_cluster->serverProblems()) {  // what the API server refused (issue 12 item 6)
+        shown.push_back(d);
+        marked.push_back(d);
+    }
     m_problemsModel->setDiagnostics(shown);
-    m_editor->setProblems(m_doc->diagnostics());
+    m_editor->setProblems(marked);
     m_treeModel->rebuild(m_doc->workspace(), m_doc->diagnostics(), m_doc->heldBackObjects());
     updateStatus();
 }
@@ -468,6 +497,7 @@ void MainWindow::revealField(int resourceIndex, const std::string& fieldPath) {
     if (fieldPath.rfind("spec.rules[", 0) != 0) rule = path = -1;
     const QModelIndex idx = m_treeModel->indexFor(resourceIndex, rule, path);
     if (idx.isValid()) m_tree->setCurrentIndex(idx);
+    m_forms->markField(fieldPath);
 }
 
 void MainWindow::onProblemActivated(const QModelIndex& idx) {
@@ -501,17 +531,22 @@ void MainWindow::showProblemMenu(const QPoint& pos) {
     menu.exec(m_problems->viewport()->mapToGlobal(pos));
 }
 
+QString MainWindow::documentName() const {
+    if (!m_lessonId.isEmpty() && m_doc->filePath().isEmpty()) return tr("Lesson: %1").arg(m_lessonId);
+    return m_doc->displayName();
+}
+
 void MainWindow::updateTitle() {
-    QString title = m_doc->displayName();
-    if (!m_lessonId.isEmpty() && m_doc->filePath().isEmpty()) title = tr("Lesson: %1").arg(m_lessonId);
-    setWindowTitle(QStringLiteral("%1%2 — Ingress Lab").arg(title, m_doc->isModified() ? QStringLiteral(" •") : QString()));
+    setWindowTitle(QStringLiteral("%1%2 — Ingress Lab").arg(documentName(), m_doc->isModified() ? QStringLiteral(" •") : QString()));
     setWindowModified(m_doc->isModified());
+    updateStatus();
 }
 
 void MainWindow::updateStatus() {
-    const QString file = m_doc->filePath().isEmpty() ? tr("untitled") : QDir::toNativeSeparators(m_doc->filePath());
-    m_statusFile->setText(QStringLiteral("%1%2  ·  %3 objects").arg(file, m_doc->isModified() ? tr(" (modified)") : QString())
-                              .arg(m_doc->workspace().resources.size()));
+    // the same name as the window title (documentName()); the full path is in the tooltip
+    m_statusFile->setText(tr("%1%2  ·  %n object(s)", nullptr, int(m_doc->workspace().resources.size()))
+                              .arg(documentName(), m_doc->isModified() ? QStringLiteral(" •") : QString()));
+    m_statusFile->setToolTip(m_doc->filePath().isEmpty() ? tr("Not saved to a file yet") : QDir::toNativeSeparators(m_doc->filePath()));
     const int e = m_problemsModel->errorCount(), w = m_problemsModel->warningCount();
     if (e == 0 && w == 0) {
         m_statusProblems->setText(tr("✓ No problems"));
@@ -688,6 +723,19 @@ bool MainWindow::saveAs() {
     return !path.isEmpty() && saveTo(path);
 }
 
+ExportDialog* MainWindow::exportWorkspace(bool modal) {
+    if (m_doc->isParsePending()) m_doc->reparseNow();
+    const QString base = m_doc->filePath().isEmpty() ? (m_lessonId.isEmpty() ? QStringLiteral("workspace") : m_lessonId) : QFileInfo(m_doc->filePath()).completeBaseName();
+    const QString dir = m_doc->filePath().isEmpty() ? QDir::homePath() : QFileInfo(m_doc->filePath()).absolutePath();
+    auto* dlg = new ExportDialog(m_doc->workspace(), m_saveGeneratedKeysAction->isChecked(), QDir(dir).filePath(base + QStringLiteral("-export.yaml")), this);
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dlg, &QDialog::accepted, this, [this, dlg] {
+        statusBar()->showMessage(tr("Exported %n object(s) to %1", nullptr, int(dlg->result().objects)).arg(QDir::toNativeSeparators(dlg->writtenPath())), 5000);
+    });
+    if (modal) dlg->open();
+    return dlg;
+}
+
 bool MainWindow::maybeSave() {
     if (!m_doc->isModified()) return true;
     const auto answer = QMessageBox::warning(this, tr("Unsaved changes"), tr("%1 has unsaved changes. Save them?").arg(m_doc->displayName()),
@@ -815,11 +863,14 @@ void MainWindow::addHelpActions() {
     m_helpMenu->addAction(tr("&Lessons"), this, [this] { showHelp(QStringLiteral("lessons")); });
     m_helpMenu->addAction(tr("&Annotations reference"), this, [this] { showHelp(QStringLiteral("annotations")); });
     m_helpMenu->addAction(tr("Command &line reference"), this, [this] { showHelp(QStringLiteral("cli")); });
+    m_helpMenu->addAction(tr("&Keyboard shortcuts"), this, [this] { showHelp(QStringLiteral("shortcuts")); })
+        ->setObjectName(QStringLiteral("helpShortcuts"));
     m_helpMenu->addSeparator();
 }
 
 HelpWindow* MainWindow::showHelp(const QString& topic) {
     if (!m_help) m_help = new HelpWindow(this);
+    m_help->setShortcutActions(allActions());
     m_help->showTopic(topic);
     m_help->show();
     m_help->raise();
@@ -961,9 +1012,25 @@ void MainWindow::raisePanel(const QString& name) {
     QDockWidget* d = name == QLatin1String("problems") ? m_problemsDock : name == QLatin1String("kubectl") ? m_kubectlDock
                    : name == QLatin1String("lab") ? m_labDock : name == QLatin1String("guide") ? m_guideDock
                    : name == QLatin1String("cluster") ? m_clusterDock : nullptr;
-    if (!d) return;
+    if (d) showPanel(d);
+}
+
+void MainWindow::showPanel(QDockWidget* d) {
     d->show();
     d->raise();
+    // focus the panel's first widget that takes the keyboard (the tree, the Problems list, the lab's first control)
+    QWidget* target = d->widget();
+    if (auto* scroll = qobject_cast<QScrollArea*>(target)) target = scroll->widget();  // the lab: its controls
+    if (target && (!(target->focusPolicy() & Qt::TabFocus) || qobject_cast<QScrollArea*>(d->widget()))) {
+        const auto children = target->findChildren<QWidget*>();
+        target = nullptr;
+        for (QWidget* w : children)
+            if ((w->focusPolicy() & Qt::TabFocus) && w->isVisibleTo(d) && w->isEnabled()) {
+                target = w;
+                break;
+            }
+    }
+    if (target) target->setFocus(Qt::ShortcutFocusReason);
 }
 
 void MainWindow::updateClusterStatus() {

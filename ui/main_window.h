@@ -19,6 +19,7 @@ class QTreeView;
 namespace ilab::ui {
 
 class ClusterPanel;
+class ExportDialog;
 class FileWatcher;
 class HelpWindow;
 class FormPanel;
@@ -84,6 +85,8 @@ public:
     // Opens the offline help window on `topic` (ui/help/help_content.h); F1 opens the focused field's topic.
     HelpWindow* showHelp(const QString& topic = QStringLiteral("index"));
     void showHelpForFocus();
+    // File ▸ Export…: opens the export dialog (window-modal, deletes itself when closed) and returns it.
+    ExportDialog* exportWorkspace(bool modal = true);
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -99,8 +102,12 @@ private:
     void onTreeSelection();
     void onProblemActivated(const QModelIndex& idx);
     void showProblemMenu(const QPoint& pos);
+    // The name of what is open, as the window title and the status bar both show it ("Lesson: canary",
+    // "shop.yaml", "untitled.yaml").
+    QString documentName() const;
     void updateTitle();
     void updateStatus();
+    void showPanel(QDockWidget* dock);
     void updateKubectl();
     void updateClusterStatus();
     void updateRecentMenu();

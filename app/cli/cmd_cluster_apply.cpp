@@ -12,6 +12,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/cmd_cluster_internal.h"
 #include "core/kube/apply.h"
+#include "core/kube/pull_plan.h"
 #include "core/kube/workspace_objects.h"
 #include "core/yaml/yaml_writer.h"
 
@@ -315,45 +316,14 @@ int runClusterPull(const QStringList& args) {
         }
         if (exitCode) return exitCode;
     }
-    // What the Ingresses use.
-    std::optional<std::string> defaultClass;
-    for (const auto& ing : ingresses) {
-        const QJsonObject meta = obj(ing, "metadata"), spec = obj(ing, "spec");
-        const std::string ns = str(meta.value(QStringLiteral("namespace")));
-        const std::string by = " (used by Ingress " + ns + "/" + str(meta.value(QStringLiteral("name"))) + ")";
-        std::set<std::string> services;
-        auto addBackend = [&](const QJsonObject& backend) {
-            const std::string svc = str(obj(backend, "service").value(QStringLiteral("name")));
-            if (!svc.empty()) services.insert(svc);
-        };
-        addBackend(obj(spec, "defaultBackend"));
-        for (const auto& rule : spec.value(QStringLiteral("rules")).toArray())
-            for (const auto& path : obj(rule.toObject(), "http").value(QStringLiteral("paths")).toArray())
-                addBackend(obj(path.toObject(), "backend"));
-        for (const auto& svc : services) get(kube::servicesV1(), ns, svc, by);
-        for (const auto& tls : spec.value(QStringLiteral("tls")).toArray()) {
-            const std::string secret = str(tls.toObject().value(QStringLiteral("secretName")));
-            if (!secret.empty()) get(kube::secretsV1(), ns, secret, by);
-        }
-        std::string cls = ingressClassOf(ing);
-        if (cls.empty()) {
-            if (!defaultClass) {
-                defaultClass = std::string();
-                kube::ListResult classes = s->list(kube::ingressClassesV1(), {});
-                for (const auto& c : classes.items)
-                    if (obj(obj(c, "metadata"), "annotations")
-                            .value(QStringLiteral("ingressclass.kubernetes.io/is-default-class"))
-                            .toString() == QLatin1String("true"))
-                        defaultClass = str(obj(c, "metadata").value(QStringLiteral("name")));
-            }
-            cls = *defaultClass;
-        }
-        if (!cls.empty()) get(kube::ingressClassesV1(), {}, cls, by);
-    }
+    // What the Ingresses use (core/kube/pull_plan.h, as the GUI's Pull).
+    std::string defaultClass;
+    if (kube::needsDefaultIngressClass(ingresses)) defaultClass = kube::defaultIngressClassName(s->list(kube::ingressClassesV1(), {}).items);
+    for (const auto& d : kube::ingressDependencies(ingresses, defaultClass)) get(d.ref, d.ns, d.name, d.usedBy);
     // The controller's ConfigMap (ingress-nginx's manifests put it in namespace ingress-nginx), if readable.
     if (named.empty()) {
         kube::RestRequest r;
-        r.path = kube::configMapsV1().itemPath("ingress-nginx", "ingress-nginx-controller");
+        r.path = kube::configMapsV1().itemPath(kube::CONTROLLER_CONFIGMAP_NAMESPACE, kube::CONTROLLER_CONFIGMAP_NAME);
         const kube::RestReply reply = s->call(r);
         if (reply.ok()) {
             QJsonObject o = reply.json();

@@ -2,8 +2,7 @@
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
-#include "core/lessons/generated_secrets.h"
-#include "core/yaml/yaml_writer.h"
+#include "core/export/workspace_export.h"
 
 namespace ilab::cli {
 
@@ -16,6 +15,8 @@ int runExport(const QStringList& args) {
     p.addOption({QStringLiteral("include-generated-keys"),
                  QStringLiteral("Also write the certificate and private key Ingress Lab generates for Secrets annotated "
                                 "ingress-lab.dev/generate-self-signed (signed with the lab's own key; left empty by default).")});
+    p.addOption({QStringLiteral("ingresses-only"), QStringLiteral("Write only the Ingress objects.")});
+    p.addOption({QStringLiteral("without-secrets"), QStringLiteral("Leave every Secret out.")});
     p.addPositionalArgument(QStringLiteral("FILE|DIR"), QStringLiteral("Workspace files or folders ('demo' = built-in demo)."));
     if (!p.parse(QStringList{QStringLiteral("export")} + args)) {
         std::fprintf(stderr, "ingress-lab-cli export: %s\n", qPrintable(p.errorText()));
@@ -36,19 +37,23 @@ int runExport(const QStringList& args) {
     const bool includeGeneratedKeys = p.isSet(QStringLiteral("include-generated-keys"));
     model::Workspace ws;
     if (!loadWorkspace(p.positionalArguments(), ws, "export", includeGeneratedKeys)) return 2;
-    if (!includeGeneratedKeys) {
-        for (const std::string& name : lessons::withholdGeneratedKeys(ws))
-            std::fprintf(stderr,
-                         "ingress-lab-cli export: note: %s: generated certificate and private key not exported (tls.crt and "
-                         "tls.key left empty; Ingress Lab generates them on load); use --include-generated-keys to export them\n",
-                         name.c_str());
-    }
+    exporting::ExportOptions options;
+    options.format = format == QLatin1String("json") ? exporting::ExportOptions::Format::Json : exporting::ExportOptions::Format::Yaml;
+    options.ingressesOnly = p.isSet(QStringLiteral("ingresses-only"));
+    options.withoutSecrets = p.isSet(QStringLiteral("without-secrets"));
+    options.includeGeneratedKeys = includeGeneratedKeys;
+    const exporting::ExportResult result = exporting::exportWorkspace(ws, options);  // the GUI's File > Export… too
+    for (const std::string& name : result.withheldKeys)
+        std::fprintf(stderr,
+                     "ingress-lab-cli export: note: %s: generated certificate and private key not exported (tls.crt and "
+                     "tls.key left empty; Ingress Lab generates them on load); use --include-generated-keys to export them\n",
+                     name.c_str());
     // Syntax errors mean part of the input could not be read: say so, export what was read, exit 1.
     Diagnostics syntax;
     for (const auto& d : ws.loadDiagnostics)
         if (d.severity == Severity::Error) syntax.push_back(d);
     printDiagnostics(syntax, stderr);
-    printText(stdout, format == QLatin1String("json") ? yaml::toJson(ws) : yaml::toYaml(ws));
+    printText(stdout, result.text);
     return syntax.empty() ? 0 : 1;
 }
 

@@ -1,5 +1,6 @@
 #include <csignal>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <set>
 #include <unistd.h>
@@ -69,18 +70,40 @@ class LogPrinter {
 public:
     explicit LogPrinter(const controller::LocalController& c) : m_ctl(c.controllerLog()), m_access(c.accessLog()) {}
     void flush() {
-        bool any = drain(*m_ctl, m_ctlId);
-        any = drain(*m_access, m_accessId) || any;
+        bool any = drain(*m_ctl, m_ctlId, {});
+        any = drain(*m_access, m_accessId, m_tunnels) || any;
         if (any) std::fflush(stdout);
+    }
+    // Cluster-backed Services: the local address of each port-forward and the pod behind it ("web-5d8c-a:8080").
+    // Access lines show the pod there instead of the tunnel's 127.0.0.1 port, which says nothing to the reader.
+    // Tunnels of pods that left stay known, so lines of requests still in flight name their pod too.
+    void addTunnels(const std::map<std::string, std::string>& tunnels) {
+        for (const auto& [address, pod] : tunnels) m_tunnels[address] = pod;
     }
 
 private:
-    static bool drain(const events::LineLog& log, std::uint64_t& last) {
+    static std::string withPodNames(const std::string& line, const std::map<std::string, std::string>& tunnels) {
+        std::string out;
+        size_t from = 0;
+        for (size_t at = line.find("127.0.0.1:"); at != std::string::npos; at = line.find("127.0.0.1:", at + 1)) {
+            if (at > 0 && line[at - 1] != ' ') continue;
+            size_t end = at;
+            while (end < line.size() && line[end] != ' ' && line[end] != ',') ++end;
+            auto it = tunnels.find(line.substr(at, end - at));
+            if (it == tunnels.end()) continue;
+            out.append(line, from, at - from).append(it->second);
+            from = end;
+        }
+        if (from == 0) return line;
+        return out.append(line, from, std::string::npos);
+    }
+    static bool drain(const events::LineLog& log, std::uint64_t& last, const std::map<std::string, std::string>& tunnels) {
         bool any = false;
         while (true) {
             events::LineBatch b = log.linesSince(last, 5000);
             if (b.lines.empty()) return any;
-            for (const auto& l : b.lines) {
+            for (const auto& line : b.lines) {
+                const std::string l = tunnels.empty() ? line : withPodNames(line, tunnels);
                 std::fwrite(l.data(), 1, l.size(), stdout);
                 std::fputc('\n', stdout);
             }
@@ -90,6 +113,7 @@ private:
     }
     std::shared_ptr<events::LineLog> m_ctl, m_access;
     std::uint64_t m_ctlId = 0, m_accessId = 0;
+    std::map<std::string, std::string> m_tunnels;
 };
 
 }  // namespace
@@ -118,6 +142,10 @@ int runServe(const QStringList& args) {
                  QStringLiteral("Back this workspace Service by the cluster's pods (repeatable)."), QStringLiteral("NAME")});
     cluster::addConnectionOptions(p, false);
     p.addOption({QStringLiteral("workers"), QStringLiteral("Proxy worker threads."), QStringLiteral("N"), QStringLiteral("2")});
+    p.addOption({QStringLiteral("explain-errors"),
+                 QStringLiteral("Add 'X-Ingress-Lab-Reason: CAUSE; DETAIL' to the controller's own error answers (Service "
+                                "not found, no endpoints, upstream timeout, ...), as the GUI lab does; `traffic` groups "
+                                "errors by it. ingress-nginx sends only its error page.")});
     p.addPositionalArgument(QStringLiteral("FILE|DIR"), QStringLiteral("Workspace files or folders ('demo' = built-in demo)."));
     // --controller-arg values start with "--": accept "--controller-arg=--x=y" and "--controller-arg --x=y".
     QStringList argv{QStringLiteral("serve")};
@@ -159,6 +187,7 @@ int runServe(const QStringList& args) {
         std::fprintf(stderr, "ingress-lab-cli serve: --workers: expected 1-64\n");
         return 2;
     }
+    opts.proxy.exposeErrorReason = p.isSet(QStringLiteral("explain-errors"));
     routing::ControllerSettings settings;
     const auto profile = routing::parseProfile(p.value(QStringLiteral("profile")).toStdString());
     if (!profile) {
@@ -271,27 +300,16 @@ int runServe(const QStringList& args) {
             clusterNames.insert(o.value("metadata").toObject().value("name").toString().toStdString());
         std::set<std::string> wanted;
         for (const QString& n : backendNames) wanted.insert(n.toStdString());
-        std::vector<kube::ClusterBackedService> services;
-        for (const model::Service* svc : ws.all<model::Service>()) {
-            if (svc->meta.ns != ns) continue;
-            const bool chosen = wanted.erase(svc->meta.name) > 0;
-            if (!chosen && !(p.isSet(QStringLiteral("cluster-backends")) && clusterNames.count(svc->meta.name))) continue;
-            if (!clusterNames.count(svc->meta.name)) {
-                std::fprintf(stderr, "ingress-lab-cli serve: --cluster-backend %s: no Service %s in namespace %s of "
-                                     "the cluster\n", svc->meta.name.c_str(), svc->meta.name.c_str(), ns.c_str());
-                return 2;
-            }
-            kube::ClusterBackedService c{svc->meta.name, {}};
-            for (const model::ServicePort& sp : svc->ports) c.ports.emplace_back(sp.name, sp.port);
-            services.push_back(std::move(c));
-            std::fprintf(stderr, "ingress-lab-cli serve: Service %s/%s is backed by the cluster's pods\n", ns.c_str(),
-                         svc->meta.name.c_str());
-        }
-        if (!wanted.empty()) {
-            std::fprintf(stderr, "ingress-lab-cli serve: --cluster-backend %s: the workspace has no Service of that "
-                                 "name in namespace %s\n", wanted.begin()->c_str(), ns.c_str());
+        kube::ClusterBackedSelection selection = kube::selectClusterBackedServices(
+            ws, ns, clusterNames, p.isSet(QStringLiteral("cluster-backends")), std::move(wanted));
+        if (!selection.error.empty()) {
+            std::fprintf(stderr, "ingress-lab-cli serve: %s\n", selection.error.c_str());
             return 2;
         }
+        std::vector<kube::ClusterBackedService> services = std::move(selection.services);
+        for (const kube::ClusterBackedService& c : services)
+            std::fprintf(stderr, "ingress-lab-cli serve: Service %s/%s is backed by the cluster's pods\n", ns.c_str(),
+                         c.name.c_str());
         const auto sliceRef = session->endpointSlices();
         if (!sliceRef) {
             std::fprintf(stderr, "ingress-lab-cli serve: the cluster serves no EndpointSlice API\n");
@@ -299,7 +317,8 @@ int runServe(const QStringList& args) {
         }
         clusterEndpoints = std::make_unique<kube::ClusterEndpoints>(session->client(), session->connection(), ns,
                                                                     std::move(services), sliceRef->version);
-        clusterEndpoints->setChangedCallback([ctl](const routing::EndpointMap& map) {
+        clusterEndpoints->setChangedCallback([ctl, &printer, ce = clusterEndpoints.get()](const routing::EndpointMap& map) {
+            printer.addTunnels(ce->podByTunnelAddress());
             for (const auto& [key, list] : map) {
                 std::string pods;
                 for (const auto& e : list) pods += (pods.empty() ? "" : ", ") + e.podName;

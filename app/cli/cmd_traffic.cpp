@@ -23,6 +23,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 #include "app/cli/traffic_target.h"
+#include "core/loadgen/error_response.h"
 #include "core/loadgen/load_generator.h"
 
 namespace ilab::cli {
@@ -163,9 +164,11 @@ void printSummary(const loadgen::LoadConfig& cfg, const loadgen::Results& r,
 
     const auto backends = r.backends();
     line("");
-    std::snprintf(buf, sizeof buf, "Backends (%llu responses):", static_cast<unsigned long long>(r.responses()));
+    std::snprintf(buf, sizeof buf, "Backends (%llu responses):", static_cast<unsigned long long>(r.backendResponses()));
     line(buf);
-    if (backends.empty()) line("  (none: no request got a response)");
+    if (backends.empty())
+        line(r.responses() ? "  (none: every response was the controller's own error answer)"
+                           : "  (none: no request got a response)");
     size_t width = 8;
     for (const auto& b : backends) width = std::max(width, std::min<size_t>(b.name.size(), 60));
     for (const auto& b : backends) {
@@ -227,17 +230,26 @@ void printSummary(const loadgen::LoadConfig& cfg, const loadgen::Results& r,
     }
 
     line("");
-    if (r.errors() == 0) {
+    if (r.errors() == 0 && r.errorResponses() == 0) {
         line("Errors: none");
     } else {
         std::string kinds;
+        if (r.errorResponses() > 0) kinds = "error responses " + std::to_string(r.errorResponses());
         for (int k = 1; k < loadgen::ERROR_KIND_COUNT; ++k) {
             const uint64_t n = r.errorCount(static_cast<ErrorKind>(k));
             if (n == 0) continue;
             if (!kinds.empty()) kinds += ", ";
             kinds += std::string(loadgen::errorKindName(static_cast<ErrorKind>(k))) + " " + std::to_string(n);
         }
-        line("Errors: " + std::to_string(r.errors()) + " (" + kinds + ")");
+        line("Errors: " + std::to_string(r.errors() + r.errorResponses()) + " (" + kinds + ")");
+        // The controller's own answers, by status and cause (the lab's summary uses the same labels).
+        for (const auto& e : r.errorResponseGroups()) {
+            const loadgen::ShareInterval ci = loadgen::wilsonInterval(e.count, r.responses());
+            std::snprintf(buf, sizeof buf, "  %-34s %8llu  %5.1f %%", 
+                          loadgen::errorGroupLabel(e.status, e.reason, {}, false).c_str(),
+                          static_cast<unsigned long long>(e.count), ci.observed * 100);
+            line(buf + (e.detail.empty() ? std::string() : "  " + e.detail));
+        }
         size_t shown = 0;
         for (const auto& e : r.errorMessages()) {
             if (++shown > 10) break;

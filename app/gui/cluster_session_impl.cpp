@@ -38,6 +38,8 @@ QString describeFailure(const kube::RestError& e, const kube::ClusterConnection&
         if (!e.transport.tlsDetail.empty()) t += QObject::tr(" (TLS: %1)").arg(qs(e.transport.tlsDetail));
         return t;
     }
+    if (e.kind == kube::RestErrorKind::Credentials)
+        return QObject::tr("Credentials of user \"%1\": %2").arg(qs(c.userName), qs(e.message));
     if (e.kind == kube::RestErrorKind::Api && e.api.http == 401)
         return QObject::tr("The server rejected the credentials of user \"%1\" (401 Unauthorized)").arg(qs(c.userName));
     if (e.kind == kube::RestErrorKind::Api && e.api.http == 403)
@@ -99,13 +101,16 @@ void ClusterSessionImpl::setError(const QString& e) {
 }
 
 void ClusterSessionImpl::stopAll() {
+    if (m_client) emit clientAboutToBeDestroyed();
     ++m_attempt;
     m_probeTimer.stop();
     m_probeInFlight = false;
     m_ingresses.reset();
     m_services.reset();
     m_events.reset();
+    m_cancelPlugin = true;  // a plugin still running (waiting for a login) is stopped, not waited for
     m_client.reset();  // stops its threads; callbacks of running requests are not called
+    m_provider.reset();
 }
 
 void ClusterSessionImpl::disconnectFromCluster() {
@@ -129,6 +134,12 @@ void ClusterSessionImpl::connectTo(const QString& context, const QString& ns) {
         return;
     }
     m_conn = std::move(resolved.value());
+    if (m_namespacesContext != qs(m_conn.contextName)) {
+        m_namespacesContext = qs(m_conn.contextName);
+        m_namespaces.clear();
+        m_namespacesError.clear();
+        emit namespacesChanged();
+    }
     m_kubeconfigDistribution = kube::distributionFromKubeconfig(m_config, m_conn.contextName);
     m_distribution = m_kubeconfigDistribution;
     m_context = qs(m_conn.contextName);
@@ -164,13 +175,23 @@ void ClusterSessionImpl::grantConsent(const kube::ExecConsentRequest& request) {
     if (m_state == State::Disconnected && m_conn.auth.exec) openClient();
 }
 
+void ClusterSessionImpl::declineConsent(const kube::ExecConsentRequest& request) {
+    setError(tr("The credential plugin of user \"%1\" was not run (not allowed); nothing was sent to the cluster")
+                 .arg(qs(request.userName)));
+}
+
 void ClusterSessionImpl::openClient() {
     std::shared_ptr<kube::CredentialSource> source;
+    m_cancelPlugin = false;
+    m_pluginStderr.clear();
     if (!m_conn.auth.tokenFile.empty() || m_conn.auth.exec) {
         kube::CredentialOptions co;
         co.consentStore = m_consent;
+        co.cancel = &m_cancelPlugin;
+        co.execTimeout = m_execTimeout;
         // The provider runs plugins / reads the token file on the REST client's credential thread only.
-        source = kube::providerCredentialSource(std::make_shared<kube::CredentialProvider>(m_conn, co));
+        m_provider = std::make_shared<kube::CredentialProvider>(m_conn, co);
+        source = kube::providerCredentialSource(m_provider);
     }
     m_client = std::make_unique<kube::RestClient>(m_conn, source);
     connect(m_client.get(), &kube::RestClient::warningReceived, this,
@@ -229,6 +250,7 @@ void ClusterSessionImpl::onProbe(const kube::RestReply& reply) {
                     setError({});
                     setState(State::Connected);
                     if (!m_ingresses) startInformers();
+                    listNamespaces({}, {});
                     m_probeTimer.start(m_probePeriodMs);
                 });
             });
@@ -247,6 +269,7 @@ void ClusterSessionImpl::onProbe(const kube::RestReply& reply) {
                        (m_state == State::Connecting && e.kind == kube::RestErrorKind::Transport &&
                         isTlsVerificationFailure(e.transport));
     if (fatal) {
+        if (e.kind == kube::RestErrorKind::Credentials && m_provider) m_pluginStderr = qs(m_provider->lastPluginStderr());
         setError(describeFailure(e, m_conn));
         stopAll();
         setState(State::Disconnected);
@@ -282,6 +305,42 @@ void ClusterSessionImpl::startInformers() {
     m_ingresses = make(kube::ingressesV1(), false);
     m_services = make(kube::servicesV1(), false);
     m_events = make(kube::eventsV1(), true);
+}
+
+// GET /api/v1/namespaces, page by page (500 a page, as kubectl's chunk size). A user without the right gets
+// a 403: the picker then takes free text, as Headlamp's and Lens' do (their "allowed namespaces").
+void ClusterSessionImpl::listNamespaces(const std::string& continueToken, QStringList soFar) {
+    if (!m_client) return;
+    kube::RestRequest r;
+    r.path = kube::namespacesV1().collectionPath();
+    r.query = {{"limit", "500"}};
+    if (!continueToken.empty()) r.query.push_back({"continue", continueToken});
+    const quint64 attempt = m_attempt;
+    m_client->send(std::move(r), this, [this, attempt, soFar](const kube::RestReply& reply) mutable {
+        if (attempt != m_attempt) return;
+        if (!reply.ok()) {
+            const kube::RestError& e = *reply.error;
+            m_namespacesError = e.kind == kube::RestErrorKind::Api && e.api.http == 403
+                                    ? tr("User \"%1\" may not list namespaces (403 Forbidden): type the namespace")
+                                          .arg(qs(m_conn.userName))
+                                    : tr("Namespaces could not be listed: %1").arg(qs(e.describe()));
+            emit namespacesChanged();
+            return;
+        }
+        const QJsonObject list = reply.json();
+        for (const auto& v : list.value(QStringLiteral("items")).toArray())
+            soFar << v.toObject().value(QStringLiteral("metadata")).toObject().value(QStringLiteral("name")).toString();
+        const std::string next =
+            list.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("continue")).toString().toStdString();
+        if (!next.empty()) {
+            listNamespaces(next, soFar);
+            return;
+        }
+        soFar.sort();
+        m_namespaces = soFar;
+        m_namespacesError.clear();
+        emit namespacesChanged();
+    });
 }
 
 kube::StoreConstSharedPtr ClusterSessionImpl::ingresses() const { return m_ingresses ? m_ingresses->snapshot() : nullptr; }

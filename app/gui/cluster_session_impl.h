@@ -2,9 +2,12 @@
 
 #include <QTimer>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 
 #include "core/kube/cluster_connection.h"
+#include "core/kube/credentials.h"
 #include "core/kube/distribution.h"
 #include "core/kube/ingress_classes.h"
 #include "core/kube/exec_consent.h"
@@ -39,6 +42,12 @@ public:
     void connectTo(const QString& context, const QString& ns) override;
     void disconnectFromCluster() override;
     void grantConsent(const kube::ExecConsentRequest& request) override;
+    void declineConsent(const kube::ExecConsentRequest& request) override;
+    bool usesCredentialPlugin() const override { return m_conn.auth.exec.has_value(); }
+    void cancelCredentialPlugin() override { m_cancelPlugin = true; }
+    QString credentialPluginStderr() const override { return m_pluginStderr; }
+    // How long an exec plugin may run before it is stopped (default 2 minutes: kubelogin may wait for a browser).
+    void setExecTimeout(std::chrono::milliseconds timeout) { m_execTimeout = timeout; }
 
     State state() const override { return m_state; }
     QString context() const override { return m_context; }
@@ -50,7 +59,12 @@ public:
     QString distributionDetail() const override { return QString::fromStdString(m_distribution.text()); }
     bool tlsVerificationDisabled() const override { return m_client && m_conn.insecureSkipTlsVerify; }
     QString error() const override { return m_error; }
+    QStringList namespaces() const override { return m_namespaces; }
+    QString namespacesError() const override { return m_namespacesError; }
     kube::RestClient* client() const override { return m_client.get(); }
+    std::optional<kube::ClusterConnection> connection() const override {
+        return m_client ? std::optional<kube::ClusterConnection>(m_conn) : std::nullopt;
+    }
     kube::StoreConstSharedPtr ingresses() const override;
     kube::StoreConstSharedPtr services() const override;
     kube::StoreConstSharedPtr events() const override;
@@ -65,6 +79,7 @@ private:
     void probe();
     void onProbe(const kube::RestReply& reply);
     void startInformers();
+    void listNamespaces(const std::string& continueToken, QStringList soFar);
     void stopAll();
 
     kube::KubeconfigOptions m_options;
@@ -78,6 +93,14 @@ private:
     kube::ClusterConnection m_conn;
     kube::Distribution m_kubeconfigDistribution, m_distribution;
     std::vector<kube::IngressClassInfo> m_ingressClasses;  // listed once per connection
+    // Listed once per connection; kept while the context stays the same (a namespace switch reconnects).
+    QStringList m_namespaces;
+    QString m_namespacesError, m_namespacesContext;
+    // Declared before m_client: the provider keeps a pointer to m_cancelPlugin and dies with the client.
+    std::atomic<bool> m_cancelPlugin{false};
+    std::chrono::milliseconds m_execTimeout{std::chrono::minutes(2)};
+    std::shared_ptr<kube::CredentialProvider> m_provider;  // exec plugin / token file; also held by m_client
+    QString m_pluginStderr;
     std::unique_ptr<kube::RestClient> m_client;
     std::unique_ptr<kube::Informer> m_ingresses, m_services, m_events;
     QTimer m_probeTimer;

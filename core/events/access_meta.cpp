@@ -26,6 +26,10 @@ std::string encodeAccessMeta(const proxy::AccessRecord& r) {
     appendField(out, r.podName);
     out += '\t';
     out += std::to_string(static_cast<long long>(std::llround(r.requestTimeSec * 1e6)));
+    if (!r.errorReason.empty()) {
+        appendField(out, r.errorReason);
+        appendField(out, r.errorDetail);
+    }
     return out;
 }
 
@@ -49,6 +53,13 @@ AccessMeta decodeAccessMeta(std::string_view meta) {
             else us = us * 10 + (c - '0');
         }
         if (ok) m.requestTimeUs = us;
+        const std::size_t reasonAt = meta.find('\t', pos);
+        if (reasonAt != std::string_view::npos) {
+            const std::size_t detailAt = meta.find('\t', reasonAt + 1);
+            m.errorReason.assign(meta.substr(reasonAt + 1, detailAt == std::string_view::npos ? std::string_view::npos
+                                                                                              : detailAt - reasonAt - 1));
+            if (detailAt != std::string_view::npos) m.errorDetail.assign(meta.substr(detailAt + 1));
+        }
     }
     return m;
 }

@@ -22,11 +22,15 @@ struct AccessMeta {
     std::string podName;  // simulated pod that answered, or ""
     // The request time in microseconds (the log line carries nginx's millisecond $request_time); -1 = unknown.
     std::int64_t requestTimeUs = -1;
+    // AccessRecord::errorReason / errorDetail: the controller answered an error itself ("" for a backend's answer).
+    std::string errorReason;
+    std::string errorDetail;
     bool isEmpty() const { return host.empty() && scheme.empty() && ingress.empty() && canary.empty() && podName.empty(); }
 };
 
-// "v1\thost\tscheme\tingress\tcanary\tpod\trequestTimeUs"; tabs and control bytes inside values become spaces.
-// A v1 record without the last field (older writers) decodes with requestTimeUs = -1.
+// "v1\thost\tscheme\tingress\tcanary\tpod\trequestTimeUs[\terrorReason\terrorDetail]"; tabs and control bytes
+// inside values become spaces. A v1 record without the trailing fields (older writers) decodes with
+// requestTimeUs = -1 and no error reason.
 std::string encodeAccessMeta(const proxy::AccessRecord& record);
 // Missing or unknown-version input gives an empty AccessMeta (never throws).
 AccessMeta decodeAccessMeta(std::string_view meta);

@@ -4,6 +4,7 @@
 #include <random>
 #include <set>
 
+#include "core/gateway/gateway_reader.h"
 #include "core/gateway/ingress_converter.h"
 #include "core/routing/route_table.h"
 #include "core/routing/uri.h"
@@ -81,7 +82,8 @@ MigrationReport checkMigration(const model::Workspace& ws, const std::vector<rou
     rep.notes = conv.notes;
     rep.convertedYaml = conv.yaml;
     model::Workspace gws = ws.clone();
-    yaml::readText(conv.yaml, "converted.yaml", gws);
+    rep.usedWorkspaceGatewayObjects = !read(ws).empty();
+    if (!rep.usedWorkspaceGatewayObjects) yaml::readText(conv.yaml, "converted.yaml", gws);
 
     routing::ControllerSettings ns;
     ns.compileOtherProfile = false;

@@ -30,6 +30,9 @@ struct MigrationReport {
     std::vector<Difference> differences;
     std::vector<std::string> notes;  // converter notes (dropped annotations, ...)
     std::string convertedYaml;
+    // True when the workspace already held Gateway API objects (converted earlier, maybe edited) and the gateway
+    // side routed those; false when it routed a fresh conversion (convertedYaml).
+    bool usedWorkspaceGatewayObjects = false;
 };
 
 // Behavioural migration diff (../shared/gateway.md §10): converts the workspace's ingress-nginx Ingresses
@@ -37,7 +40,9 @@ struct MigrationReport {
 // prefix-boundary and sub-path variant, http and https, an unknown host, canary header/cookie values, a CORS
 // preflight) plus `extraRequests`, runs each through the ingress-nginx profile on the Ingresses and through the
 // gateway profile on the converted objects (weighted outcomes over 400 seeded samples), and reports every request
-// whose status, backend share, Location, upstream path or CORS Allow-Origin differs. Pure function.
+// whose status, backend share, Location, upstream path or CORS Allow-Origin differs. When the workspace already
+// holds Gateways or HTTPRoutes (the GUI's "Convert to Gateway API" puts them beside the Ingresses, where the user
+// may edit them), the gateway side routes those instead of converting again. Pure function.
 MigrationReport checkMigration(const model::Workspace& ws, const std::vector<routing::RequestView>& extraRequests = {});
 
 }  // namespace ilab::gateway

@@ -6,6 +6,31 @@
 
 namespace ilab::kube {
 
+ClusterBackedSelection selectClusterBackedServices(const model::Workspace& ws, const std::string& ns,
+                                                   const std::set<std::string>& inCluster, bool all,
+                                                   std::set<std::string> chosen) {
+    ClusterBackedSelection out;
+    for (const model::Service* svc : ws.all<model::Service>()) {
+        if (svc->meta.ns != ns) continue;
+        const bool isChosen = chosen.erase(svc->meta.name) > 0;
+        if (!isChosen && !(all && inCluster.count(svc->meta.name))) continue;
+        if (!inCluster.count(svc->meta.name)) {
+            out.error = "--cluster-backend " + svc->meta.name + ": no Service " + svc->meta.name + " in namespace " + ns +
+                        " of the cluster";
+            out.services.clear();
+            return out;
+        }
+        ClusterBackedService c{svc->meta.name, {}};
+        for (const model::ServicePort& sp : svc->ports) c.ports.emplace_back(sp.name, sp.port);
+        out.services.push_back(std::move(c));
+    }
+    if (!chosen.empty()) {
+        out.error = "--cluster-backend " + *chosen.begin() + ": the workspace has no Service of that name in namespace " + ns;
+        out.services.clear();
+    }
+    return out;
+}
+
 ClusterEndpoints::ClusterEndpoints(RestClient& client, ClusterConnection connection, std::string ns,
                                    std::vector<ClusterBackedService> services, std::string endpointSliceVersion,
                                    QObject* parent)
@@ -28,6 +53,13 @@ std::vector<std::string> ClusterEndpoints::describeTunnels() const {
         out.push_back(m_ns + "/" + key.first + ":" + std::to_string(key.second) + " -> 127.0.0.1:" +
                       std::to_string(pf->localPort()));
     }
+    return out;
+}
+
+std::map<std::string, std::string> ClusterEndpoints::podByTunnelAddress() const {
+    std::map<std::string, std::string> out;
+    for (const auto& [key, pf] : m_forwards)
+        out["127.0.0.1:" + std::to_string(pf->localPort())] = key.first + ":" + std::to_string(key.second);
     return out;
 }
 

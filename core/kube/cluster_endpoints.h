@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "core/kube/credentials.h"
 #include "core/kube/informer.h"
 #include "core/kube/port_forward.h"
+#include "core/model/workspace.h"
 #include "core/routing/route_table.h"
 
 namespace ilab::kube {
@@ -23,6 +25,18 @@ struct ClusterBackedService {
     std::string name;
     std::vector<std::pair<std::string, int>> ports;  // (port name, Service port)
 };
+
+// Which workspace Services of namespace `ns` the cluster backs (what `serve --cluster-backends/--cluster-backend`
+// and the lab's "Use cluster pods" toggle both use): with `all`, every one that also exists in the cluster
+// (`inCluster`: the Service names of that namespace); plus every one named in `chosen`. A chosen name that is not a
+// workspace Service of `ns`, or not in the cluster, is an error (the sentence names it; services is then empty).
+struct ClusterBackedSelection {
+    std::vector<ClusterBackedService> services;  // in workspace order
+    std::string error;
+};
+ClusterBackedSelection selectClusterBackedServices(const model::Workspace& ws, const std::string& ns,
+                                                   const std::set<std::string>& inCluster, bool all,
+                                                   std::set<std::string> chosen = {});
 
 // Live endpoints of cluster-backed Services for the local controller (issue 13 item 1): an EndpointSlice informer
 // on one namespace; every ready endpoint with a Pod targetRef becomes one endpoint of its Service, reached through
@@ -51,6 +65,8 @@ public:
     bool hasSynced() const { return m_informer && m_informer->hasSynced(); }
     // "lab/web-a:8080 -> 127.0.0.1:41234" per open tunnel, for the ready output.
     std::vector<std::string> describeTunnels() const;
+    // "127.0.0.1:41234" -> "web-5d8c-a:8080" per open tunnel: the pod and pod port behind each local address.
+    std::map<std::string, std::string> podByTunnelAddress() const;
 
 signals:
     void tunnelFailed(const QString& message);

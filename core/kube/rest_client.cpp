@@ -121,6 +121,8 @@ struct Call {
     void* impl = nullptr;  // the RestClient::Impl running it (for the write callback)
     char errorBuffer[CURL_ERROR_SIZE] = {};
     std::optional<SecretBytes> token;
+    std::optional<std::pair<SecretBytes, SecretBytes>> clientCert;  // from the CredentialSource (exec plugin)
+    std::string credentialError;  // the CredentialSource failed: delivered as RestErrorKind::Credentials
     std::uint64_t tokenGeneration = 0;
     bool refreshedAfter401 = false;
     bool reject401 = false;  // the 401 could not be refreshed: deliver it
@@ -346,6 +348,8 @@ void RestClient::Impl::fetchTokenThenEnqueue(const std::shared_ptr<Call>& call) 
         if (!call->cancelled) {
             call->tokenGeneration = credGeneration;
             call->token = credentials->bearerToken();
+            call->clientCert = credentials->clientCertificate();
+            call->credentialError = credentials->lastError();
         }
         std::lock_guard lock(mutex);
         incoming.push_back(call);
@@ -404,11 +408,12 @@ void RestClient::Impl::startAttempt(const std::shared_ptr<Call>& call) {
         curl_blob ca{const_cast<char*>(conn.caPem.data()), conn.caPem.size(), CURL_BLOB_COPY};
         curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &ca);
     }
-    if (!conn.auth.clientCertPem.empty() && !conn.auth.clientKeyPem.empty()) {
-        curl_blob cert{const_cast<char*>(conn.auth.clientCertPem.reveal().data()), conn.auth.clientCertPem.reveal().size(),
-                       CURL_BLOB_COPY};
-        curl_blob key{const_cast<char*>(conn.auth.clientKeyPem.reveal().data()), conn.auth.clientKeyPem.reveal().size(),
-                      CURL_BLOB_COPY};
+    // The exec plugin's certificate wins over the kubeconfig's (client-go: the plugin's TLS config replaces it).
+    const SecretBytes& certPem = c.clientCert ? c.clientCert->first : conn.auth.clientCertPem;
+    const SecretBytes& keyPem = c.clientCert ? c.clientCert->second : conn.auth.clientKeyPem;
+    if (!certPem.empty() && !keyPem.empty()) {
+        curl_blob cert{const_cast<char*>(certPem.reveal().data()), certPem.reveal().size(), CURL_BLOB_COPY};
+        curl_blob key{const_cast<char*>(keyPem.reveal().data()), keyPem.reveal().size(), CURL_BLOB_COPY};
         curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
         curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
         curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
@@ -651,6 +656,8 @@ void RestClient::Impl::finishAttempt(const std::shared_ptr<Call>& call, CURLcode
             if (fresh && !call->cancelled) {
                 call->tokenGeneration = credGeneration;
                 call->token = credentials->bearerToken();
+                call->clientCert = credentials->clientCertificate();
+                call->credentialError = credentials->lastError();
             }
             std::lock_guard lock(mutex);
             if (fresh) {
@@ -698,6 +705,15 @@ void RestClient::Impl::ioLoop() {
         for (auto& call : fresh) {
             if (call->cancelled) {
                 complete(call, RestReply{});
+                continue;
+            }
+            if (!call->credentialError.empty()) {
+                RestReply reply;
+                RestError err;
+                err.kind = RestErrorKind::Credentials;
+                err.message = call->credentialError;
+                reply.error = err;
+                complete(call, std::move(reply));
                 continue;
             }
             if (call->reject401) {

@@ -30,6 +30,12 @@ struct CredentialSource {
     // The server answered 401: drop cached credentials and get fresh ones (re-run the plugin, re-read the file).
     // true: bearerToken() now returns something new worth one retry.
     virtual bool refreshAfter401() = 0;
+    // The client certificate + key (PEM) to present with the token, when the source has one (an exec plugin's
+    // clientCertificateData / clientKeyData). Called right after bearerToken() on the same thread.
+    virtual std::optional<std::pair<SecretBytes, SecretBytes>> clientCertificate() { return std::nullopt; }
+    // Why the last bearerToken() could not produce credentials ("" when it did, or when none are expected). A
+    // request then fails with RestErrorKind::Credentials and this message instead of going out anonymous.
+    virtual std::string lastError() { return {}; }
 };
 
 // One HTTP request against the API server. `path` is the API path ("/api/v1/namespaces/lab/configmaps"); the

@@ -69,8 +69,14 @@ public:
     explicit ProviderSource(std::shared_ptr<CredentialProvider> p) : m_provider(std::move(p)) {}
     std::optional<SecretBytes> bearerToken() override {
         auto c = m_provider->credentials();
-        if (!c) return std::nullopt;
+        m_cert.reset();
+        if (!c) {
+            m_error = c.message();
+            return std::nullopt;
+        }
+        m_error.clear();
         m_generation = c->generation;
+        if (c->hasClientCertificate()) m_cert = std::make_pair(c->clientCertPem, c->clientKeyPem);
         if (!c->hasToken()) return std::nullopt;
         return c->bearerToken;
     }
@@ -78,10 +84,15 @@ public:
         auto c = m_provider->refreshAfterUnauthorized(m_generation);
         return c.ok() && c->generation != m_generation;
     }
+    std::optional<std::pair<SecretBytes, SecretBytes>> clientCertificate() override { return m_cert; }
+    std::string lastError() override { return m_error; }
 
 private:
     std::shared_ptr<CredentialProvider> m_provider;
     std::uint64_t m_generation = 0;
+    // Credential thread only (the REST client calls one method at a time there).
+    std::optional<std::pair<SecretBytes, SecretBytes>> m_cert;
+    std::string m_error;
 };
 
 }  // namespace
@@ -121,6 +132,34 @@ SourcePos positionOfField(const model::Resource& r, std::string field) {
     SourcePos p = r.source.find(field);
     if (p.file.empty()) p.file = r.source.file;
     return p;
+}
+
+Diagnostics diagnosticsOfInvalid(const ApiError& error, const model::Resource& resource, const std::string& ns) {
+    Diagnostics out;
+    const std::string object = resource.kind + " " + ns + "/" + resource.meta.name;
+    auto add = [&](DiagCode code, const std::string& field, std::string detail) {
+        Diagnostic d;
+        d.severity = Severity::Error;
+        d.code = code;
+        d.object = object;
+        d.field = field;
+        // The cause message repeats the type ("Invalid value: 0: must be ..."): message() prints it once.
+        const std::string type = std::string(apiTypeText(code)) + ": ";
+        if (code != DiagCode::Unknown && detail.rfind(type, 0) == 0) detail.erase(0, type.size());
+        d.detail = detail + " (the API server refused the apply)";
+        d.pos = positionOfField(resource, field);
+        d.rule = INVALID_RULE;
+        out.push_back(std::move(d));
+    };
+    for (const auto& c : error.causes) {
+        DiagCode code = DiagCode::Unknown;
+        for (DiagCode k : {DiagCode::Required, DiagCode::Invalid, DiagCode::NotSupported, DiagCode::Duplicate,
+                           DiagCode::Forbidden, DiagCode::TooLong, DiagCode::NotFound})
+            if (c.reason == apiTypeName(k)) code = k;
+        add(code, c.field, c.message);
+    }
+    if (out.empty()) add(DiagCode::Unknown, {}, error.message);
+    return out;
 }
 
 QJsonObject cleanPulledObject(QJsonObject o, const std::string& kind, bool includeSecrets, bool* withheldData) {

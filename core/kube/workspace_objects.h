@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "core/common/diagnostic.h"
 #include "core/common/source_pos.h"
 #include "core/kube/credentials.h"
 #include "core/kube/resource.h"
@@ -37,6 +38,14 @@ bool isWithheldSecret(const model::Resource& resource);
 // Where a field of a server error (a 409 conflict path ".metadata.annotations.KEY", a 422 cause field
 // "spec.rules[0].host") is in the workspace file; the object's own position when the field is not recorded.
 SourcePos positionOfField(const model::Resource& resource, std::string field);
+
+// A 422 (Invalid) answer to an apply (or dry-run apply) of `resource` in namespace `ns` as workspace diagnostics,
+// one per Status cause: object "Kind ns/name", the cause's field (e.g. spec.rules[0].http.paths[0].backend.service.
+// port.number), its code (FieldValueInvalid -> Invalid, ...), the server's message without the repeated type
+// text, and the field's position in the workspace file (positionOfField). rule = INVALID_RULE. A 422 without causes
+// gives one diagnostic with the Status message at the object's position.
+inline constexpr const char* INVALID_RULE = "cluster-invalid";
+Diagnostics diagnosticsOfInvalid(const ApiError& error, const model::Resource& resource, const std::string& ns);
 
 // A live object made clean for a workspace (what pull writes): normaliseForDiff, Service clusterIP(s) dropped
 // (allocated by the cluster), and unless `includeSecrets` Secret values emptied and WITHHELD_ANNOTATION set

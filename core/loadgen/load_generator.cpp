@@ -97,6 +97,7 @@ private:
         std::string body;
         std::string upstreamHeader;
         std::string podHeader;
+        std::string reasonHeader;  // X-Ingress-Lab-Reason (the controller's own error answers)
         char errorBuffer[CURL_ERROR_SIZE] = {};
         Worker* worker = nullptr;
     };
@@ -302,9 +303,12 @@ size_t LoadGenerator::Worker::onHeader(char* data, size_t size, size_t nmemb, vo
         // A new response (after a 1xx, for instance): forget headers of the previous one.
         slot->upstreamHeader.clear();
         slot->podHeader.clear();
+        slot->reasonHeader.clear();
     } else if (n > 14 && (data[0] == 'x' || data[0] == 'X')) {
         if (startsWithNoCase(line, "x-ingress-lab-upstream:"))
             slot->upstreamHeader.assign(trim(line.substr(23)));
+        else if (startsWithNoCase(line, "x-ingress-lab-reason:"))
+            slot->reasonHeader.assign(trim(line.substr(21)));
         else if (startsWithNoCase(line, "x-ingress-lab-pod:"))
             slot->podHeader.assign(trim(line.substr(18)));
     }
@@ -367,6 +371,7 @@ void LoadGenerator::Worker::startDue(int64_t now) {
         slot->body.clear();
         slot->upstreamHeader.clear();
         slot->podHeader.clear();
+        slot->reasonHeader.clear();
         slot->errorBuffer[0] = '\0';
         slot->startUs = now;
         ++m_started;
@@ -415,7 +420,7 @@ void LoadGenerator::Worker::complete(Slot& slot, CURLcode code) {
         BackendIdentity identity;
         const std::string_view key =
             backendKey(slot.body, slot.upstreamHeader, slot.podHeader, identity, m_keyScratch);
-        m_results.add(rec, now, key, identity, slot.body, {});
+        m_results.add(rec, now, key, identity, slot.body, {}, slot.reasonHeader);
     } else {
         const char* message = slot.errorBuffer[0] ? slot.errorBuffer : curl_easy_strerror(code);
         m_results.add(rec, now, {}, {}, {}, message);
@@ -661,6 +666,8 @@ void LoadGenerator::publish(size_t index, const Results& results, uint64_t start
     p.completed = results.total();
     p.responses = results.responses();
     p.errors = results.errors();
+    p.errorResponses = results.errorResponses();
+    p.errorResponseGroups = results.errorResponseGroups();
     p.elapsedSeconds = elapsedSeconds;
     p.backends = std::move(backends);
     for (int k = 0; k < ERROR_KIND_COUNT; ++k)
@@ -733,6 +740,14 @@ Progress LoadGenerator::mergedProgress(size_t seriesFrom) const {
         out.completed += p.completed;
         out.responses += p.responses;
         out.errors += p.errors;
+        out.errorResponses += p.errorResponses;
+        for (const auto& e : p.errorResponseGroups) {
+            auto same = std::find_if(out.errorResponseGroups.begin(), out.errorResponseGroups.end(), [&](const auto& o) {
+                return o.status == e.status && o.reason == e.reason && o.detail == e.detail;
+            });
+            if (same == out.errorResponseGroups.end()) out.errorResponseGroups.push_back(e);
+            else same->count += e.count;
+        }
         out.elapsedSeconds = std::max(out.elapsedSeconds, p.elapsedSeconds);
         for (size_t k = 0; k < out.errorsByKind.size(); ++k) out.errorsByKind[k] += p.errorsByKind[k];
         for (const auto& b : p.backends) {
@@ -748,6 +763,8 @@ Progress LoadGenerator::mergedProgress(size_t seriesFrom) const {
     std::sort(out.backends.begin(), out.backends.end(), [](const NamedCount& a, const NamedCount& b) {
         return a.count != b.count ? a.count > b.count : a.name < b.name;
     });
+    std::stable_sort(out.errorResponseGroups.begin(), out.errorResponseGroups.end(),
+                     [](const ErrorResponseCount& a, const ErrorResponseCount& b) { return a.count > b.count; });
     for (size_t s = seriesFrom; s < seriesSize; ++s) {
         SecondStats merged;
         merged.second = static_cast<int64_t>(s);

@@ -35,7 +35,9 @@ struct Progress {
     uint64_t started = 0;
     uint64_t completed = 0;    // responses + errors
     uint64_t responses = 0;
-    uint64_t errors = 0;
+    uint64_t errors = 0;           // transport errors
+    uint64_t errorResponses = 0;   // the controller's own error answers (Results::errorResponses)
+    std::vector<ErrorResponseCount> errorResponseGroups;  // by count, descending
     double elapsedSeconds = 0;
     double durationSeconds = 0;  // LoadConfig::duration in seconds (0: count-bound)
     std::vector<NamedCount> backends;  // by count, descending

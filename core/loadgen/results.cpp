@@ -1,7 +1,10 @@
 #include "core/loadgen/results.h"
 
+#include "core/loadgen/error_response.h"
+
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -89,7 +92,8 @@ void Results::closeSecond(SecondStats& s) {
 }
 
 void Results::add(RequestRecord rec, int64_t completedUs, std::string_view backendKey,
-                  const BackendIdentity& identity, std::string_view body, std::string_view errorMessage) {
+                  const BackendIdentity& identity, std::string_view body, std::string_view errorMessage,
+                  std::string_view reasonHeader) {
     SecondStats& second = secondFor(completedUs);
     ++second.completed;
     if (rec.error == ErrorKind::None) {
@@ -100,6 +104,29 @@ void Results::add(RequestRecord rec, int64_t completedUs, std::string_view backe
         m_secondLatency.record(rec.totalUs);
         const int cls = rec.status >= 100 && rec.status < 600 ? rec.status / 100 : 0;
         ++second.statusClasses[static_cast<size_t>(cls)];
+
+        LocalError local;
+        if (localError(rec.status, body, reasonHeader, local)) {
+            // The controller's own answer: counted by cause, never as a backend.
+            ++m_errorResponses;
+            ++second.errorResponses;
+            m_errorResponseScratch.assign(std::to_string(rec.status)).append("\x1f").append(local.reason);
+            m_errorResponseScratch.append("\x1f").append(local.detail);
+            const size_t before = m_errorResponseKeys.size();
+            const uint32_t id = intern(m_errorResponseIds, m_errorResponseKeys, m_errorResponseScratch,
+                                       MAX_ERROR_MESSAGES, "0\x1f(other errors)\x1f");
+            if (m_errorResponseKeys.size() > before) m_errorResponseCounts.push_back(0);
+            ++m_errorResponseCounts[id];
+            rec.backend = NO_ID;
+            rec.body = intern(m_bodyIds, m_bodies, body, MAX_BODIES, "(other bodies)");
+            if (m_bodyCounts.size() < m_bodies.size()) m_bodyCounts.resize(m_bodies.size(), 0);
+            ++m_bodyCounts[rec.body];
+            if (m_records.size() < m_recordLimit)
+                m_records.push_back(rec);
+            else
+                ++m_droppedRecords;
+            return;
+        }
 
         rec.backend = intern(m_backendIds, m_backendNames, backendKey, MAX_BACKENDS, "(other backends)");
         if (m_backendCounts.size() < m_backendNames.size()) m_backendCounts.resize(m_backendNames.size(), 0);
@@ -159,6 +186,14 @@ void Results::finish(int64_t elapsedUs, uint64_t cancelled) {
 
 void Results::merge(const Results& o) {
     m_responses += o.m_responses;
+    m_errorResponses += o.m_errorResponses;
+    for (size_t i = 0; i < o.m_errorResponseKeys.size(); ++i) {
+        const size_t before = m_errorResponseKeys.size();
+        const uint32_t id = intern(m_errorResponseIds, m_errorResponseKeys, o.m_errorResponseKeys[i],
+                                   MAX_ERROR_MESSAGES, "0\x1f(other errors)\x1f");
+        if (m_errorResponseKeys.size() > before) m_errorResponseCounts.push_back(0);
+        m_errorResponseCounts[id] += o.m_errorResponseCounts[i];
+    }
     m_errors += o.m_errors;
     m_cancelled += o.m_cancelled;
     m_bytes += o.m_bytes;
@@ -277,6 +312,28 @@ std::vector<ErrorCount> Results::errorMessages() const {
     return out;
 }
 
+std::vector<ErrorResponseCount> Results::errorResponseGroups() const {
+    std::vector<ErrorResponseCount> out;
+    out.reserve(m_errorResponseKeys.size());
+    for (size_t i = 0; i < m_errorResponseKeys.size(); ++i) {
+        const std::string& k = m_errorResponseKeys[i];
+        const size_t a = k.find('\x1f');
+        const size_t b = k.find('\x1f', a + 1);
+        ErrorResponseCount e;
+        e.status = std::atoi(k.substr(0, a).c_str());
+        e.reason = k.substr(a + 1, b - a - 1);
+        e.detail = b == std::string::npos ? std::string() : k.substr(b + 1);
+        e.count = m_errorResponseCounts[i];
+        out.push_back(std::move(e));
+    }
+    std::sort(out.begin(), out.end(), [](const ErrorResponseCount& x, const ErrorResponseCount& y) {
+        if (x.count != y.count) return x.count > y.count;
+        if (x.status != y.status) return x.status < y.status;
+        return x.reason != y.reason ? x.reason < y.reason : x.detail < y.detail;
+    });
+    return out;
+}
+
 std::vector<NamedCount> Results::bodies() const {
     std::vector<NamedCount> out;
     out.reserve(m_bodies.size());
@@ -311,6 +368,8 @@ std::string Results::toJson(const std::vector<ShareExpectation>& expectations,
     root["total"] = static_cast<qint64>(total());
     root["responses"] = static_cast<qint64>(m_responses);
     root["errors"] = static_cast<qint64>(m_errors);
+    root["errorResponses"] = static_cast<qint64>(m_errorResponses);
+    root["backendResponses"] = static_cast<qint64>(backendResponses());
     root["cancelled"] = static_cast<qint64>(m_cancelled);
     root["bytes"] = static_cast<qint64>(m_bytes);
     root["elapsedSeconds"] = elapsedSeconds();
@@ -366,6 +425,14 @@ std::string Results::toJson(const std::vector<ShareExpectation>& expectations,
         messagesJson.append(QJsonObject{
             {"kind", qs(errorKindName(e.kind))}, {"message", qs(e.message)}, {"count", static_cast<qint64>(e.count)}});
     root["errorMessages"] = messagesJson;
+    QJsonArray errorResponsesJson;
+    for (const auto& e : errorResponseGroups())
+        errorResponsesJson.append(QJsonObject{{"status", e.status},
+                                              {"reason", qs(e.reason)},
+                                              {"label", qs(errorGroupLabel(e.status, e.reason, {}, false))},
+                                              {"detail", qs(e.detail)},
+                                              {"count", static_cast<qint64>(e.count)}});
+    root["errorResponsesByReason"] = errorResponsesJson;
 
     root["latencyMs"] = QJsonObject{{"min", ms(m_latency.min())},
                                     {"mean", m_latency.mean() / 1000.0},
@@ -379,6 +446,7 @@ std::string Results::toJson(const std::vector<ShareExpectation>& expectations,
         QJsonObject o{{"second", static_cast<qint64>(s.second)},
                       {"completed", static_cast<qint64>(s.completed)},
                       {"errors", static_cast<qint64>(s.errors)},
+                      {"errorResponses", static_cast<qint64>(s.errorResponses)},
                       {"p50Ms", ms(s.p50Us)},
                       {"p99Ms", ms(s.p99Us)},
                       {"maxMs", ms(s.maxUs)}};
@@ -426,7 +494,9 @@ void Results::csvChunks(const std::function<void(std::string_view)>& sink) const
                       sec(r.connectUs), sec(r.dnsUs), sec(r.requestWriteUs), sec(r.responseDelayUs),
                       sec(r.responseReadUs), r.status, sec(r.offsetUs));
         buf += line;
-        if (r.error == ErrorKind::None) {
+        if (r.error == ErrorKind::None && r.backend == NO_ID) {
+            buf += ",error-response";  // the controller's own error answer (status in status-code)
+        } else if (r.error == ErrorKind::None) {
             appendCsvField(buf, backendName(r.backend));
             buf += ',';
         } else {

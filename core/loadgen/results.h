@@ -42,11 +42,20 @@ struct ErrorCount {
     uint64_t count = 0;
 };
 
+// Error answers the controller produced itself (error_response.h), grouped by status, reason and detail.
+struct ErrorResponseCount {
+    int status = 0;
+    std::string reason;  // "service-not-found", "no-endpoints", "upstream-timeout", ..., "error-page"
+    std::string detail;  // "Service default/web not found"; may be empty
+    uint64_t count = 0;
+};
+
 // Completions during one second of the run (by completion time, so the series is throughput).
 struct SecondStats {
     int64_t second = 0;  // since the start of the run
     uint64_t completed = 0;
     uint64_t errors = 0;  // transport errors (no HTTP response)
+    uint64_t errorResponses = 0;  // the controller's own error answers (not in perBackend)
     std::array<uint64_t, 6> statusClasses{};  // [0] other, [1] 1xx … [5] 5xx
     std::vector<uint64_t> perBackend;         // index: backend id (Results::backendName)
     int64_t p50Us = 0, p90Us = 0, p99Us = 0, maxUs = 0;  // response latency of this second's completions
@@ -60,6 +69,7 @@ struct SecondStats {
     void add(const SecondStats& other, BackendId backendId) {
         completed += other.completed;
         errors += other.errors;
+        errorResponses += other.errorResponses;
         for (size_t c = 0; c < statusClasses.size(); ++c) statusClasses[c] += other.statusClasses[c];
         for (size_t b = 0; b < other.perBackend.size(); ++b) {
             if (!other.perBackend[b]) continue;
@@ -96,9 +106,11 @@ public:
     explicit Results(size_t recordLimit = 1'000'000);
 
     // Worker thread, one call per finished request. `completedUs` is the completion time since the run started.
-    // backendKey/identity/body are ignored for transport errors (rec.error != None).
+    // backendKey/identity/body are ignored for transport errors (rec.error != None). `reasonHeader` is the
+    // response's X-Ingress-Lab-Reason: with it, or with nginx's error page as the body, a response of status >= 400
+    // is the controller's own error answer (errorResponses()) and names no backend.
     void add(RequestRecord rec, int64_t completedUs, std::string_view backendKey, const BackendIdentity& identity,
-             std::string_view body, std::string_view errorMessage);
+             std::string_view body, std::string_view errorMessage, std::string_view reasonHeader = {});
     // Closes the series; elapsedUs is the wall time of the run; cancelled counts requests aborted by stop().
     void finish(int64_t elapsedUs, uint64_t cancelled);
     // Adds another finished Results of the same run (another worker thread, same start time). Counts, histogram
@@ -108,6 +120,9 @@ public:
     uint64_t total() const { return m_responses + m_errors; }  // finished requests (responses + errors)
     uint64_t responses() const { return m_responses; }         // got an HTTP response (any status)
     uint64_t errors() const { return m_errors; }               // transport errors
+    uint64_t errorResponses() const { return m_errorResponses; }  // the controller's own error answers
+    uint64_t backendResponses() const { return m_responses - m_errorResponses; }  // answered by a backend
+    std::vector<ErrorResponseCount> errorResponseGroups() const;  // by count, descending
     uint64_t cancelled() const { return m_cancelled; }
     uint64_t bytes() const { return m_bytes; }
     double elapsedSeconds() const { return static_cast<double>(m_elapsedUs) / 1e6; }
@@ -131,7 +146,8 @@ public:
     std::string bodyText(uint32_t id) const;  // bodyLine() form
     std::string_view errorMessage(uint32_t id) const;
 
-    // Share of `backend` among responses (transport errors excluded: they reached no backend).
+    // Share of `backend` among responses (transport errors excluded: they reached no backend; the controller's own
+    // error answers included: they are requests the route failed to deliver).
     ShareCheck checkShare(const ShareExpectation& expectation, double confidence = 0.95) const;
 
     // Exports. JSON summary (object; see README.md for the fields), hey-style CSV (one row per kept record) and
@@ -178,6 +194,12 @@ private:
     IdMap m_bodyIds;
     std::vector<std::string> m_bodies;  // raw (capped) bodies
     std::vector<uint64_t> m_bodyCounts;
+
+    uint64_t m_errorResponses = 0;
+    IdMap m_errorResponseIds;  // "status\x1freason\x1fdetail" -> index
+    std::vector<std::string> m_errorResponseKeys;
+    std::vector<uint64_t> m_errorResponseCounts;
+    std::string m_errorResponseScratch;
 
     IdMap m_errorIds;
     std::vector<std::string> m_errorTexts;

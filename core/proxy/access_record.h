@@ -29,6 +29,10 @@ struct AccessRecord {
     double upstreamResponseTimeSec = 0;
     std::string canary;                // "", "main", "canary"
     std::string requestId;             // X-Request-ID (32 hex chars)
+    // The controller answered an error itself (no backend's answer): a stable code ("service-not-found",
+    // "no-endpoints", "upstream-timeout", "upstream-refused", "rate-limited", ...) and the detail; "" otherwise.
+    std::string errorReason;
+    std::string errorDetail;
 };
 
 }  // namespace ilab::proxy

@@ -9,6 +9,33 @@
 namespace ilab::proxy {
 
 namespace {
+// AccessRecord::errorReason of an upstream failure (the 502/504 nginx answers for it).
+const char* reasonFor(UpstreamFailure f) {
+    switch (f) {
+    case UpstreamFailure::ConnectRefused: return "upstream-refused";
+    case UpstreamFailure::ConnectTimeout:
+    case UpstreamFailure::ReadTimeout:
+    case UpstreamFailure::SendTimeout: return "upstream-timeout";
+    case UpstreamFailure::Reset: return "upstream-reset";
+    case UpstreamFailure::InvalidResponse: return "upstream-invalid";
+    case UpstreamFailure::TlsHandshake: return "upstream-tls";
+    }
+    return "upstream-error";
+}
+
+// For a local error answer nobody gave a reason for (the gateway profile's router, request rules).
+const char* defaultErrorReason(int status) {
+    switch (status) {
+    case 400: return "bad-request";
+    case 404: return "no-route";
+    case 408: return "client-timeout";
+    case 413: return "body-too-large";
+    case 414: return "bad-request";
+    case 501: return "bad-request";
+    default: return "controller";
+    }
+}
+
 // Output above HIGH_WATER pauses the producer (upstream reads, client body reads); below LOW_WATER resumes.
 constexpr std::size_t HIGH_WATER = 256 * 1024;
 constexpr std::size_t LOW_WATER = 64 * 1024;
@@ -339,7 +366,7 @@ int DownstreamConnection::onHeadersComplete() {
     // semantics.md §16: 413 first, then the router's own answers (CORS preflight, redirects, 404/503),
     // then limit_req / limit_conn, then the allow/deny lists, then the upstream.
     if (d.maxBodyBytes && *d.maxBodyBytes > 0 && rv.contentLength && *rv.contentLength > *d.maxBodyBytes) {
-        respondError(413, true);
+        respondError(413, true, "body-too-large", "Content-Length exceeds proxy-body-size");
         return 0;
     }
     bool useFallback = d.fallbackBackend && d.fallbackEndpoints && !d.fallbackEndpoints->empty() &&
@@ -350,22 +377,26 @@ int DownstreamConnection::onHeadersComplete() {
         return 0;
     }
     if (d.action == routing::Decision::Action::Respond && !useFallback) {
+        if (d.status >= 400) {
+            x.record.errorReason = d.respondCode;
+            x.record.errorDetail = d.respondReason;
+        }
         respondLocally(d.status, d.responseHeaders, {}, false);
         return 0;
     }
     if (d.rateLimit) {
         if (shared.rateLimiter.checkRequest(*d.rateLimit, m_clientIp) == RateLimiter::Verdict::Rejected) {
-            respondError(d.rateLimit->rejectStatus, false);
+            respondError(d.rateLimit->rejectStatus, false, "rate-limited", "limit-rps / limit-rpm of " + d.ingress);
             return 0;
         }
         if (shared.rateLimiter.acquireConnection(*d.rateLimit, m_clientIp, &x.connSlot) ==
             RateLimiter::Verdict::Rejected) {
-            respondError(d.rateLimit->connRejectStatus, false);
+            respondError(d.rateLimit->connRejectStatus, false, "connection-limit", "limit-connections of " + d.ingress);
             return 0;
         }
     }
     if (d.accessDeniedStatus) {
-        respondError(d.accessDeniedStatus, false);
+        respondError(d.accessDeniedStatus, false, "denied", "allowlist / denylist of " + d.ingress);
         return 0;
     }
     startProxy(useFallback);
@@ -381,7 +412,7 @@ void DownstreamConnection::startProxy(bool fallback) {
     else if (d.backend) x.upstreamName = d.backend->upstreamName;
     x.record.upstreamName = x.upstreamName;
     if (!x.endpoints || x.endpoints->empty()) {
-        respondError(503, false);
+        respondError(503, false, "no-endpoints", x.upstreamName + " has no ready endpoints");
         return;
     }
     const std::string& protocol = d.backendProtocol;
@@ -392,7 +423,7 @@ void DownstreamConnection::startProxy(bool fallback) {
                            x.record.ingress.empty() ? "" : "Ingress " + x.record.ingress,
                            "backend-protocol " + protocol + " is not supported by the local controller (it speaks "
                            "HTTP/1.1 and HTTPS to upstreams); " + x.upstreamName + " answered 502");
-        respondError(502, false);
+        respondError(502, false, "backend-protocol", "backend-protocol " + protocol + " is not supported by the local controller");
         return;
     }
     x.proxying = true;
@@ -404,7 +435,7 @@ void DownstreamConnection::startProxy(bool fallback) {
             queue("HTTP/1.1 100 Continue\r\n\r\n");
     }
     if (!connectToNextEndpoint()) {
-        respondError(502, false);
+        respondError(502, false, "upstream-refused", "connect() to every endpoint of " + x.upstreamName + " failed");
         return;
     }
     armBodyTimeout();
@@ -633,6 +664,18 @@ void DownstreamConnection::respondLocally(int status, const std::vector<std::pai
             if (iequals(k, "content-length")) h += "Content-Length: " + v + "\r\n";
     }
     if (m_tls && !hasHsts) h += "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n";
+    if (status >= 400) {
+        if (x.record.errorReason.empty()) x.record.errorReason = defaultErrorReason(status);
+        if (m_worker.shared().config.exposeErrorReason) {
+            h += "X-Ingress-Lab-Reason: ";
+            h += x.record.errorReason;
+            if (!x.record.errorDetail.empty()) {
+                h += "; ";
+                for (char c : x.record.errorDetail) h += (c == '\r' || c == '\n') ? ' ' : c;
+            }
+            h += "\r\n";
+        }
+    }
     h += "\r\n";
     if (!x.headRequest) h += body;
     queue(h);
@@ -646,7 +689,11 @@ void DownstreamConnection::respondLocally(int status, const std::vector<std::pai
     if (x.requestComplete) finishExchange();
 }
 
-void DownstreamConnection::respondError(int status, bool close) {
+void DownstreamConnection::respondError(int status, bool close, const char* reason, std::string detail) {
+    if (m_ex && *reason) {
+        m_ex->record.errorReason = reason;
+        m_ex->record.errorDetail = std::move(detail);
+    }
     std::vector<std::pair<std::string, std::string>> headers;
     // CORS and other response headers the controller adds also apply to its own error pages.
     if (m_ex && status != 413) headers = m_ex->decision.responseHeaders;
@@ -835,7 +882,7 @@ void DownstreamConnection::onUpstreamFailed(UpstreamConnection* up, UpstreamFail
         if (x.retryable && idempotent && connectToNextEndpoint()) return;
     }
     if (x.hasBody && !x.requestComplete) x.discardBody = true;
-    respondError(status, false);
+    respondError(status, false, reasonFor(failure), std::string(toString(failure)) + " (" + x.upstreamName + ")");
 }
 
 void DownstreamConnection::onUpstreamTunnelData(const char* data, std::size_t length) {

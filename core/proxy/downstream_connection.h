@@ -64,7 +64,8 @@ private:
 
     void respondLocally(int status, const std::vector<std::pair<std::string, std::string>>& headers,
                         const std::string& location, bool close);
-    void respondError(int status, bool close);
+    // `reason`/`detail`: why the controller answers this error itself (AccessRecord::errorReason).
+    void respondError(int status, bool close, const char* reason = "", std::string detail = {});
     void respondBare(int status);
     void appendServerHeader(std::string& h) const;  // "Server: ...\r\n" when server-tokens asks for one
     void startProxy(bool fallback);

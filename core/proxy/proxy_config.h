@@ -20,6 +20,11 @@ struct ProxyConfig {
     int maxHeaderBytes = 32 * 1024;    // large_client_header_buffers 4 8k: 400 above, one line over 1/4 -> 400/414
     // Adds `X-Ingress-Lab-Upstream: <upstream name>` to proxied responses (for the traffic generator).
     bool exposeUpstreamHeader = false;
+    // Adds `X-Ingress-Lab-Reason: <code>; <detail>` to the error answers the controller produces itself (its 404
+    // default backend, 503 Service not found / no endpoints, 502/504 upstream failures, rate-limit rejections),
+    // so a traffic counter can tell them from a backend's answers and group them by cause. ingress-nginx sends
+    // only its error page; the lab turns this on, `serve` with --explain-errors.
+    bool exposeErrorReason = false;
 };
 
 }  // namespace ilab::proxy

@@ -102,6 +102,11 @@ struct Decision {
     std::string otherProfileDiffers;
     // Name of the location (nginx location / Ingress path) that won, "" when none; for the GUI and traces.
     std::string matchedPath;
+    // Why the controller answers itself with an error (Action::Respond, status >= 400): a stable code for counters
+    // and the lab's traffic summary ("no-route", "service-not-found", "no-service-port", "no-endpoints",
+    // "bad-request", "body-too-large") and the text ("Service default/web not found"); both "" otherwise.
+    std::string respondCode;
+    std::string respondReason;
 
     // Back to a default-constructed Decision, keeping the containers' capacity (RouteTable::routeInto).
     // Every field above must be reset here: decision_test checks clear() against a fresh Decision.

@@ -358,6 +358,7 @@ private:
         const model::Service* svc = m_ws.service(ns, b.name);
         if (!svc) {
             t.problem = "Service " + ns + "/" + b.name + " not found";
+            t.problemCode = "service-not-found";
         } else {
             // ingress-nginx serviceEndpoints: the Ingress port matches the ServicePort's number, its targetPort
             // (as a string) or its name.
@@ -377,6 +378,7 @@ private:
             }
             if (!sp) {
                 t.problem = "Service " + ns + "/" + b.name + " has no port " + portText;
+                t.problemCode = "no-service-port";
             } else {
                 t.ref.servicePort = sp->port;
                 if (m_eps) {
@@ -387,7 +389,10 @@ private:
                     auto it = m_static->find(EndpointKey{ns, b.name, sp->port});
                     if (it != m_static->end()) *eps = it->second;
                 }
-                if (eps->empty()) t.problem = "Service " + ns + "/" + b.name + " has no ready endpoints";
+                if (eps->empty()) {
+                    t.problem = "Service " + ns + "/" + b.name + " has no ready endpoints";
+                    t.problemCode = "no-endpoints";
+                }
             }
         }
         t.endpoints = eps;

@@ -105,6 +105,7 @@ struct Target {
     BackendRef ref;
     std::shared_ptr<const std::vector<Endpoint>> endpoints;  // never null; empty = 503
     std::string problem;                                     // why it answers 503 ("" when it has endpoints)
+    const char* problemCode = "";  // Decision::respondCode for it: "service-not-found", "no-service-port", "no-endpoints"
 };
 
 // What route() reads of an IngressPolicy on every request, copied from it when compile() is done

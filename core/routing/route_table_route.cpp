@@ -283,6 +283,8 @@ void Decision::clear() {
     trace.clear();
     otherProfileDiffers.clear();
     matchedPath.clear();
+    respondCode.clear();
+    respondReason.clear();
 }
 
 Decision RouteTable::route(const RequestView& req, std::uint64_t randomValue, bool wantTrace) const {
@@ -342,9 +344,13 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             d.otherProfileDiffers = std::string(toString(m.other->settings().profile)) + " profile: " + theirs + " (here: " + mine + ")";
         if (!d.otherProfileDiffers.empty()) T("other profile differs: " + d.otherProfileDiffers);
     };
-    auto respond = [&](int status, const std::string& why) {
+    auto respond = [&](int status, const std::string& why, const char* code = "") {
         d.action = Decision::Action::Respond;
         d.status = status;
+        if (status >= 400) {
+            d.respondCode.assign(code);
+            d.respondReason.assign(why);
+        }
         T("=> " + std::to_string(status) + ": " + why);
         finishOther();
     };
@@ -358,7 +364,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     };
 
     // ---- host -> server (§2) ----
-    if (!normalizeHostInto(req.host, sc.host)) { respond(400, "invalid Host header \"" + req.host + "\" (nginx rejects it)"); return; }
+    if (!normalizeHostInto(req.host, sc.host)) { respond(400, "invalid Host header \"" + req.host + "\" (nginx rejects it)", "bad-request"); return; }
     const std::string& host = sc.host;
     const SplitTargetView st = splitTargetView(req.target);
     sc.rawUri.assign(st.path);  // path + "?query" as sent
@@ -400,7 +406,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     const Server& srv = m.servers[s];
 
     // ---- app-root (server-level 302, §9.2) ----
-    if (!normalizePathInto(st.path, sc.uri, sc.decoded)) { respond(400, "request path \"" + std::string(st.path) + "\" cannot be normalised"); return; }
+    if (!normalizePathInto(st.path, sc.uri, sc.decoded)) { respond(400, "request path \"" + std::string(st.path) + "\" cannot be normalised", "bad-request"); return; }
     const std::string& uri = sc.uri;
     if (uri != st.path) T("path normalised: " + std::string(st.path) + " -> " + uri);
     if (nginx && srv.appRoot && uri == "/")
@@ -423,7 +429,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         }
     }
     for (const auto& sh : locServer->shadowed) T("  not used: " + sh);
-    if (li < 0) { respond(404, "no location"); return; }
+    if (li < 0) { respond(404, "no path of the host's rules matches (controller default backend)", "no-route"); return; }
     // `lh` and `hot` are what every request reads of the location and its policy; `loc` and `pol` themselves are
     // read only where a hot flag says an annotation family is set (af), on answers other than proxying, and for
     // traces.
@@ -442,7 +448,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
         d.maxBodyBytes = limit;
         if (req.contentLength && limit && *req.contentLength > *limit)
             { respond(413, "body of " + std::to_string(*req.contentLength) + " bytes exceeds proxy-body-size " +
-                                    (pol ? pol->ann.proxy.maxBodyText : m.proxyDefaults.maxBodyText)); return; }
+                                    (pol ? pol->ann.proxy.maxBodyText : m.proxyDefaults.maxBodyText), "body-too-large"); return; }
         if (autoRedirect) {
             std::string loc301 = req.scheme + "://" + hostWithoutPort(req.host) + uri + "/" + (st.hasQuery ? "?" + std::string(st.query) : "");
             { redirect(301, loc301, "nginx auto-redirect: location " + uri + "/ exists but " + uri + " does not (trailing-slash quirk)"); return; }
@@ -509,7 +515,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
     }
 
     // ---- backend: service-weights, canary (§8) ----
-    if (lh.target < 0) { respond(404, "controller default backend (no --default-backend-service): 404"); return; }
+    if (lh.target < 0) { respond(404, "controller default backend (no --default-backend-service): 404", "no-route"); return; }
     int t = lh.target;
     if (lh.weighted) {
         const std::uint32_t draw = static_cast<std::uint32_t>(mix(randomValue, 1) % annotations::SERVICE_WEIGHT_SCALE);
@@ -573,7 +579,7 @@ void RouteTable::routeInto(const RequestView& req, std::uint64_t randomValue, bo
             out.upstreamHeader("X-Service-Name", tg.ref.service);
             out.upstreamHeader("X-Service-Port", tg.ref.port);
         } else {
-            { respond(503, tg.problem); return; }
+            { respond(503, tg.problem, tg.problemCode); return; }
         }
     }
     d.action = Decision::Action::Proxy;

@@ -1,6 +1,9 @@
 #include "core/yaml/yaml_writer.h"
 
+#include <algorithm>
 #include <regex>
+#include <string_view>
+#include <vector>
 #include <sstream>
 
 #include <QByteArray>
@@ -63,6 +66,111 @@ void emitNode(YAML::Emitter& out, const YAML::Node& n, int depth = 0) {
         out << YAML::Null;
         break;
     }
+}
+
+// ---- layout (YamlLayout) ------------------------------------------------------------------------------
+
+std::vector<std::string_view> splitLines(std::string_view text) {
+    std::vector<std::string_view> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t nl = text.find('\n', start);
+        if (nl == std::string_view::npos) nl = text.size();
+        std::string_view line = text.substr(start, nl - start);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        out.push_back(line);
+        start = nl + 1;
+    }
+    return out;
+}
+
+int indentOf(std::string_view line) {
+    std::size_t i = 0;
+    while (i < line.size() && line[i] == ' ') ++i;
+    return static_cast<int>(i);
+}
+
+bool isBlank(std::string_view line) { return static_cast<std::size_t>(indentOf(line)) == line.size(); }
+
+bool isSequenceItem(std::string_view line) {
+    const std::string_view rest = line.substr(static_cast<std::size_t>(indentOf(line)));
+    return rest == "-" || rest.substr(0, 2) == "- ";
+}
+
+// Column of a line's content after its indent and any "- " item markers ("  - - a: 1" -> 6).
+int contentColumn(std::string_view line) {
+    std::size_t p = static_cast<std::size_t>(indentOf(line));
+    while (p + 1 < line.size() && line[p] == '-' && line[p + 1] == ' ') {
+        p += 2;
+        while (p < line.size() && line[p] == ' ') ++p;
+    }
+    return static_cast<int>(p);
+}
+
+// The content without a trailing " # comment" (a '#' inside quotes is kept; good enough for keys and markers).
+std::string_view stripComment(std::string_view content) {
+    char quote = 0;
+    for (std::size_t i = 0; i < content.size(); ++i) {
+        const char c = content[i];
+        if (quote) {
+            if (c == quote) quote = 0;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '#' && (i == 0 || content[i - 1] == ' ')) {
+            content = content.substr(0, i);
+            break;
+        }
+    }
+    while (!content.empty() && content.back() == ' ') content.remove_suffix(1);
+    return content;
+}
+
+// "key: |", "key: >-", "- |+2": the lines that follow (indented deeper) are the scalar's text.
+bool startsBlockScalar(std::string_view content) {
+    static const std::regex re(R"((^|: |^- )[|>][-+0-9]*$)");
+    return std::regex_search(std::string(content), re);
+}
+
+// yaml-cpp's "key:\n  - item" turned into "key:\n- item": every line inside a sequence that is the value of a
+// mapping key moves two columns left per such enclosing sequence. Block scalar text moves with its key.
+std::string compactSequences(const std::string& emitted) {
+    const std::vector<std::string_view> lines = splitLines(emitted);
+    std::vector<int> open;       // key columns of the enclosing key-valued sequences
+    int blockScalarIndent = -1;  // as in detectLayout
+    std::string out;
+    out.reserve(emitted.size());
+    auto put = [&out](std::string_view line, int shift) {
+        const int drop = std::min(shift, indentOf(line));
+        out.append(line.substr(static_cast<std::size_t>(drop)));
+        out += '\n';
+    };
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string_view line = lines[i];
+        const int indent = indentOf(line);
+        if (blockScalarIndent >= 0) {
+            if (isBlank(line) || indent > blockScalarIndent) {
+                put(line, 2 * static_cast<int>(open.size()));
+                continue;
+            }
+            blockScalarIndent = -1;
+        }
+        if (isBlank(line)) {
+            put(line, 0);
+            continue;
+        }
+        while (!open.empty() && indent <= open.back()) open.pop_back();
+        put(line, 2 * static_cast<int>(open.size()));
+        const int keyCol = contentColumn(line);
+        const std::string_view content = line.substr(static_cast<std::size_t>(keyCol));
+        if (startsBlockScalar(content)) {
+            blockScalarIndent = indent;
+            continue;
+        }
+        if (!content.empty() && content.back() == ':' && i + 1 < lines.size() && isSequenceItem(lines[i + 1]) &&
+            indentOf(lines[i + 1]) > keyCol)
+            open.push_back(keyCol);
+    }
+    return out;
 }
 
 YAML::Node orderedMap(const YAML::Node& in, std::initializer_list<const char*> first) {
@@ -187,7 +295,9 @@ YAML::Node normalizedNode(const model::Resource& r) {
     return orderedMap(doc, {"apiVersion", "kind", "metadata", "spec"});
 }
 
-std::string toYaml(const model::Resource& r) {
+std::string toYaml(const model::Resource& r) { return toYaml(r, YamlLayout{}); }
+
+std::string toYaml(const model::Resource& r, const YamlLayout& layout) {
     YAML::Emitter out;
     out.SetIndent(2);
     out.SetSeqFormat(YAML::Block);
@@ -195,7 +305,36 @@ std::string toYaml(const model::Resource& r) {
     emitNode(out, normalizedNode(r));
     std::string s = out.c_str();
     if (!s.empty() && s.back() != '\n') s += '\n';
-    return s;
+    return layout.indentSequences ? s : compactSequences(s);
+}
+
+std::optional<YamlLayout> detectLayout(std::string_view text) {
+    const std::vector<std::string_view> lines = splitLines(text);
+    int blockScalarIndent = -1;  // inside a block scalar started by a line with this indent
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string_view line = lines[i];
+        const int indent = indentOf(line);
+        if (blockScalarIndent >= 0) {
+            if (isBlank(line) || indent > blockScalarIndent) continue;
+            blockScalarIndent = -1;
+        }
+        if (isBlank(line) || line[static_cast<std::size_t>(indent)] == '#') continue;
+        const int keyCol = contentColumn(line);
+        const std::string_view content = stripComment(line.substr(static_cast<std::size_t>(keyCol)));
+        if (startsBlockScalar(content)) {
+            blockScalarIndent = indent;
+            continue;
+        }
+        if (content.empty() || content.back() != ':') continue;
+        // the next line that is neither blank nor a comment
+        std::size_t j = i + 1;
+        while (j < lines.size() && (isBlank(lines[j]) || lines[j][static_cast<std::size_t>(indentOf(lines[j]))] == '#')) ++j;
+        if (j == lines.size() || !isSequenceItem(lines[j])) continue;
+        const int itemIndent = indentOf(lines[j]);
+        if (itemIndent == keyCol) return YamlLayout{false};
+        if (itemIndent > keyCol) return YamlLayout{true};
+    }
+    return std::nullopt;
 }
 
 std::string toYaml(const model::Workspace& ws) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <yaml-cpp/yaml.h>
 
@@ -16,6 +18,19 @@ namespace ilab::yaml {
 // The resource's document, normalised as above.
 YAML::Node normalizedNode(const model::Resource& r);
 
+// How a file lays out block sequences under a mapping key, so that a document written back into it (a form
+// edit, a new object) looks like its neighbours:
+//     indented (yaml-cpp's default)      compact (kubectl's, most Kubernetes files)
+//     rules:                             rules:
+//       - host: a                        - host: a
+struct YamlLayout {
+    bool indentSequences = true;
+};
+// The layout of `text`: the first block sequence under a mapping key decides (comments and block scalars are
+// skipped). nullopt when the text has no such sequence.
+std::optional<YamlLayout> detectLayout(std::string_view text);
+
+std::string toYaml(const model::Resource& r, const YamlLayout& layout);
 std::string toYaml(const model::Resource& r);
 // All resources as a multi-document stream separated by "---".
 std::string toYaml(const model::Workspace& ws);

@@ -199,6 +199,11 @@ private slots:
         QVERIFY(m_kubelet.forwardsServed() > forwardsBefore);
         // Access log: upstream names as ingress-nginx writes them ([default-web-80] / [default-web-canary-80]).
         QVERIFY(m_serve.waitForOutput("[default-web-canary-80]", 10000));
+        // ... and upstream_addr names the pod behind the tunnel (pod:port), not the tunnel's 127.0.0.1 port.
+        QVERIFY2(m_serve.waitForOutput("[default-web-canary-80] [default-web-canary-80] web-canary-77f-a:8080 ", 10000),
+                 m_serve.output.right(2000).constData());
+        QVERIFY(m_serve.waitForOutput("[default-web-80] [] web-5d8c-a:8080 ", 10000));
+        QVERIFY(m_serve.waitForOutput("[default-web-80] [] web-5d8c-b:8080 ", 10000));
     }
 
     // The mixed workspace: /api goes to the simulated pod of Service api (not in the cluster).

@@ -6,20 +6,24 @@
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTreeWidget>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 #include <yaml-cpp/yaml.h>
 
 #include "core/kube/apply.h"
+#include "core/kube/pull_plan.h"
 #include "core/kube/rest_client.h"
 #include "core/kube/workspace_objects.h"
 #include "core/model/workspace.h"
+#include "ui/cluster/exec_consent_dialog.h"
 #include "ui/cluster_session.h"
 #include "ui/document/workspace_document.h"
 
@@ -57,8 +61,10 @@ ClusterPanel::ClusterPanel(ClusterSession* session, WorkspaceDocument* doc, QWid
         connect(m_session, &ClusterSession::kubeconfigChanged, this, &ClusterPanel::onKubeconfig);
         connect(m_session, &ClusterSession::consentRequested, this, &ClusterPanel::onConsent);
         connect(m_session, &ClusterSession::objectsChanged, this, &ClusterPanel::rebuildRows);
+        connect(m_session, &ClusterSession::namespacesChanged, this, &ClusterPanel::onNamespaces);
     }
     onKubeconfig();
+    onNamespaces();
     onState();
 }
 
@@ -69,23 +75,49 @@ void ClusterPanel::buildUi() {
     m_contextBox = new QComboBox(this);
     m_contextBox->setObjectName(QStringLiteral("clusterContext"));
     m_contextBox->setMinimumContentsLength(14);
-    m_nsEdit = new QLineEdit(this);
+    m_nsBox = new QComboBox(this);
+    m_nsBox->setObjectName(QStringLiteral("clusterNamespaceBox"));
+    m_nsBox->setEditable(true);
+    m_nsBox->setInsertPolicy(QComboBox::NoInsert);
+    m_nsBox->setMinimumContentsLength(14);
+    m_nsBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_nsEdit = m_nsBox->lineEdit();
     m_nsEdit->setObjectName(QStringLiteral("clusterNamespace"));
     m_nsEdit->setPlaceholderText(tr("namespace"));
-    m_nsEdit->setMaximumWidth(160);
+    m_nsNote = new QLabel(this);
+    m_nsNote->setObjectName(QStringLiteral("clusterNamespaceNote"));
+    m_nsNote->setWordWrap(true);
+    m_nsNote->setStyleSheet(QStringLiteral("QLabel { color: #6d4c00; }"));
+    m_nsNote->hide();
     m_connectButton = new QPushButton(tr("Connect"), this);
     m_connectButton->setObjectName(QStringLiteral("clusterConnect"));
+    m_cancelPluginButton = new QPushButton(tr("Cancel plugin"), this);
+    m_cancelPluginButton->setObjectName(QStringLiteral("clusterCancelPlugin"));
+    m_cancelPluginButton->setToolTip(tr("Stop the credential plugin (e.g. one waiting for a browser login)"));
+    m_cancelPluginButton->hide();
+    connect(m_cancelPluginButton, &QPushButton::clicked, this, [this] {
+        if (m_session) m_session->cancelCredentialPlugin();
+    });
     m_stateLabel = new QLabel(this);
     m_stateLabel->setObjectName(QStringLiteral("clusterState"));
     top->addWidget(new QLabel(tr("Context"), this));
     top->addWidget(m_contextBox, 1);
     top->addWidget(new QLabel(tr("Namespace"), this));
-    top->addWidget(m_nsEdit);
+    top->addWidget(m_nsBox);
     top->addWidget(m_connectButton);
+    top->addWidget(m_cancelPluginButton);
     top->addWidget(m_stateLabel, 1);
     connect(m_contextBox, &QComboBox::activated, this, [this] {
         if (m_session) m_nsEdit->setText(m_session->namespaceOfContext(m_contextBox->currentText()));
     });
+    // Another namespace while connected: reconnect there (the informers watch one namespace).
+    auto switchNamespace = [this] {
+        if (!m_session || m_session->state() == ClusterSession::State::Disconnected) return;
+        const QString ns = m_nsEdit->text().trimmed();
+        if (!ns.isEmpty() && (ns != m_session->ns() || m_contextBox->currentText() != m_session->context())) connectToCluster();
+    };
+    connect(m_nsBox, &QComboBox::activated, this, switchNamespace);
+    connect(m_nsEdit, &QLineEdit::returnPressed, this, switchNamespace);
     connect(m_connectButton, &QPushButton::clicked, this, [this] {
         if (m_session && m_session->state() != ClusterSession::State::Disconnected) m_session->disconnectFromCluster();
         else connectToCluster();
@@ -102,6 +134,13 @@ void ClusterPanel::buildUi() {
     m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_errorLabel->setStyleSheet(QStringLiteral("QLabel { color: #b71c1c; }"));
     m_errorLabel->hide();
+    m_pluginStderr = new QPlainTextEdit(this);
+    m_pluginStderr->setObjectName(QStringLiteral("clusterPluginStderr"));
+    m_pluginStderr->setReadOnly(true);
+    m_pluginStderr->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_pluginStderr->setMaximumHeight(90);
+    m_pluginStderr->setToolTip(tr("What the credential plugin wrote to stderr"));
+    m_pluginStderr->hide();
 
     m_classWarning = new QLabel(this);
     m_classWarning->setObjectName(QStringLiteral("clusterClassWarning"));
@@ -155,8 +194,10 @@ void ClusterPanel::buildUi() {
     auto* v = new QVBoxLayout(this);
     v->setContentsMargins(4, 4, 4, 4);
     v->addLayout(top);
+    v->addWidget(m_nsNote);
     v->addWidget(m_insecureBanner);
     v->addWidget(m_errorLabel);
+    v->addWidget(m_pluginStderr);
     v->addWidget(m_classWarning);
     v->addWidget(m_tree, 1);
     v->addLayout(buttons);
@@ -178,6 +219,33 @@ void ClusterPanel::onKubeconfig() {
     onState();
 }
 
+void ClusterPanel::onNamespaces() {
+    if (!m_session) return;
+    const QString keep = m_nsEdit->text();
+    {
+        const QSignalBlocker block(m_nsBox);
+        m_nsBox->clear();
+        m_nsBox->addItems(m_session->namespaces());
+        m_nsBox->setEditText(keep);
+    }
+    const QString err = m_session->namespacesError();
+    m_nsNote->setText(err);
+    m_nsNote->setVisible(!err.isEmpty());
+    m_nsBox->setToolTip(err.isEmpty() ? (m_session->namespaces().isEmpty() ? tr("Type a namespace; the list fills once connected")
+                                                                           : tr("The cluster's namespaces (or type one)"))
+                                      : err);
+}
+
+QString ClusterPanel::pluginStderrText() const { return m_pluginStderr->isHidden() ? QString() : m_pluginStderr->toPlainText(); }
+
+QStringList ClusterPanel::namespaceItems() const {
+    QStringList out;
+    for (int i = 0; i < m_nsBox->count(); ++i) out << m_nsBox->itemText(i);
+    return out;
+}
+
+QString ClusterPanel::namespaceNote() const { return m_nsNote->isHidden() ? QString() : m_nsNote->text(); }
+
 void ClusterPanel::setContextAndNamespace(const QString& context, const QString& ns) {
     m_contextBox->setCurrentText(context);
     m_nsEdit->setText(ns);
@@ -193,7 +261,9 @@ QString ClusterPanel::stateText() const {
     if (!m_session) return {};
     switch (m_session->state()) {
     case ClusterSession::State::Disconnected: return tr("Not connected");
-    case ClusterSession::State::Connecting: return tr("Connecting to %1…").arg(m_session->server());
+    case ClusterSession::State::Connecting:
+        return m_session->usesCredentialPlugin() ? tr("Connecting to %1… (the credential plugin runs first)").arg(m_session->server())
+                                                 : tr("Connecting to %1…").arg(m_session->server());
     case ClusterSession::State::Connected:
         return tr("Connected: %1 (%2), namespace %3")
             .arg(m_session->context(),
@@ -230,45 +300,22 @@ void ClusterPanel::onState() {
         err = tr("kubeconfig (%1): %2").arg(m_session->kubeconfigFiles(), m_session->kubeconfigError());
     m_errorLabel->setText(err);
     m_errorLabel->setVisible(!err.isEmpty());
+    const QString pluginErr = m_session->credentialPluginStderr().trimmed();
+    m_pluginStderr->setPlainText(pluginErr.isEmpty() ? QString() : tr("Plugin stderr:\n%1").arg(pluginErr));
+    m_pluginStderr->setVisible(!pluginErr.isEmpty() && !err.isEmpty());
+    m_cancelPluginButton->setVisible(st == ClusterSession::State::Connecting && m_session->usesCredentialPlugin());
     const bool connected = st == ClusterSession::State::Connected;
     m_pullButton->setEnabled(connected);
+    if (st == ClusterSession::State::Disconnected && !m_invalid.isEmpty()) {
+        m_invalid.clear();
+        emit serverProblemsChanged();
+    }
     rebuildRows();
 }
 
 void ClusterPanel::onConsent(const kube::ExecConsentRequest& request) {
     if (m_consentDialog) m_consentDialog->close();
-    auto* dlg = new QDialog(this);
-    dlg->setObjectName(QStringLiteral("execConsentDialog"));
-    dlg->setAttribute(Qt::WA_DeleteOnClose);
-    dlg->setWindowTitle(tr("Run a credential plugin?"));
-    auto* v = new QVBoxLayout(dlg);
-    auto* intro = new QLabel(tr("The kubeconfig user <b>%1</b> (%2) gets its credentials by running this program. "
-                                "It runs only if you allow it; a changed command asks again.")
-                                 .arg(qs(request.userName).toHtmlEscaped(), qs(request.kubeconfigFile).toHtmlEscaped()),
-                             dlg);
-    intro->setWordWrap(true);
-    auto* cmd = new QPlainTextEdit(qs(request.commandLine()), dlg);
-    cmd->setObjectName(QStringLiteral("execConsentCommand"));
-    cmd->setReadOnly(true);
-    cmd->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    cmd->setMaximumHeight(90);
-    v->addWidget(intro);
-    v->addWidget(cmd);
-    if (!request.envNames.empty()) {
-        QStringList names;
-        for (const auto& n : request.envNames) names << qs(n);
-        v->addWidget(new QLabel(tr("With environment variables: %1").arg(names.join(QStringLiteral(", "))), dlg));
-    }
-    auto* box = new QDialogButtonBox(dlg);
-    QPushButton* allow = box->addButton(tr("Allow and connect"), QDialogButtonBox::AcceptRole);
-    allow->setObjectName(QStringLiteral("execConsentAllow"));
-    box->addButton(tr("Don't run"), QDialogButtonBox::RejectRole);
-    v->addWidget(box);
-    connect(box, &QDialogButtonBox::accepted, dlg, &QDialog::accept);
-    connect(box, &QDialogButtonBox::rejected, dlg, &QDialog::reject);
-    connect(dlg, &QDialog::accepted, this, [this, request] {
-        if (m_session) m_session->grantConsent(request);
-    });
+    auto* dlg = new ExecConsentDialog(m_session, request, this);
     m_consentDialog = dlg;
     dlg->open();
 }
@@ -360,6 +407,10 @@ void ClusterPanel::checkDrift() {
                              [this, key, generation](const kube::DiffResult& d) {
                                  if (generation != m_driftGeneration || !m_rows.contains(key)) return;
                                  Row& row = m_rows[key];
+                                 if (d.error && d.error->kind == kube::RestErrorKind::Api && d.error->api.http == 422)
+                                     setInvalid(key, d.error->api);
+                                 else if (!d.error)
+                                     setInvalid(key, std::nullopt);
                                  if (d.error) {
                                      row.drift = Drift::Error;
                                      row.detail = qs(d.error->describe());
@@ -445,38 +496,152 @@ bool ClusterPanel::confirm(const QString& title, const QString& text) {
 
 // ---- actions --------------------------------------------------------------------------------------------------
 
+// Pull: the chosen live objects and what their Ingresses use (core/kube/pull_plan.h: backend Services, TLS
+// Secrets, the IngressClass or the default one) and, for the whole namespace, ingress-nginx's controller ConfigMap
+// when readable, the same set as `ingress-lab-cli cluster pull`. Everything is cleaned as the CLI cleans it
+// (Secret data withheld) and lands in the workspace in one undo step once the last GET has answered.
+struct ClusterPanel::PullJob {
+    std::vector<std::pair<std::string, QJsonObject>> objects;  // "Kind ns/name" -> live object, in pull order
+    std::vector<QJsonObject> ingresses;
+    QStringList notes;
+    int pending = 0;
+    bool finished = false;
+    QString ns;
+    quint64 attempt = 0;
+    bool has(const std::string& key) const {
+        for (const auto& o : objects)
+            if (o.first == key) return true;
+        return false;
+    }
+};
+
+namespace {
+std::string objectKey(const std::string& kind, const std::string& ns, const std::string& name) { return kind + " " + ns + "/" + name; }
+}  // namespace
+
 void ClusterPanel::pullSelected() {
-    if (!m_session || m_session->state() != ClusterSession::State::Connected) return;
+    if (!m_session || m_session->state() != ClusterSession::State::Connected || !m_session->client()) return;
     QList<Row*> rows = selectedRows();
-    if (rows.isEmpty())
+    const bool wholeNamespace = rows.isEmpty();
+    if (wholeNamespace)
         for (auto it = m_rows.begin(); it != m_rows.end(); ++it) rows << &it.value();
-    std::vector<YAML::Node> added;
-    int replaced = 0;
+    auto job = std::make_shared<PullJob>();
+    job->ns = m_session->ns();
+    const std::string ns = job->ns.toStdString();
+    auto liveOf = [this, ns](const QString& kind, const std::string& name) -> std::optional<QJsonObject> {
+        const auto store = kind == QLatin1String("Ingress") ? m_session->ingresses()
+                           : kind == QLatin1String("Service") ? m_session->services() : nullptr;
+        const QJsonObject* live = store ? store->find(ns, name) : nullptr;
+        if (!live) return std::nullopt;
+        QJsonObject o = *live;
+        o.insert(QStringLiteral("apiVersion"), qs(refOf(kind)->apiVersion()));
+        o.insert(QStringLiteral("kind"), kind);
+        return o;
+    };
     for (Row* r : rows) {
         if (!r->live) continue;
-        const auto store = r->kind == QLatin1String("Ingress") ? m_session->ingresses() : m_session->services();
-        const QJsonObject* live = store ? store->find(m_session->ns().toStdString(), r->name.toStdString()) : nullptr;
-        if (!live) continue;
-        QJsonObject o = *live;
-        o.insert(QStringLiteral("apiVersion"), qs(refOf(r->kind)->apiVersion()));
-        o.insert(QStringLiteral("kind"), r->kind);
-        // The same cleaning as `ingress-lab-cli cluster pull` (core/kube/workspace_objects.h).
-        const QJsonObject clean = kube::cleanPulledObject(o, r->kind.toStdString(), false, nullptr);
+        auto o = liveOf(r->kind, r->name.toStdString());
+        if (!o) continue;
+        job->objects.emplace_back(objectKey(r->kind.toStdString(), ns, r->name.toStdString()), *o);
+        if (r->kind == QLatin1String("Ingress")) job->ingresses.push_back(*o);
+    }
+    setMessage(tr("Pulling from namespace %1…").arg(job->ns));
+    const QPointer<ClusterPanel> self(this);
+    kube::RestClient* client = m_session->client();
+    // One GET; a missing or unreadable object is a note, not a failure (the CLI prints the same as "note:").
+    auto fetch = [this, job, client](const kube::ResourceRef& ref, const std::string& ns, const std::string& name,
+                                     const std::string& why, bool quietWhenMissing) {
+        const std::string key = objectKey(ref.kind, ns, name);
+        if (job->has(key)) return;
+        job->objects.emplace_back(key, QJsonObject());  // keeps the order; filled by the answer
+        ++job->pending;
+        kube::RestRequest r;
+        r.path = ref.itemPath(ns, name);
+        client->send(std::move(r), this, [this, job, ref, key, why, quietWhenMissing](const kube::RestReply& reply) {
+            --job->pending;
+            for (auto& o : job->objects)
+                if (o.first == key && reply.ok()) {
+                    o.second = reply.json();
+                    o.second.insert(QStringLiteral("apiVersion"), qs(ref.apiVersion()));
+                    o.second.insert(QStringLiteral("kind"), qs(ref.kind));
+                }
+            if (!reply.ok() && !(quietWhenMissing && reply.error->kind == kube::RestErrorKind::Api && reply.error->api.http == 404))
+                job->notes << tr("%1%2 not pulled: %3").arg(qs(key), qs(why), qs(reply.error->describe()));
+            finishPull(job);
+        });
+    };
+    auto fetchDependencies = [this, job, fetch, liveOf, wholeNamespace](const std::string& defaultClass) {
+        for (const auto& d : kube::ingressDependencies(job->ingresses, defaultClass)) {
+            if (d.ref.kind == "Service" && d.ns == job->ns.toStdString())
+                if (auto o = liveOf(QStringLiteral("Service"), d.name)) {
+                    const std::string key = objectKey("Service", d.ns, d.name);
+                    if (!job->has(key)) job->objects.emplace_back(key, *o);
+                    continue;
+                }
+            fetch(d.ref, d.ns, d.name, d.usedBy, false);
+        }
+        if (wholeNamespace)
+            fetch(kube::configMapsV1(), kube::CONTROLLER_CONFIGMAP_NAMESPACE, kube::CONTROLLER_CONFIGMAP_NAME, {}, true);
+        finishPull(job);
+    };
+    if (kube::needsDefaultIngressClass(job->ingresses)) {
+        ++job->pending;
+        kube::RestRequest r;
+        r.path = kube::ingressClassesV1().collectionPath();
+        client->send(std::move(r), this, [job, fetchDependencies](const kube::RestReply& reply) {
+            --job->pending;
+            std::vector<QJsonObject> classes;
+            if (reply.ok())
+                for (const auto& v : reply.json().value(QStringLiteral("items")).toArray()) classes.push_back(v.toObject());
+            fetchDependencies(kube::defaultIngressClassName(classes));
+        });
+    } else {
+        fetchDependencies({});
+    }
+}
+
+void ClusterPanel::finishPull(const std::shared_ptr<PullJob>& job) {
+    if (job->pending > 0 || job->finished) return;
+    job->finished = true;
+    std::vector<YAML::Node> added;
+    int replaced = 0, pulled = 0;
+    QStringList withheld;
+    m_doc->undoStack()->beginMacro(tr("Pull from the cluster"));
+    for (const auto& [key, live] : job->objects) {
+        if (live.isEmpty()) continue;
+        const std::string kind = live.value(QStringLiteral("kind")).toString().toStdString();
+        bool withheldData = false;
+        // The same cleaning as `ingress-lab-cli cluster pull` (core/kube/workspace_objects.h): Secret data withheld.
+        const QJsonObject clean = kube::cleanPulledObject(live, kind, false, &withheldData);
+        const QJsonObject meta = clean.value(QStringLiteral("metadata")).toObject();
+        const QString name = meta.value(QStringLiteral("name")).toString();
+        const QString ns = meta.value(QStringLiteral("namespace")).toString();
+        if (withheldData) withheld << ns + QLatin1Char('/') + name;
         YAML::Node node = YAML::Load(kube::toYaml(clean));
-        const int index = workspaceIndex(*r);
+        ++pulled;
+        int index = -1;
+        const auto& res = m_doc->workspace().resources;
+        for (int i = 0; i < int(res.size()) && index < 0; ++i)
+            if (res[i].kind == kind && qs(res[i].meta.name) == name && (ns.isEmpty() || nsOf(i) == ns)) index = i;
         if (index >= 0) {
             if (m_doc->editResource(index, [&](YAML::Node& n) {
                     n.reset(node);
                     return true;
-                }, tr("Pull %1 %2").arg(r->kind, r->name)))
+                }, tr("Pull %1 %2").arg(qs(kind), name)))
                 ++replaced;
         } else {
             added.push_back(node);
         }
     }
     if (!added.empty()) m_doc->appendResources(added, tr("Pull from the cluster"));
-    setMessage(tr("Pulled %1 object(s) from namespace %2 (%3 new, %4 replaced).")
-                   .arg(int(added.size()) + replaced).arg(m_session->ns()).arg(added.size()).arg(replaced));
+    m_doc->undoStack()->endMacro();
+    QString text = tr("Pulled %1 object(s) from namespace %2 (%3 new, %4 replaced).")
+                       .arg(pulled).arg(job->ns).arg(added.size()).arg(replaced);
+    if (!withheld.isEmpty())
+        text += QLatin1Char(' ') + tr("Secret data left out (masked): %1.").arg(withheld.join(QStringLiteral(", ")));
+    if (!job->notes.isEmpty()) text += QLatin1Char(' ') + job->notes.join(QStringLiteral("; "));
+    setMessage(text);
+    emit pullFinished();
 }
 
 void ClusterPanel::diffSelected() {
@@ -518,10 +683,22 @@ void ClusterPanel::diffSelected() {
         const QString label = r->kind + QLatin1Char(' ') + r->name;
         kube::ApplyOptions preview;  // forced, as the drift mark: the content; Apply asks about other managers' fields
         preview.force = true;
+        const QPointer<QDialog> dialog(dlg);
         kube::diffServerSide(*m_session->client(), *ref, m_session->ns().toStdString(), r->name.toStdString(),
                              kube::applyBody(*res, *ref, m_session->ns().toStdString()), preview, this,
-                             [this, parts, pending, target, label](const kube::DiffResult& d) {
-                                 if (d.error) parts->append(tr("# %1: %2\n").arg(label, qs(d.error->describe())));
+                             [this, parts, pending, target, label, dialog, kind = r->kind, name = r->name](const kube::DiffResult& d) {
+                                 if (d.error && d.error->kind == kube::RestErrorKind::Api && d.error->api.http == 422) {
+                                     setInvalid(keyOf(kind, name), d.error->api);
+                                     // The fields the server refuses, under the diff: a click shows the line.
+                                     if (dialog) {
+                                         auto* v = qobject_cast<QVBoxLayout*>(dialog->layout());
+                                         if (v) v->insertWidget(v->count() - 1, invalidFieldList(kind, name, d.error->api, dialog));
+                                     }
+                                     QStringList where;
+                                     for (const Diagnostic& p : serverProblemsOf(kind, name))
+                                         where << tr("#   line %1: %2").arg(p.pos ? p.pos->line : 0).arg(qs(p.message()));
+                                     parts->append(tr("# %1: the API server refuses it (422 Invalid):\n%2\n").arg(label, where.join(QLatin1Char('\n'))));
+                                 } else if (d.error) parts->append(tr("# %1: %2\n").arg(label, qs(d.error->describe())));
                                  else if (!d.changed) parts->append(tr("# %1: no differences\n").arg(label));
                                  else parts->append(qs(d.text));
                                  if (--*pending > 0) return;
@@ -571,6 +748,7 @@ void ClusterPanel::applyRow(const QString& kind, const QString& name, bool force
                 kube::applyBody(*res, *ref, m_session->ns().toStdString()), o, this,
                 [this, kind, name, label, force](const kube::RestReply& reply) {
                     if (reply.ok()) {
+                        setInvalid(keyOf(kind, name), std::nullopt);
                         setMessage(tr("%1 applied%2.").arg(label, force ? tr(" (conflicts forced)") : QString()));
                         m_driftDebounce.start();
                         return;
@@ -610,19 +788,32 @@ void ClusterPanel::applyRow(const QString& kind, const QString& name, bool force
                         return;
                     }
                     if (e.kind == kube::RestErrorKind::Api && e.api.http == 422) {
+                        setInvalid(keyOf(kind, name), e.api);
                         QStringList lines;
-                        int firstLine = 0, firstColumn = 0;
                         for (const auto& c : e.api.causes) {
                             const SourcePos p = res2 ? kube::positionOfField(*res2, c.field) : SourcePos{};
-                            if (p.line > 0 && firstLine == 0) {
-                                firstLine = p.line;
-                                firstColumn = p.column;
-                            }
                             lines << tr("line %1: %2: %3").arg(p.line).arg(qs(c.field), qs(c.message));
                         }
                         if (lines.isEmpty()) lines << qs(e.api.message);
                         setMessage(tr("%1 is invalid: %2").arg(label, lines.join(QStringLiteral("; "))));
-                        if (firstLine > 0) emit revealLineRequested(firstLine, firstColumn);
+                        // A dialog naming the fields (a click shows each), and the first one shown at once.
+                        auto* dlg = new QDialog(this);
+                        dlg->setObjectName(QStringLiteral("clusterInvalidDialog"));
+                        dlg->setAttribute(Qt::WA_DeleteOnClose);
+                        dlg->setWindowTitle(tr("Apply refused: %1").arg(label));
+                        dlg->resize(760, 260);
+                        auto* v = new QVBoxLayout(dlg);
+                        auto* intro = new QLabel(tr("The API server refused %1 (422 Invalid). Click a field to show it in "
+                                                    "the YAML and the form; the Problems panel lists them too.").arg(label), dlg);
+                        intro->setWordWrap(true);
+                        v->addWidget(intro);
+                        v->addWidget(invalidFieldList(kind, name, e.api, dlg));
+                        auto* box = new QDialogButtonBox(QDialogButtonBox::Close, dlg);
+                        connect(box, &QDialogButtonBox::rejected, dlg, &QDialog::reject);
+                        v->addWidget(box);
+                        dlg->show();
+                        const auto causes = e.api.causes;
+                        revealInvalid(kind, name, causes.empty() ? QString() : qs(causes.front().field));
                         return;
                     }
                     setMessage(tr("%1: %2").arg(label, qs(e.describe())));
@@ -651,6 +842,79 @@ void ClusterPanel::deleteSelected() {
                                                      : tr("%1: %2").arg(label, qs(reply.error->describe())));
                            });
     }
+}
+
+// ---- 422: the server's field errors in the workspace ------------------------------------------------------
+
+void ClusterPanel::setInvalid(const QString& key, const std::optional<kube::ApiError>& error) {
+    if (!error) {
+        if (m_invalid.remove(key)) emit serverProblemsChanged();
+        return;
+    }
+    m_invalid.insert(key, *error);
+    emit serverProblemsChanged();
+}
+
+Diagnostics ClusterPanel::serverProblemsOf(const QString& kind, const QString& name) const {
+    auto it = m_invalid.find(keyOf(kind, name));
+    if (it == m_invalid.end() || !m_session) return {};
+    Row probe;
+    probe.kind = kind;
+    probe.name = name;
+    const model::Resource* res = m_doc->resource(workspaceIndex(probe));
+    if (!res) return {};
+    return kube::diagnosticsOfInvalid(*it, *res, m_session->ns().toStdString());
+}
+
+Diagnostics ClusterPanel::serverProblems() const {
+    Diagnostics out;
+    QStringList keys = m_invalid.keys();
+    std::sort(keys.begin(), keys.end());
+    for (const QString& k : keys) {
+        const int slash = k.indexOf(QLatin1Char('/'));
+        for (Diagnostic& d : serverProblemsOf(k.left(slash), k.mid(slash + 1))) out.push_back(std::move(d));
+    }
+    return out;
+}
+
+void ClusterPanel::revealInvalid(const QString& kind, const QString& name, const QString& field) {
+    Row probe;
+    probe.kind = kind;
+    probe.name = name;
+    const int index = workspaceIndex(probe);
+    const model::Resource* res = m_doc->resource(index);
+    if (!res) return;
+    const SourcePos p = kube::positionOfField(*res, field.toStdString());
+    emit revealFieldRequested(index, field);
+    if (p.line > 0) emit revealLineRequested(p.line, p.column);
+}
+
+QWidget* ClusterPanel::invalidFieldList(const QString& kind, const QString& name, const kube::ApiError& error, QWidget* parent) {
+    auto* list = new QTreeWidget(parent);
+    list->setObjectName(QStringLiteral("clusterInvalidFields"));
+    list->setHeaderLabels({tr("Field"), tr("Line"), tr("Problem")});
+    list->setRootIsDecorated(false);
+    list->setMaximumHeight(140);
+    Row probe;
+    probe.kind = kind;
+    probe.name = name;
+    const model::Resource* res = m_doc->resource(workspaceIndex(probe));
+    const Diagnostics diags = res && m_session ? kube::diagnosticsOfInvalid(error, *res, m_session->ns().toStdString()) : Diagnostics{};
+    for (const Diagnostic& d : diags) {
+        auto* item = new QTreeWidgetItem(list, {qs(d.field), d.pos && d.pos->line > 0 ? QString::number(d.pos->line) : QString(),
+                                                qs(d.message())});
+        item->setData(0, Qt::UserRole, qs(d.field));
+        item->setForeground(0, QColor(183, 28, 28));
+        item->setToolTip(2, qs(d.message()));
+    }
+    list->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    list->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    auto reveal = [this, kind, name](QTreeWidgetItem* item) {
+        if (item) revealInvalid(kind, name, item->data(0, Qt::UserRole).toString());
+    };
+    connect(list, &QTreeWidget::itemClicked, this, reveal);
+    connect(list, &QTreeWidget::itemActivated, this, reveal);
+    return list;
 }
 
 }  // namespace ilab::ui

@@ -1,5 +1,6 @@
 #include "ui/document/quick_fixes.h"
 
+#include <algorithm>
 #include <ctime>
 #include <regex>
 
@@ -38,6 +39,13 @@ bool tlsIndex(const std::string& field, int* idx) {
     return true;
 }
 
+// "spec.rules[0].http.paths[1].backend.service.name" -> "spec.rules[0].http.paths[1].backend"; "" when not a backend field
+std::string backendFieldOf(const std::string& field) {
+    static const std::regex re(R"(^(spec\.rules\[\d+\]\.http\.paths\[\d+\]\.backend|spec\.defaultBackend))");
+    std::smatch m;
+    return std::regex_search(field, m, re) ? m[1].str() : std::string();
+}
+
 const model::IngressBackend* backendAt(const model::Ingress& ing, const std::string& field) {
     int r = -1, p = -1;
     if (pathIndexes(field, &r, &p)) {
@@ -50,9 +58,62 @@ const model::IngressBackend* backendAt(const model::Ingress& ing, const std::str
     return nullptr;
 }
 
-void addServiceFixes(const model::Workspace& ws, const std::string& ns, const model::IngressServiceBackend& sb, std::vector<QuickFix>& out) {
+// Optimal-string-alignment distance (Levenshtein plus swapping two neighbours: "agnet" -> "agent" is 1).
+int editDistance(const std::string& a, const std::string& b) {
+    const std::size_t n = a.size(), m = b.size();
+    std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
+    for (std::size_t i = 0; i <= n; ++i) d[i][0] = static_cast<int>(i);
+    for (std::size_t j = 0; j <= m; ++j) d[0][j] = static_cast<int>(j);
+    for (std::size_t i = 1; i <= n; ++i)
+        for (std::size_t j = 1; j <= m; ++j) {
+            const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    return d[n][m];
+}
+
+// Services of `ns` whose name is a likely typo of `name`, closest first (at most three). A name counts as close
+// when at most a third of it differs (two edits at least, so short names still get suggestions).
+std::vector<std::string> similarServiceNames(const model::Workspace& ws, const std::string& ns, const std::string& name) {
+    std::vector<std::pair<int, std::string>> scored;
+    const int limit = std::max(2, static_cast<int>(name.size()) / 3);
+    for (const auto* s : ws.all<model::Service>()) {
+        if (s->meta.ns != ns || s->meta.name == name) continue;
+        const int dist = editDistance(name, s->meta.name);
+        if (dist <= limit) scored.emplace_back(dist, s->meta.name);
+    }
+    std::sort(scored.begin(), scored.end());
+    std::vector<std::string> out;
+    for (const auto& [dist, n] : scored) {
+        if (out.size() == 3) break;
+        out.push_back(n);
+    }
+    return out;
+}
+
+void addServiceFixes(const model::Workspace& ws, const std::string& ns, const model::IngressServiceBackend& sb, std::vector<QuickFix>& out,
+                     const model::Resource* ingress = nullptr, const std::string& backendField = {}) {
     if (sb.name.empty()) return;
     const model::Service* svc = ws.service(ns, sb.name);
+    if (!svc && ingress && !backendField.empty()) {
+        // a misspelt name: offer the Services it is close to before offering to create a new one
+        const std::string ingName = ingress->meta.name, field = backendField + ".service.name", typo = sb.name;
+        for (const std::string& candidate : similarServiceNames(ws, ns, sb.name)) {
+            QuickFix f;
+            f.id = QStringLiteral("rename-service");
+            f.title = QObject::tr("Did you mean '%1'? (use Service '%1' instead of '%2')").arg(q(candidate), q(typo));
+            f.apply = [ingName, ns, field, candidate, typo](WorkspaceDocument& doc) {
+                const int idx = doc.indexOf("Ingress", ns, ingName);
+                if (idx < 0 || !doc.workspace().service(ns, candidate)) return false;
+                const YAML::Node current = yamltext::nodeAt(doc.resource(idx)->node, field);
+                if (!current.IsScalar() || current.Scalar() != typo) return false;
+                return doc.setScalar(idx, field, q(candidate), yamltext::ScalarStyle::String,
+                                     QObject::tr("Use Service %1 instead of %2").arg(q(candidate), q(typo)));
+            };
+            out.push_back(std::move(f));
+        }
+    }
     if (!svc) {
         const int port = sb.port.number.value_or(80) > 0 ? sb.port.number.value_or(80) : 80;
         const std::string name = sb.name;
@@ -260,7 +321,8 @@ std::vector<QuickFix> quickFixesFor(const Diagnostic& diag, const model::Workspa
     const model::Resource* res = ws.find(kind, ns, name);
     if (!res) return out;
     if (const auto* ing = res->as<model::Ingress>()) {
-        if (const model::IngressBackend* b = backendAt(*ing, diag.field); b && b->service) addServiceFixes(ws, ns, *b->service, out);
+        if (const model::IngressBackend* b = backendAt(*ing, diag.field); b && b->service)
+            addServiceFixes(ws, ns, *b->service, out, res, backendFieldOf(diag.field));
         int t = -1;
         if (tlsIndex(diag.field, &t)) addTlsFixes(ws, *ing, t, out);
         if (diag.field.find("pathType") != std::string::npos || diag.code == DiagCode::Required) {

@@ -58,6 +58,12 @@ bool isCommentOrBlank(const QString& line) {
 
 }  // namespace
 
+yaml::YamlLayout WorkspaceDocument::layoutFor(const QString& docText) const {
+    if (auto own = yaml::detectLayout(docText.toStdString())) return *own;
+    if (auto file = yaml::detectLayout(m_text.toStdString())) return *file;
+    return {};
+}
+
 WorkspaceDocument::WorkspaceDocument(QObject* parent) : QObject(parent) {
     m_reparseTimer.setSingleShot(true);
     m_reparseTimer.setInterval(REPARSE_DEBOUNCE_MS);
@@ -242,7 +248,8 @@ QString WorkspaceDocument::reemitDocument(int index, const YAML::Node& node, boo
     model::Resource tmp;
     tmp.node = node;
     tmp.kind = node.IsMap() && node["kind"].IsScalar() ? node["kind"].Scalar() : std::string();
-    QString emitted = QString::fromStdString(yaml::toYaml(tmp));
+    // written in the document's own list style (else the file's), so an edit changes only what it edits
+    QString emitted = QString::fromStdString(yaml::toYaml(tmp, layoutFor(docText)));
     QString out;
     for (int i = 0; i < head; ++i) out += lines[i] + QLatin1Char('\n');
     out += emitted;
@@ -258,6 +265,11 @@ bool WorkspaceDocument::editResource(int index, const std::function<bool(YAML::N
     if (!r) return false;
     YAML::Node node = YAML::Clone(r->node);
     if (!mutate(node)) return false;
+    // nothing changed (the same value chosen again, a remove of what is not there): no re-emit, no undo step
+    model::Resource before, after;
+    before.node = r->node;
+    after.node = node;
+    if (yaml::toYaml(before) == yaml::toYaml(after)) return true;
     bool ok = false;
     const QString text = reemitDocument(index, node, &ok);
     if (!ok) return false;
@@ -274,11 +286,12 @@ int WorkspaceDocument::appendResources(const std::vector<YAML::Node>& nodes, con
     if (isParsePending()) reparseNow();
     const int first = static_cast<int>(m_ws.resources.size());
     QString text = m_text;
+    const yaml::YamlLayout layout = layoutFor(m_text);
     for (const YAML::Node& node : nodes) {
         model::Resource tmp;
         tmp.node = node;
         tmp.kind = node["kind"].IsScalar() ? node["kind"].Scalar() : std::string();
-        const QString emitted = QString::fromStdString(yaml::toYaml(tmp));
+        const QString emitted = QString::fromStdString(yaml::toYaml(tmp, layout));
         if (!text.trimmed().isEmpty()) {
             if (!text.endsWith(QLatin1Char('\n'))) text += QLatin1Char('\n');
             text += QStringLiteral("---\n");

@@ -11,6 +11,7 @@
 
 #include "core/common/diagnostic.h"
 #include "core/model/workspace.h"
+#include "core/yaml/yaml_writer.h"
 #include "ui/document/yaml_text.h"
 
 template <class T>
@@ -101,6 +102,8 @@ Q_SIGNALS:
 private:
     void startValidation();
     QString reemitDocument(int index, const YAML::Node& node, bool* ok) const;
+    // The list style to write in: `docText`'s own, else the whole text's, else yaml-cpp's default.
+    yaml::YamlLayout layoutFor(const QString& docText) const;
     void pushText(const QString& text, const QString& description, int mergeId, const QString& mergeKey);
 
     QString m_text;

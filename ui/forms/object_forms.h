@@ -3,11 +3,13 @@
 #include <string>
 #include <vector>
 
+#include <QPointer>
 #include <QStackedWidget>
 #include <QWidget>
 
 #include "ui/document/workspace_document.h"
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QFormLayout;
@@ -202,6 +204,13 @@ public:
     void showNode(int resourceIndex, int rule, int path);
     void refresh();
     ObjectForm* currentForm() const;
+    // Marks the form's input for `field` (an API field path such as spec.rules[0].http.paths[0].backend.service.
+    // port.number -> the "port" box) with a red frame and gives it the focus: where a server or validation error
+    // points. Returns the widget (null when the shown form has no input for it). The mark goes with the next node.
+    QWidget* markField(const std::string& field);
+    QWidget* markedField() const { return m_marked; }
+    // The actions the empty page's hint names, with their shortcuts as the actions have them now (and later).
+    void setEmptyHintActions(const QList<QAction*>& actions);
 
 Q_SIGNALS:
     void selectRequested(int resourceIndex, int rule, int path);
@@ -209,8 +218,11 @@ Q_SIGNALS:
 
 private:
     void add(ObjectForm* f);
+    void updateEmptyHint();
     WorkspaceDocument* m_doc;
     QWidget* m_empty;
+    QLabel* m_emptyHint;
+    QList<QAction*> m_hintActions;
     IngressForm* m_ingress;
     RuleForm* m_rule;
     PathForm* m_path;
@@ -220,6 +232,7 @@ private:
     IngressClassForm* m_class;
     GenericForm* m_generic;
     int m_resource = -1, m_ruleIdx = -1, m_pathIdx = -1;
+    QPointer<QWidget> m_marked;
 };
 
 }  // namespace ilab::ui

@@ -1,3 +1,4 @@
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCompleter>
@@ -410,10 +411,11 @@ void GenericForm::refresh() {
 FormPanel::FormPanel(WorkspaceDocument* doc, QWidget* parent) : QStackedWidget(parent), m_doc(doc) {
     m_empty = new QWidget(this);
     auto* el = new QVBoxLayout(m_empty);
-    auto* hint = hintLabel(tr("Select an object in the workspace tree, or create one with the + button (Ctrl+N for a new Ingress)."), m_empty);
-    hint->setAlignment(Qt::AlignCenter);
+    m_emptyHint = hintLabel(tr("Select an object in the workspace tree."), m_empty);
+    m_emptyHint->setObjectName(QStringLiteral("emptyHint"));
+    m_emptyHint->setAlignment(Qt::AlignCenter);
     el->addStretch();
-    el->addWidget(hint);
+    el->addWidget(m_emptyHint);
     el->addStretch();
     addWidget(m_empty);
     m_ingress = new IngressForm(doc, this);
@@ -436,6 +438,31 @@ FormPanel::FormPanel(WorkspaceDocument* doc, QWidget* parent) : QStackedWidget(p
     connect(doc, &WorkspaceDocument::workspaceChanged, this, &FormPanel::refresh);
 }
 
+void FormPanel::setEmptyHintActions(const QList<QAction*>& actions) {
+    m_hintActions = actions;
+    for (QAction* a : actions) connect(a, &QAction::changed, this, &FormPanel::updateEmptyHint, Qt::UniqueConnection);
+    updateEmptyHint();
+}
+
+// The hint names the actions by their menu text and current shortcut, read from the QActions themselves.
+void FormPanel::updateEmptyHint() {
+    QStringList names;
+    for (QAction* a : std::as_const(m_hintActions)) {
+        if (!a || !a->isVisible()) continue;
+        QString text = a->text();
+        text.replace(QLatin1String("&&"), QStringLiteral("\x01")).remove(QLatin1Char('&')).replace(QStringLiteral("\x01"), QStringLiteral("&"));
+        const QString key = a->shortcut().toString(QKeySequence::NativeText);
+        names << (key.isEmpty() ? text : tr("%1 (%2)").arg(text, key));
+    }
+    if (names.isEmpty()) {
+        m_emptyHint->setText(tr("Select an object in the workspace tree."));
+        return;
+    }
+    const QString last = names.takeLast();
+    const QString list = names.isEmpty() ? last : tr("%1 or %2").arg(names.join(QStringLiteral(", ")), last);
+    m_emptyHint->setText(tr("Select an object in the workspace tree, or create one: %1.").arg(list));
+}
+
 void FormPanel::add(ObjectForm* f) {
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
@@ -451,7 +478,42 @@ ObjectForm* FormPanel::currentForm() const {
     return scroll ? qobject_cast<ObjectForm*>(scroll->widget()) : nullptr;
 }
 
+QWidget* FormPanel::markField(const std::string& field) {
+    if (m_marked) m_marked->setStyleSheet(QString());
+    m_marked = nullptr;
+    ObjectForm* form = currentForm();
+    if (!form || field.empty()) return nullptr;
+    // The form inputs are named after the last element of their field (ingress_form.cpp, workload_forms.cpp).
+    auto endsWith = [&](const char* tail) {
+        const std::string t = tail;
+        return field.size() >= t.size() && field.compare(field.size() - t.size(), t.size(), t) == 0;
+    };
+    QString name;
+    if (endsWith(".service.port.number") || endsWith(".service.port.name")) name = QStringLiteral("port");
+    else if (endsWith(".service.name")) name = QStringLiteral("service");
+    else if (field == "metadata.name") name = QStringLiteral("name");
+    else if (field == "metadata.namespace") name = QStringLiteral("namespace");
+    else {
+        std::string last = field.substr(field.find_last_of('.') == std::string::npos ? 0 : field.find_last_of('.') + 1);
+        if (const auto b = last.find('['); b != std::string::npos) last.resize(b);
+        name = QString::fromStdString(last);
+    }
+    QWidget* target = nullptr;
+    for (QWidget* w : form->findChildren<QWidget*>(name))
+        if (w->isVisibleTo(form)) {
+            target = w;
+            break;
+        }
+    if (!target) return nullptr;
+    target->setStyleSheet(QStringLiteral("border: 2px solid #c62828;"));
+    target->setFocus(Qt::OtherFocusReason);
+    m_marked = target;
+    return target;
+}
+
 void FormPanel::showNode(int resourceIndex, int rule, int path) {
+    if (m_marked) m_marked->setStyleSheet(QString());
+    m_marked = nullptr;
     m_resource = resourceIndex;
     m_ruleIdx = rule;
     m_pathIdx = path;

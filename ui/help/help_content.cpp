@@ -1,8 +1,11 @@
 #include "ui/help/help_content.h"
 
+#include <QAction>
 #include <QCoreApplication>
+#include <QKeySequence>
 #include <QFileInfo>
 #include <QProcess>
+#include <QTextDocument>
 #include <QVariant>
 #include <QWidget>
 
@@ -46,6 +49,27 @@ QString cliHelp() {
 }
 }  // namespace
 
+QString lessonMarkdown(const QString& id) {
+    return QStringLiteral("[Contents](help:index) · [Lessons](help:lessons)\n\n") + lessonGuide(id);
+}
+
+QString shortcutsPageHtml(const QList<QAction*>& actions) {
+    QString rows;
+    for (const QAction* a : actions) {
+        if (!a || a->shortcuts().isEmpty()) continue;
+        // "helpLabel": a fixed name for actions whose text changes (Undo "Set host")
+        QString text = a->property("helpLabel").toString();
+        if (text.isEmpty()) text = a->text();
+        text.replace(QLatin1String("&&"), QStringLiteral("\x01")).remove(QLatin1Char('&')).replace(QStringLiteral("\x01"), QStringLiteral("&"));
+        QStringList keys;
+        for (const QKeySequence& k : a->shortcuts()) keys << k.toString(QKeySequence::NativeText).toHtmlEscaped();
+        keys.removeDuplicates();  // Redo's standard key is Ctrl+Y on some platforms, which is also set explicitly
+        rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>").arg(text.toHtmlEscaped(), keys.join(QStringLiteral(", ")));
+    }
+    return page(QStringLiteral("Keyboard shortcuts"),
+                QStringLiteral("<table border=\"0\" cellspacing=\"6\">%1</table><p>F1 on a form field opens its help entry.</p>").arg(rows));
+}
+
 QStringList annotationTopics() {
     QStringList out;
     for (const auto& s : annotations::allSpecs()) out << QStringLiteral("annotation/") + QString::fromUtf8(s.key.data(), qsizetype(s.key.size()));
@@ -56,6 +80,7 @@ QString pageTitle(const QString& topic) {
     if (topic.startsWith(QLatin1String("annotation/"))) return topic.mid(11);
     if (topic == QLatin1String("annotations")) return QStringLiteral("Annotations");
     if (topic == QLatin1String("cli")) return QStringLiteral("Command line");
+    if (topic == QLatin1String("shortcuts")) return QStringLiteral("Keyboard shortcuts");
     if (topic.startsWith(QLatin1String("lesson"))) return QStringLiteral("Lessons");
     return QStringLiteral("Ingress Lab help");
 }
@@ -90,13 +115,15 @@ QString pageHtml(const QString& topic) {
         return page(QStringLiteral("Lessons"), body);
     }
     if (topic.startsWith(QLatin1String("lesson/"))) {
-        const QString guide = lessonGuide(topic.mid(7));
-        return page(QStringLiteral("Lesson"), QStringLiteral("<pre>%1</pre>").arg(guide.toHtmlEscaped()));
+        // the guide rendered as the lesson dock shows it (Markdown), not as source text
+        QTextDocument doc;
+        doc.setMarkdown(lessonMarkdown(topic.mid(7)));
+        return doc.toHtml();
     }
     if (topic == QLatin1String("cli")) return cliHelp();
     return page(QStringLiteral("Ingress Lab help"),
                 QStringLiteral("<ul><li><a href=\"help:lessons\">Lessons</a></li><li><a href=\"help:annotations\">Annotations: what each one does</a></li>"
-                               "<li><a href=\"help:cli\">Command line reference</a></li></ul><p>F1 on a form field opens its entry.</p>"));
+                               "<li><a href=\"help:cli\">Command line reference</a></li><li><a href=\"help:shortcuts\">Keyboard shortcuts</a></li></ul><p>F1 on a form field opens its entry.</p>"));
 }
 
 QString topicForWidget(const QWidget* w) {

@@ -3,6 +3,7 @@
 #include <QString>
 #include <QStringList>
 
+class QAction;
 class QWidget;
 
 namespace ilab::ui::help {
@@ -14,10 +15,15 @@ namespace ilab::ui::help {
 //                           (type, default, allowed values, description, simulated or not)
 //   "lessons", "lesson/<id>"  the built-in lessons (their guides)
 //   "cli"                   the CLI reference: `ingress-lab-cli --help` of the CLI installed beside the app
+//   "shortcuts"             keyboard shortcuts: made by shortcutsPageHtml() from the window's own QActions
 // Unknown topics give a page that says so. GUI thread (pure functions).
 QString pageHtml(const QString& topic);
 QString pageTitle(const QString& topic);
-QStringList annotationTopics();  // "annotation/<key>" for every registered annotation
+QStringList annotationTopics();
+// The keyboard shortcuts page: every action that has a shortcut, with its menu text and all its key sequences.
+QString shortcutsPageHtml(const QList<QAction*>& actions);
+// A lesson's guide as the help window shows it (Markdown, with links back to the contents).
+QString lessonMarkdown(const QString& id);  // "annotation/<key>" for every registered annotation
 
 // The help topic of a widget (F1): its "ilabHelpTopic" property, else a known form field's objectName (the canary
 // slider "canaryWeight" -> "annotation/canary-weight"), else its parents'; "" if none.

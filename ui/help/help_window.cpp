@@ -4,6 +4,7 @@
 #include <QVBoxLayout>
 
 #include "ui/help/help_content.h"
+#include "ui/views/guide_view.h"
 
 namespace ilab::ui {
 
@@ -24,7 +25,13 @@ HelpWindow::HelpWindow(QWidget* parent) : QWidget(parent, Qt::Window) {
 void HelpWindow::showTopic(const QString& topic) {
     m_topic = topic;
     setWindowTitle(tr("%1 — Ingress Lab help").arg(help::pageTitle(topic)));
-    m_browser->setHtml(help::pageHtml(topic));
+    if (topic.startsWith(QLatin1String("lesson/"))) {
+        // rendered as the lesson dock renders it: the steps keep counting across the commands between them
+        m_browser->setMarkdown(help::lessonMarkdown(topic.mid(7)));
+        GuideView::continueListsAcrossCode(m_browser->document());
+        return;
+    }
+    m_browser->setHtml(topic == QLatin1String("shortcuts") ? help::shortcutsPageHtml(m_actions) : help::pageHtml(topic));
 }
 
 }  // namespace ilab::ui

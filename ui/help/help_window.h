@@ -2,6 +2,7 @@
 
 #include <QWidget>
 
+class QAction;
 class QTextBrowser;
 
 namespace ilab::ui {
@@ -15,8 +16,11 @@ public:
     void showTopic(const QString& topic);
     QString topic() const { return m_topic; }
     QTextBrowser* browser() const { return m_browser; }
+    // The actions the "shortcuts" page lists (the main window's menus).
+    void setShortcutActions(const QList<QAction*>& actions) { m_actions = actions; }
 
 private:
+    QList<QAction*> m_actions;
     QTextBrowser* m_browser;
     QString m_topic;
 };

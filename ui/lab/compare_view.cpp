@@ -39,7 +39,8 @@ QString latency(const loadgen::SideStats& s) {
 
 CompareView::CompareView(QWidget* parent) : QWidget(parent) {
     auto* top = new QHBoxLayout;
-    top->addWidget(new QLabel(tr("Send traffic to:"), this));
+    m_targetLabel = new QLabel(tr("Send traffic to:"), this);
+    top->addWidget(m_targetLabel);
     m_target = new QComboBox(this);
     m_target->setObjectName(QStringLiteral("compareTarget"));
     m_target->addItem(tr("Local controller"));
@@ -100,6 +101,16 @@ void CompareView::setClusterTarget(const QString& description, bool available) {
     if (auto* model = qobject_cast<QStandardItemModel*>(m_target->model()); model && model->item(1))
         model->item(1)->setEnabled(available);
     m_compare->setEnabled(available);
+}
+
+void CompareView::setTargetChoiceVisible(bool visible) {
+    m_targetLabel->setVisible(visible);
+    m_target->setVisible(visible);
+}
+
+void CompareView::setFailure(const QString& message) {
+    m_compare->setEnabled(m_clusterAvailable);
+    m_summary->setText(tr("The comparison did not run: %1").arg(message));
 }
 
 CompareView::Target CompareView::target() const { return m_target->currentIndex() == 1 ? Target::Cluster : Target::Local; }

@@ -29,6 +29,11 @@ public:
     // why there is none (then the cluster choice and the compare action are disabled).
     void setClusterTarget(const QString& description, bool available);
     Target target() const;
+    // Shows or hides "Send traffic to:" (the lab shows only the comparison action: its traffic panel sends to the
+    // local controller).
+    void setTargetChoiceVisible(bool visible);
+    // A run that could not happen: the reason where the summary goes.
+    void setFailure(const QString& message);
 
     void setRunning(bool running);
     void setComparison(const loadgen::Comparison& comparison);
@@ -46,6 +51,7 @@ signals:
 
 private:
     QComboBox* m_target = nullptr;
+    QLabel* m_targetLabel = nullptr;
     QLabel* m_rule = nullptr;
     QPushButton* m_compare = nullptr;
     QLabel* m_summary = nullptr;

@@ -122,6 +122,11 @@ void ControllerLink::applyNow(const model::Workspace& ws, std::function<void()> 
     }, Qt::QueuedConnection);
 }
 
+void ControllerLink::setClusterEndpoints(const routing::EndpointMap& endpoints) {
+    auto* ctl = m_impl->ctl;
+    QMetaObject::invokeMethod(ctl, [ctl, endpoints] { ctl->setClusterEndpoints(endpoints); }, Qt::QueuedConnection);
+}
+
 void ControllerLink::killPod(const QString&, const QString& pod) {
     auto* ctl = m_impl->ctl;
     const std::string name = pod.toStdString();

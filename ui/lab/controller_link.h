@@ -10,6 +10,7 @@
 
 #include "core/model/workspace.h"
 #include "core/proxy/proxy_config.h"
+#include "core/routing/route_table.h"
 #include "ui/lab/routing_map.h"
 
 namespace ilab::controller {
@@ -49,6 +50,9 @@ public:
     // route table has been handed to the proxy (Check my work sends its requests after that). Not called when the
     // link is gone by then.
     void applyNow(const model::Workspace& ws, std::function<void()> done);
+    // Endpoints of cluster-backed Services (ClusterBackends): LocalController::setClusterEndpoints, kept across a
+    // stop/start; an empty map gives every Service its simulated pods back.
+    void setClusterEndpoints(const routing::EndpointMap& endpoints);
 
     void killPod(const QString& ns, const QString& pod);
     void restartDeployment(const QString& ns, const QString& deployment);

@@ -2,7 +2,10 @@
 
 #include "ui/cluster/cluster_event_bridge.h"
 
+#include <algorithm>
+
 #include <QAction>
+#include <QCheckBox>
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -20,6 +23,11 @@
 #include "core/metrics/metrics_registry.h"
 #include "core/proxy/proxy_config.h"
 #include "ui/charts/live_charts.h"
+#include "ui/cluster/cluster_backends.h"
+#include "ui/cluster/cluster_controller_log.h"
+#include "ui/cluster_session.h"
+#include "ui/lab/compare_runner.h"
+#include "ui/lab/compare_view.h"
 #include "ui/lab/controller_link.h"
 #include "ui/lab/explainer_panel.h"
 #include "ui/lab/lab_feeds.h"
@@ -75,6 +83,15 @@ struct LabPanel::Impl {
     EventFeed* eventFeed = nullptr;
     ControllerLogFeed* controllerFeed = nullptr;
     LogView* accessView = nullptr;
+    ClusterBackends* clusterBackends = nullptr;  // with a cluster session only
+    QCheckBox* useClusterPods = nullptr;
+    CompareView* compare = nullptr;
+    ClusterControllerLog* clusterLog = nullptr;
+    LogTableModel* clusterAccessModel = nullptr;
+    LogTableModel* clusterControllerModel = nullptr;
+    CompareRunner* compareRunner = nullptr;
+    QTimer resolveTimer;
+    QLabel* clusterPodsStatus = nullptr;
 
     // Chart state: snapshots seen, the run's start, cumulative requests per upstream since the share reset.
     std::int64_t lastSnapshotMs = 0;
@@ -107,10 +124,13 @@ struct LabPanel::Impl {
         charts->setShares({});
     }
     QVector<charts::BackendShare> shares() const;
+    void updateClusterToggle();
+    QVector<MapPod> withClusterPods(QVector<MapPod> pods) const;
     void applyWorkspace() {
         traffic->setWorkspace(ws);
         explainer->setWorkspace(ws);
         map->setWorkspace(ws);
+        if (clusterBackends) clusterBackends->setWorkspace(ws);
         if (link->isRunning()) link->setWorkspace(ws);
     }
     void pullSnapshots();
@@ -165,12 +185,53 @@ void LabPanel::Impl::pullSnapshots() {
         shareCounts = accessFeed->upstreamCounts();
         charts->setShares(shares());
     }
-    const auto pods = link->pods();
+    const auto pods = withClusterPods(link->pods());
     map->setPods(pods);
     QHash<QString, QString> podByAddress;
     for (const auto& p : pods) podByAddress.insert(p.address, p.name);
     accessFeed->setPodNames(podByAddress);
     map->setCounts(accessFeed->upstreamCounts(), accessFeed->podCounts());
+}
+
+void LabPanel::Impl::updateClusterToggle() {
+    if (!clusterBackends) return;
+    const bool available = clusterBackends->isAvailable();
+    useClusterPods->setEnabled(available);
+    useClusterPods->setText(available ? tr("Use cluster pods for Services that exist in namespace %1")
+                                            .arg(clusterBackends->ns())
+                                      : tr("Use cluster pods for Services that exist in the cluster (connect to a "
+                                           "cluster first)"));
+}
+
+// The controller's simulated pods, with the pods of cluster-backed Services replaced by the cluster's pods (named
+// after the real pod, at the address of their port-forward), so the map and the access log name the real pod.
+QVector<MapPod> LabPanel::Impl::withClusterPods(QVector<MapPod> pods) const {
+    if (!clusterBackends || clusterBackends->endpoints().empty()) return pods;
+    QHash<QString, QString> addressByPod;
+    const auto byAddress = clusterBackends->podByAddress();
+    for (auto it = byAddress.cbegin(); it != byAddress.cend(); ++it) addressByPod.insert(it.value(), it.key());
+    const auto byService = clusterBackends->podsByService();
+    for (auto it = byService.cbegin(); it != byService.cend(); ++it) {
+        const QString ns = it.key().section(QLatin1Char('/'), 0, 0), name = it.key().section(QLatin1Char('/'), 1);
+        const auto* svc = ws.service(ns.toStdString(), name.toStdString());
+        if (!svc) continue;
+        for (const auto* dep : ws.deploymentsSelectedBy(*svc)) {
+            const QString depName = QString::fromStdString(dep->meta.name);
+            pods.erase(std::remove_if(pods.begin(), pods.end(),
+                                      [&](const MapPod& p) { return p.ns == ns && p.deployment == depName; }),
+                       pods.end());
+            for (const QString& pod : it.value()) {
+                MapPod m;
+                m.ns = ns;
+                m.name = pod;
+                m.deployment = depName;
+                m.address = addressByPod.value(pod);
+                pods << m;
+            }
+            break;  // the map shows a Service's pods under its first Deployment
+        }
+    }
+    return pods;
 }
 
 void LabPanel::Impl::onStarted() {
@@ -195,6 +256,9 @@ void LabPanel::Impl::onStarted() {
     lastSnapshotMs = startRequestedMs;
     runStartMs = startRequestedMs;
     traffic->setProxyPorts(link->httpPort(), link->httpsPort());
+    // A workspace that arrived while the controller was starting (the lesson's parse finishing right after Start)
+    // was not sent (not running yet): send the current one now (an unchanged one costs the controller a hash).
+    link->setWorkspace(ws);
     deprioritizeWorkerThreads();  // proxy workers and pods now exist: the GUI thread goes first
     setStatus(tr("Running — %1").arg(link->listenAddresses()));
     snapshotTimer.start();
@@ -294,6 +358,11 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
     d->leftTabs = new QTabWidget(this);
     d->leftTabs->addTab(d->traffic, tr("Traffic"));
     d->leftTabs->addTab(d->explainer, tr("Explain"));
+    // Predicted vs observed: the same requests to the lab's controller and to the cluster's.
+    d->compare = new CompareView(this);
+    d->compare->setTargetChoiceVisible(false);
+    d->compareRunner = new CompareRunner(services.cluster, services.loadGenerators, this);
+    d->leftTabs->addTab(d->compare, tr("Compare"));
 
     d->charts = new charts::LiveCharts(this);
     d->map = new RoutingMap(this);
@@ -325,6 +394,33 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
     d->bottomTabs->addTab(eventView, tr("Events"));
     d->bottomTabs->addTab(controllerView, tr("Controller log"));
     for (auto* m : {d->accessModel, d->eventModel, d->controllerModel}) m->startPolling(LOG_POLL_MS);
+    // The cluster's ingress controller's own log, through the same parsers and views, in tabs of their own so its
+    // lines never mix with (or count as) the local controller's.
+    if (services.cluster) {
+        d->clusterLog = new ClusterControllerLog(services.cluster, this);
+        auto clusterAccess = std::make_unique<AccessLogFeed>();
+        clusterAccess->setSource(d->clusterLog->accessLog());
+        auto clusterController = std::make_unique<ControllerLogFeed>();
+        clusterController->setSource(d->clusterLog->controllerLog());
+        d->clusterAccessModel = new LogTableModel(std::move(clusterAccess), this);
+        d->clusterControllerModel = new LogTableModel(std::move(clusterController), this);
+        auto* clusterAccessView = new LogView(d->clusterAccessModel, false, this);
+        auto* clusterControllerView = new LogView(d->clusterControllerModel, false, this);
+        const QString tip = tr("Lines of the cluster's ingress controller pod (pods/log?follow=true, container "
+                               "controller), not of the local controller");
+        d->bottomTabs->addTab(clusterAccessView, tr("Cluster access log"));
+        d->bottomTabs->setTabToolTip(d->bottomTabs->count() - 1, tip);
+        d->bottomTabs->addTab(clusterControllerView, tr("Cluster controller log"));
+        d->bottomTabs->setTabToolTip(d->bottomTabs->count() - 1, tip);
+        auto updateTips = [d, tip] {
+            const QString text = d->clusterLog->statusText();
+            for (int i = 0; i < d->bottomTabs->count(); ++i)
+                if (d->bottomTabs->tabText(i).startsWith(QLatin1String("Cluster ")))
+                    d->bottomTabs->setTabToolTip(i, text.isEmpty() ? tip : tip + QStringLiteral("\n") + text);
+        };
+        connect(d->clusterLog, &ClusterControllerLog::statusChanged, this, updateTips);
+        for (auto* m : {d->clusterAccessModel, d->clusterControllerModel}) m->startPolling(LOG_POLL_MS);
+    }
 
     auto* right = new QSplitter(Qt::Vertical, this);
     right->addWidget(d->topTabs);
@@ -337,10 +433,37 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
     main->setStretchFactor(0, 2);
     main->setStretchFactor(1, 5);
 
+    // The lab on top of the cluster: workspace Services that exist in the connected namespace backed by its pods.
+    QHBoxLayout* clusterBar = nullptr;
+    if (services.cluster) {
+        d->clusterBackends = new ClusterBackends(services.cluster, this);
+        d->useClusterPods = new QCheckBox(this);
+        d->useClusterPods->setObjectName(QStringLiteral("useClusterPods"));
+        d->useClusterPods->setToolTip(
+            tr("The local controller and proxy stay here; the Services that also exist in the cluster's namespace "
+               "are answered by the cluster's ready pods (from its EndpointSlices, one port-forward per pod), as "
+               "ingress-nginx balances over pods. Other Services keep their simulated pods."));
+        d->clusterPodsStatus = new QLabel(this);
+        d->clusterPodsStatus->setObjectName(QStringLiteral("clusterPodsStatus"));
+        d->clusterPodsStatus->setTextFormat(Qt::PlainText);
+        d->clusterPodsStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        d->clusterPodsStatus->setWordWrap(true);
+        clusterBar = new QHBoxLayout;
+        clusterBar->setContentsMargins(4, 0, 4, 2);
+        clusterBar->addWidget(d->useClusterPods);
+        clusterBar->addWidget(d->clusterPodsStatus, 1);
+        connect(d->useClusterPods, &QCheckBox::toggled, d->clusterBackends, &ClusterBackends::setEnabled);
+        connect(d->clusterBackends, &ClusterBackends::availabilityChanged, this, [d] { d->updateClusterToggle(); });
+        connect(d->clusterBackends, &ClusterBackends::statusChanged, d->clusterPodsStatus, &QLabel::setText);
+        connect(d->clusterBackends, &ClusterBackends::endpointsChanged, d->link, &ControllerLink::setClusterEndpoints);
+        d->updateClusterToggle();
+    }
+
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
     layout->addLayout(runBar);
+    if (clusterBar) layout->addLayout(clusterBar);
     layout->addWidget(d->bannerBox);
     layout->addWidget(d->heldBack);
     layout->addWidget(main, 1);
@@ -380,6 +503,39 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
     connect(d->traffic, &TrafficPanel::trafficStarted, this, [] {
         deprioritizeWorkerThreads();  // the load generator's thread, which exists now
     });
+    connect(d->compare, &CompareView::compareRequested, this, [d] {
+        if (!d->link->isRunning()) {
+            d->compare->setFailure(tr("start the lab first: the prediction is what its local controller answers."));
+            return;
+        }
+        d->compare->setRunning(true);
+        d->compareRunner->run(d->traffic->config(), d->link->httpPort(), d->link->httpsPort());
+    });
+    connect(d->compareRunner, &CompareRunner::targetResolved, d->compare, &CompareView::setClusterTarget);
+    connect(d->compareRunner, &CompareRunner::finished, this, [d](const loadgen::Comparison& c) {
+        d->compare->setRunning(false);
+        d->compare->setComparison(c);
+    });
+    connect(d->compareRunner, &CompareRunner::failed, this, [d](const QString& message) {
+        d->compare->setRunning(false);
+        d->compare->setFailure(message);
+    });
+    if (services.cluster) {
+        // Where the cluster's controller is: found on connect and again when the namespace's Ingresses or Services
+        // change (an Ingress status appears once the controller has synced), at most twice a second.
+        d->resolveTimer.setSingleShot(true);
+        d->resolveTimer.setInterval(500);
+        connect(&d->resolveTimer, &QTimer::timeout, this, [d] {
+            if (!d->compareRunner->isRunning())
+                d->compareRunner->resolve(CompareRunner::canonicalConfig(d->traffic->config()).targets);
+        });
+        connect(services.cluster, &ClusterSession::stateChanged, this, [d](ClusterSession::State s) {
+            if (s == ClusterSession::State::Connected) d->resolveTimer.start();
+        });
+        connect(services.cluster, &ClusterSession::objectsChanged, this, [d, cluster = services.cluster] {
+            if (cluster->state() == ClusterSession::State::Connected) d->resolveTimer.start();
+        });
+    }
     connect(d->map, &RoutingMap::objectClicked, this, &LabPanel::selectObjectRequested);
     connect(d->map, &RoutingMap::killPodRequested, d->link, &ControllerLink::killPod);
     connect(d->map, &RoutingMap::restartDeploymentRequested, d->link, &ControllerLink::restartDeployment);
@@ -516,5 +672,11 @@ ExplainerPanel* LabPanel::explainer() const { return m_impl->explainer; }
 LogTableModel* LabPanel::accessLogModel() const { return m_impl->accessModel; }
 LogTableModel* LabPanel::eventLogModel() const { return m_impl->eventModel; }
 LogTableModel* LabPanel::controllerLogModel() const { return m_impl->controllerModel; }
+ClusterBackends* LabPanel::clusterBackends() const { return m_impl->clusterBackends; }
+CompareView* LabPanel::compareView() const { return m_impl->compare; }
+ClusterControllerLog* LabPanel::clusterControllerLog() const { return m_impl->clusterLog; }
+LogTableModel* LabPanel::clusterAccessLogModel() const { return m_impl->clusterAccessModel; }
+LogTableModel* LabPanel::clusterControllerLogModel() const { return m_impl->clusterControllerModel; }
+CompareRunner* LabPanel::compareRunner() const { return m_impl->compareRunner; }
 
 }  // namespace ilab::ui

@@ -10,6 +10,10 @@ class QAction;
 
 namespace ilab::ui {
 
+class ClusterBackends;
+class ClusterControllerLog;
+class CompareRunner;
+class CompareView;
 class ControllerLink;
 class ExplainerPanel;
 class LogTableModel;
@@ -55,7 +59,7 @@ public:
     // Another workspace or lesson was opened: the traffic rows, summary, charts and share legend start afresh.
     void resetViews();
     QString heldBackText() const;
-    void showTab(const QString& name);  // "Traffic", "Explain", "Charts", "Map", "Access log", "Events", "Controller log"
+    void showTab(const QString& name);  // "Traffic", "Explain", "Compare", "Charts", "Map", "Access log", "Events", "Controller log"
     // "Pick" access-log row `row` for the explainer (what a double-click does): the request is rebuilt from the
     // structured access record kept with the row (Host, scheme, method, target, client IP) and explained.
     // False when the row is not a parsed access line.
@@ -73,6 +77,16 @@ public:
     LogTableModel* accessLogModel() const;
     LogTableModel* eventLogModel() const;
     LogTableModel* controllerLogModel() const;
+    // The "Use cluster pods" toggle's logic (null without a cluster session in the services).
+    ClusterBackends* clusterBackends() const;
+    // "Predicted vs observed" (the Compare tab) and the runner behind it.
+    CompareView* compareView() const;
+    CompareRunner* compareRunner() const;
+    // The cluster controller's own log ("Cluster access log" / "Cluster controller log" tabs; null without a
+    // cluster session).
+    ClusterControllerLog* clusterControllerLog() const;
+    LogTableModel* clusterAccessLogModel() const;
+    LogTableModel* clusterControllerLogModel() const;
 
 public Q_SLOTS:
     void start();

@@ -5,9 +5,12 @@
 // compared with `kubectl diff --server-side`.
 #include <QFile>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "core/kube/apply.h"
+#include "core/kube/credentials.h"
+#include "core/kube/workspace_objects.h"
 #include "core/kube/discovery.h"
 #include "core/kube/informer.h"
 #include "core/kube/rest_client.h"
@@ -99,6 +102,7 @@ private slots:
     void informerFollowsChanges();
     void informerSurvivesApiServerRestart();
     void expiredContinueTokenAfterCompaction();
+    void execPluginCertificateAndFailure();
 
 private:
 #ifdef ILAB_HAVE_KUBE_SERVER
@@ -127,6 +131,7 @@ void RestRealServerTest::applyConflictForceAndDiffMatchesKubectl() {}
 void RestRealServerTest::informerFollowsChanges() {}
 void RestRealServerTest::informerSurvivesApiServerRestart() {}
 void RestRealServerTest::expiredContinueTokenAfterCompaction() {}
+void RestRealServerTest::execPluginCertificateAndFailure() {}
 #else
 
 void RestRealServerTest::initTestCase() {
@@ -485,6 +490,66 @@ void RestRealServerTest::expiredContinueTokenAfterCompaction() {
     QVERIFY(waitFor(list));
     QVERIFY(!list->error);
     QCOMPARE(list->items.size(), std::size_t(3));
+}
+#endif
+
+#ifdef ILAB_HAVE_KUBE_SERVER
+// An exec plugin's client certificate (clientCertificateData/clientKeyData, no token) is presented by the REST
+// client (before: only the kubeconfig's certificate was, and the request went out anonymous: 403), and a plugin
+// that fails gives a Credentials error with its message instead of an anonymous request.
+void RestRealServerTest::execPluginCertificateAndFailure() {
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    auto jsonPem = [&](const QString& file) {
+        return QString::fromStdString(readFile(m_kube->dir() + "/pki/" + file)).replace("\n", "\\n");
+    };
+    auto writeScript = [&](const QString& name, const QString& body) {
+        const QString path = tmp.filePath(name);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly)) return QString();
+        f.write(("#!/bin/sh\n" + body).toUtf8());
+        f.close();
+        QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        return path;
+    };
+    const QString good = writeScript("cert.sh", "cat <<'EOF'\n{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+                                                "\"status\":{\"clientCertificateData\":\"" + jsonPem("admin.crt") +
+                                                    "\",\"clientKeyData\":\"" + jsonPem("admin.key") + "\"}}\nEOF\n");
+    const QString bad = writeScript("bad.sh", "echo 'not logged in' >&2\nexit 4\n");
+    ExecConsentStore consent(tmp.filePath("consent.json").toStdString());
+    auto connectionFor = [&](const QString& plugin) {
+        ClusterConnection c;
+        c.server = m_kube->server().toStdString();
+        c.caPem = readFile(m_kube->caFile());
+        c.userName = "plugin-user";
+        c.userSourceFile = tmp.filePath("kubeconfig").toStdString();
+        ExecSpec x;
+        x.apiVersion = "client.authentication.k8s.io/v1";
+        x.command = x.resolvedCommand = plugin.toStdString();
+        x.interactiveMode = "Never";
+        c.auth.exec = x;
+        return c;
+    };
+    auto clientFor = [&](const QString& plugin) {
+        const ClusterConnection c = connectionFor(plugin);
+        CredentialOptions o;
+        o.consentStore = &consent;
+        auto provider = std::make_shared<CredentialProvider>(c, o);
+        auto request = provider->consentRequest();
+        if (request && request->ok()) consent.grant(request->value());
+        return std::make_unique<RestClient>(c, providerCredentialSource(provider));
+    };
+    RestRequest r;
+    r.path = "/api/v1/namespaces";  // the admin may list them; the anonymous user may not
+    auto client = clientFor(good);
+    const RestReply reply = call(*client, r);
+    QVERIFY2(reply.ok(), why(reply));
+    QVERIFY(!reply.json().value("items").toArray().isEmpty());
+    auto failing = clientFor(bad);
+    const RestReply failed = call(*failing, r);
+    QVERIFY(failed.error);
+    QCOMPARE(failed.error->kind, RestErrorKind::Credentials);
+    QVERIFY2(failed.error->message.find("failed with exit code 4") != std::string::npos, why(failed));
 }
 #endif
 

@@ -187,6 +187,45 @@ private Q_SLOTS:
         QCOMPARE(deps[0]->containers[0].ports[0].containerPort, 9000);
     }
 
+    // issue 15 item 5: a misspelt Service gets "did you mean agent-stable?" (the closest Services of the namespace
+    // first), before the offer to create it; applying it is one undo step that changes only that name.
+    void misspeltServiceOffersTheClosestOne() {
+        const QString text = QStringLiteral(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: agent-test\nspec:\n  ports:\n  - port: 80\n---\n"
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: agent-stable\nspec:\n  ports:\n  - port: 80\n---\n"
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: billing\nspec:\n  ports:\n  - port: 80\n---\n"
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\nspec:\n  ingressClassName: nginx\n  rules:\n"
+            "  - host: api.example.com\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n"
+            "          service:\n            name: agnet-stable   # typo\n            port:\n              number: 80\n");
+        WorkspaceDocument doc;
+        doc.load(text);
+        // the diagnostic the validator itself gives for the missing Service
+        const Diagnostic* missing = nullptr;
+        for (const auto& d : doc.diagnostics())
+            if (d.object == "Ingress default/api" && d.field.find("backend.service") != std::string::npos) missing = &d;
+        QVERIFY(missing);
+        const auto fixes = quickFixesFor(*missing, doc.workspace());
+        QVERIFY(fixes.size() >= 2);
+        QCOMPARE(fixes.front().id, QStringLiteral("rename-service"));
+        QVERIFY2(fixes.front().title.contains(QLatin1String("Did you mean 'agent-stable'?")), qPrintable(fixes.front().title));
+        for (const auto& f : fixes) QVERIFY2(!f.title.contains(QLatin1String("billing")), qPrintable(f.title));  // not close
+        QVERIFY(find(fixes, QStringLiteral("create-service")));  // still offered, after the suggestions
+        QVERIFY(fixes.front().apply(doc));
+        QCOMPARE(doc.undoStack()->count(), 1);
+        const model::Resource* ing = doc.workspace().find("Ingress", "default", "api");
+        QVERIFY(ing && ing->as<model::Ingress>());
+        QCOMPARE(ing->as<model::Ingress>()->spec.rules[0].http->paths[0].backend.service->name, std::string("agent-stable"));
+        QString expected = text;
+        expected.replace(QLatin1String("name: agnet-stable   # typo"), QLatin1String("name: agent-stable   # typo"));
+        QCOMPARE(doc.text(), expected);
+        doc.validateNow();
+        for (const auto& d : doc.diagnostics()) QVERIFY2(d.object != "Ingress default/api" || d.field.find("backend.service") == std::string::npos, d.message().c_str());
+        // no longer offered once fixed; undo brings the typo back in one step
+        QVERIFY(!find(quickFixesFor(*missing, doc.workspace()), QStringLiteral("rename-service")));
+        doc.undoStack()->undo();
+        QCOMPARE(doc.text(), text);
+    }
+
     void parseRefs() {
         std::string k, n, name;
         QVERIFY(parseObjectRef("Ingress team-a/web", &k, &n, &name));

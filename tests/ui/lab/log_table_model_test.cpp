@@ -139,7 +139,9 @@ private Q_SLOTS:
         model.setFilter({text, type, object});
         // 300k rows > SCAN_BUDGET: the first slice is done synchronously, the rest on later event-loop turns.
         QVERIFY(model.isScanning());
-        QVERIFY(finished.wait(10000));
+        // A hang guard only, not a speed check: under a loaded CI machine with the model tester attached the
+        // 300k-row scan took over 10 s (the old bound failed there).
+        QVERIFY(finished.count() > 0 || finished.wait(180000));
         QVERIFY(!model.isScanning());
         int want = expected;
         if (text == "503") {

@@ -1,0 +1,84 @@
+// gateway::checkMigration on the canary lesson: the 90/10 split survives the conversion (no backend difference on
+// plain HTTP), only HTTPS is lost; and once the converted objects sit in the workspace beside the Ingresses (what
+// the GUI's "Convert to Gateway API" does), the gateway side routes those objects, edits included, instead of
+// converting a second copy.
+#include <QFile>
+#include <QtTest>
+
+#include "core/gateway/ingress_converter.h"
+#include "core/gateway/migration_check.h"
+#include "core/yaml/yaml_reader.h"
+#include "support/test_paths.h"
+
+using namespace ilab;
+
+namespace {
+
+std::string lessonText() {
+    QFile f(testing::sourceDir() + "/resources/lessons/canary/workspace.yaml");
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return f.readAll().toStdString();
+}
+
+model::Workspace load(const std::string& text) {
+    model::Workspace ws;
+    yaml::readText(text, "ws.yaml", ws);
+    return ws;
+}
+
+const gateway::Difference* find(const gateway::MigrationReport& rep, const std::string& url) {
+    for (const auto& d : rep.differences)
+        if (d.url == url) return &d;
+    return nullptr;
+}
+
+}  // namespace
+
+class MigrationCheckTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void canaryLessonLosesOnlyHttps() {
+        const std::string text = lessonText();
+        QVERIFY(!text.empty());
+        const auto rep = gateway::checkMigration(load(text));
+        QVERIFY(!rep.usedWorkspaceGatewayObjects);
+        QVERIFY(rep.requests > 5);
+        QVERIFY(!rep.differences.empty());
+        for (const auto& d : rep.differences) {
+            QVERIFY2(d.request.scheme == "https", d.url.c_str());
+            QCOMPARE(d.nginx.status, 200);
+            QCOMPARE(d.gateway.status, 404);
+            QVERIFY2(d.cause.rfind("HTTPS no longer served", 0) == 0, d.cause.c_str());
+        }
+        QVERIFY(find(rep, "GET https://api.example.com/version"));
+        QVERIFY(!find(rep, "GET http://api.example.com/version"));  // 90/10 on both sides
+    }
+
+    void convertedObjectsInTheWorkspaceAreUsed() {
+        const std::string text = lessonText();
+        const auto conv = gateway::convertIngresses(load(text));
+        const auto fresh = gateway::checkMigration(load(text));
+        // the conversion beside the originals: the same result, and no second copy of the objects
+        const auto beside = gateway::checkMigration(load(text + "\n" + conv.yaml));
+        QVERIFY(beside.usedWorkspaceGatewayObjects);
+        QCOMPARE(beside.differences.size(), fresh.differences.size());
+        QCOMPARE(beside.requests, fresh.requests);
+        QVERIFY(!find(beside, "GET http://api.example.com/version"));
+
+        // the user edits the converted weights: 90/10 becomes 50/50, and the check reports it
+        std::string edited = conv.yaml;
+        const auto w90 = edited.find("weight: 90"), w10 = edited.find("weight: 10");
+        QVERIFY(w90 != std::string::npos && w10 != std::string::npos);
+        edited.replace(w90, 10, "weight: 50");
+        edited.replace(edited.find("weight: 10"), 10, "weight: 50");
+        const auto rep = gateway::checkMigration(load(text + "\n" + edited));
+        const gateway::Difference* d = find(rep, "GET http://api.example.com/version");
+        QVERIFY(d);
+        QCOMPARE(d->fields.front(), std::string("backend"));
+        QVERIFY(d->gateway.backends.at("default/agent-test:80") > 0.35);
+        QVERIFY(d->nginx.backends.at("default/agent-test:80") < 0.2);
+    }
+};
+
+QTEST_GUILESS_MAIN(MigrationCheckTest)
+#include "migration_check_test.moc"

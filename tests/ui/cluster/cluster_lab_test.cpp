@@ -1,0 +1,554 @@
+// The lab on top of the cluster (issue 13), in the GUI, as a new user does it, against the real kube-apiserver
+// v1.20.2 with the stand-in kubelet (support/fake_kubelet.h: port-forward and container logs in the kubelet's
+// wire format; Pods bound to a Node at 127.0.0.1 and set Running through the API, EndpointSlices written by the
+// test). The "cluster" pods are SimulatedPods named after the Pod they stand for (their echo says "pod": NAME).
+//   clusterPodsBackTheCanaryLesson  connect, open the canary lesson, tick "Use cluster pods for Services that
+//       exist in namespace default", start the lab, send 1,000 requests from the traffic panel: every request is
+//       answered by a real pod name (the access log's Pod column), 90/10 between the Services within a 5-sigma
+//       binomial bound, the three stable pods all used; the routing map shows the cluster pods; unticking gives
+//       the Services their simulated pods back.
+//   predictedVsObserved  the lab's Compare tab: "the cluster's controller" is a real `ingress-lab-cli serve` on
+//       127.0.0.2 (no ingress-nginx can run here), found as a real one is, through the real API server (the
+//       Ingress's status.loadBalancer, written through ingresses/status). The same 1,000 requests of the lesson's
+//       preset: the same workspace agrees (no disagreement); canary-weight 50 in "the cluster" is called out.
+//   controllerLogIsStreamed  the controller pod's log (ingress-nginx namespace, container controller, the stand-in
+//       kubelet's /containerLogs follow): access lines parsed in "Cluster access log", klog lines in "Cluster
+//       controller log"; after a container restart (the stream ends) new lines arrive, none twice.
+//   predictedVsObservedThroughPortForward  the published address no longer answers: the lab port-forwards to the
+//       controller pod itself (native v4.channel.k8s.io through the API server and the stand-in kubelet) and the
+//       comparison runs through that tunnel.
+#include <QCheckBox>
+#include <QFile>
+#include <QListWidget>
+#include <QProcess>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QTableWidget>
+#include <QDir>
+#include <QDockWidget>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtTest>
+
+#include <cmath>
+#include <csignal>
+#include <map>
+
+#include "app/gui/gui_services.h"
+#include "core/backends/simulated_pod.h"
+#include "support/fake_kubelet.h"
+#include "support/kube_fixtures.h"
+#include "support/kube_server.h"
+#include "support/test_paths.h"
+#include "ui/cluster/cluster_controller_log.h"
+#include "ui/lab/compare_view.h"
+#include "ui/cluster/cluster_backends.h"
+#include "ui/cluster/cluster_panel.h"
+#include "ui/cluster_session.h"
+#include "ui/document/workspace_document.h"
+#include "ui/lab/controller_link.h"
+#include "ui/lab/lab_feeds.h"
+#include "ui/lab/lab_panel.h"
+#include "ui/lab/log_table_model.h"
+#include "ui/lab/routing_map.h"
+#include "ui/lab/traffic_panel.h"
+#include "ui/main_window.h"
+
+using namespace ilab;
+using ilab::testing::FakeKubelet;
+using ilab::testing::KubeServer;
+using ilab::ui::ClusterSession;
+using ilab::ui::LabPanel;
+using ilab::ui::MainWindow;
+namespace kubefix = ilab::testing::kubefix;
+
+namespace {
+
+constexpr int WAIT_MS = 60000;
+
+// SimulatedPods on one thread, each named like the cluster pod it stands for.
+struct StandInPods {
+    QThread thread;
+    QObject holder;
+    std::map<QString, backends::SimulatedPod*> pods;
+    StandInPods() {
+        holder.moveToThread(&thread);
+        thread.start();
+    }
+    int add(const QString& name, const QString& service) {
+        int port = 0;
+        QMetaObject::invokeMethod(
+            &holder,
+            [&] {
+                auto* pod = new backends::SimulatedPod({name.toStdString(), "default", service.toStdString(),
+                                                        service.toStdString(), "cluster"},
+                                                       {}, 11);
+                port = pod->listen(0);
+                pods[name] = pod;
+            },
+            Qt::BlockingQueuedConnection);
+        return port;
+    }
+    ~StandInPods() {
+        QMetaObject::invokeMethod(&holder, [this] { for (auto& [n, p] : pods) delete p; }, Qt::BlockingQueuedConnection);
+        thread.quit();
+        thread.wait();
+    }
+};
+
+// `ingress-lab-cli serve FILE` on 127.0.0.2 free ports: "the cluster's ingress controller".
+class StandInController {
+public:
+    QProcess proc;
+    int httpPort = 0, httpsPort = 0;
+    ~StandInController() { stop(); }
+    void stop() {
+        if (proc.state() != QProcess::NotRunning) {
+            ::kill(static_cast<pid_t>(proc.processId()), SIGTERM);
+            if (!proc.waitForFinished(15000)) proc.kill();
+        }
+    }
+    bool start(const QString& workspace, const QString& address = QStringLiteral("127.0.0.2")) {
+        proc.setProgram(ilab::testing::cliPath());
+        proc.setArguments({"serve", workspace, "--http", address + ":0", "--https", address + ":0", "--admin", "127.0.0.1:0"});
+        proc.start();
+        if (!proc.waitForStarted(5000)) return false;
+        const QRegularExpression re("^ready http=[0-9.]+:(\\d+) https=[0-9.]+:(\\d+)", QRegularExpression::MultilineOption);
+        QByteArray out;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 30000 && proc.state() == QProcess::Running) {
+            proc.waitForReadyRead(200);
+            out += proc.readAllStandardOutput();
+            const auto m = re.match(QString::fromUtf8(out));
+            if (m.hasMatch()) {
+                httpPort = m.captured(1).toInt();
+                httpsPort = m.captured(2).toInt();
+                return true;
+            }
+        }
+        qWarning("serve did not become ready: %s %s", out.constData(), proc.readAllStandardError().constData());
+        return false;
+    }
+};
+
+const char* const LESSON_INGRESS = R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: version-stable
+  namespace: default
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: api.example.com
+    http:
+      paths:
+      - path: /version
+        pathType: Prefix
+        backend:
+          service:
+            name: agent-stable
+            port:
+              number: 80
+)";
+
+const QStringList STABLE_PODS{"agent-stable-6c9d-a", "agent-stable-6c9d-b", "agent-stable-6c9d-c"};
+const QString TEST_POD = QStringLiteral("agent-test-7f4b-a");
+
+}  // namespace
+
+class ClusterLabTest : public QObject {
+    Q_OBJECT
+
+    KubeServer m_kube;
+    FakeKubelet m_kubelet;
+    std::unique_ptr<StandInPods> m_pods;
+    QTemporaryDir m_tmp;
+
+    struct Window {
+        ilab::app::GuiServices services;
+        MainWindow w;
+        explicit Window(const QString& recovery) : w(services.services(), nullptr, recovery) {
+            w.resize(1500, 940);
+            w.show();
+        }
+    };
+
+    void addClusterPod(const QString& name, const QString& app) {
+        QString err;
+        QVERIFY2(kubefix::addRunningPod(m_kube, {.ns = "default", .name = name, .labels = {{"app", app}},
+                                                 .ports = {{"http", 8080}}, .ip = "10.244.0." + QString::number(10 + int(m_pods->pods.size()))},
+                                        &err),
+                 qPrintable(err));
+        m_kubelet.setPodPort("default", name, 8080, m_pods->add(name, app));
+    }
+
+    // A window connected to the harness (context kind-ilab, namespace default) with the canary lesson open.
+    std::unique_ptr<Window> connectedLessonWindow() {
+        qputenv("KUBECONFIG", m_kube.kubeconfig(QStringLiteral("admin-cert")).toUtf8());
+        auto win = std::make_unique<Window>(m_tmp.filePath(QStringLiteral("recovery")));
+        win->w.openLesson(QStringLiteral("canary"));
+        // The lesson is parsed and handed to the lab (its map shows the Services) before anything starts.
+        QTest::qWaitFor([&] { return win->w.labPanel()->routingMap()->nodeKeysForTest().contains("svc:default/agent-test"); },
+                        WAIT_MS);
+        win->w.clusterPanel()->setContextAndNamespace(QStringLiteral("kind-ilab"), QStringLiteral("default"));
+        win->w.clusterPanel()->connectToCluster();
+        return win;
+    }
+
+    // ILAB_SHOTS_DIR set: the lab (floated out of its dock, full size) saved as a PNG there.
+    static void shoot(LabPanel* lab, const QString& name) {
+        const QString dir = qEnvironmentVariable("ILAB_SHOTS_DIR");
+        if (dir.isEmpty()) return;
+        QDir().mkpath(dir);
+        QWidget* w = lab;
+        for (QWidget* p = lab->parentWidget(); p; p = p->parentWidget())
+            if (auto* dock = qobject_cast<QDockWidget*>(p)) {
+                dock->setFloating(true);
+                dock->resize(1500, 900);
+                dock->show();
+                w = dock;
+                break;
+            }
+        QTest::qWait(700);
+        w->grab().save(dir + QLatin1Char('/') + name);
+    }
+
+    // Access-log rows since `firstRow`: count per Pod column.
+    static std::map<QString, int> podsInAccessLog(LabPanel* lab, int firstRow) {
+        auto* model = lab->accessLogModel();
+        model->pullNow();
+        int podColumn = -1;
+        for (int c = 0; c < model->columnCount(); ++c)
+            if (model->headerData(c, Qt::Horizontal).toString() == QLatin1String("Pod")) podColumn = c;
+        std::map<QString, int> out;
+        if (podColumn < 0) return out;
+        for (int r = firstRow; r < model->rowCount(); ++r) out[model->index(r, podColumn).data().toString()]++;
+        return out;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("IngressLabTest"));
+        QVERIFY(m_tmp.isValid());
+        qputenv("XDG_CONFIG_HOME", m_tmp.filePath(QStringLiteral("config")).toUtf8());
+        if (qEnvironmentVariableIsEmpty("ILAB_KUBE_CACHE"))
+            qputenv("ILAB_KUBE_CACHE", (QDir::homePath() + QStringLiteral("/.cache/ingress-lab/kube")).toUtf8());
+        qputenv("HOME", m_tmp.path().toUtf8());
+        ILAB_REQUIRE_KUBE_SERVER();
+        QVERIFY2(m_kube.start(), qPrintable(m_kube.errorString()));
+        QVERIFY2(m_kubelet.start(m_kube.dir() + "/pki"), qPrintable(m_kubelet.errorString()));
+        m_pods = std::make_unique<StandInPods>();
+        QString err;
+        QVERIFY2(kubefix::addNode(m_kube, "fake-node", m_kubelet.port(), &err), qPrintable(err));
+        for (const QString& pod : STABLE_PODS) addClusterPod(pod, "agent-stable");
+        addClusterPod(TEST_POD, "agent-test");
+        for (const char* svc : {"agent-stable", "agent-test"})
+            QVERIFY2(kubefix::addService(m_kube, "default", svc, {{"app", svc}}, {{"http", 80, 8080}}, &err), qPrintable(err));
+        QList<kubefix::SliceEndpoint> stable;
+        for (int i = 0; i < STABLE_PODS.size(); ++i) stable << kubefix::SliceEndpoint{QStringLiteral("10.244.0.%1").arg(10 + i), STABLE_PODS[i]};
+        QVERIFY2(kubefix::putEndpointSlice(m_kube, "default", "agent-stable-x1", "agent-stable", {{"http", 8080}}, stable, &err),
+                 qPrintable(err));
+        QVERIFY2(kubefix::putEndpointSlice(m_kube, "default", "agent-test-x2", "agent-test", {{"http", 8080}},
+                                           {{"10.244.0.13", TEST_POD}}, &err),
+                 qPrintable(err));
+    }
+
+    void clusterPodsBackTheCanaryLesson() {
+        auto win = connectedLessonWindow();
+        ClusterSession* session = win->w.clusterSession();
+        QTRY_COMPARE_WITH_TIMEOUT(session->state(), ClusterSession::State::Connected, WAIT_MS);
+        LabPanel* lab = win->w.labPanel();
+        auto* toggle = lab->findChild<QCheckBox*>(QStringLiteral("useClusterPods"));
+        QVERIFY(toggle);
+        QTRY_VERIFY(toggle->isEnabled());
+        QCOMPARE(toggle->text(), QStringLiteral("Use cluster pods for Services that exist in namespace default"));
+        toggle->click();
+        ui::ClusterBackends* backends = lab->clusterBackends();
+        QTRY_COMPARE_WITH_TIMEOUT(backends->backedServices(), (QStringList{"agent-stable", "agent-test"}), WAIT_MS);
+        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-stable"), STABLE_PODS, WAIT_MS);
+        QCOMPARE(backends->podsByService().value("default/agent-test"), QStringList{TEST_POD});
+        auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
+        QVERIFY2(status->text().contains("agent-test → " + TEST_POD), qPrintable(status->text()));
+
+        lab->setListenPorts(0, 0);
+        lab->start();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
+        ui::TrafficPanel* traffic = lab->trafficPanel();
+        traffic->applyPreset(0);  // the lesson's preset: GET http://api.example.com/version
+        const int n = 1000;
+        traffic->setLoad(n, 0, 0, 8);
+        lab->accessLogModel()->pullNow();
+        const int firstRow = lab->accessLogModel()->rowCount();
+        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
+        traffic->startTraffic();
+        QVERIFY(finished.wait(180000));
+        const QString summary = finished.at(0).at(0).toString();
+        QVERIFY2(summary.startsWith(QStringLiteral("1,000 responses, 0 errors")), qPrintable(summary));
+
+        // Every request was answered by a real cluster pod, named in the access log.
+        std::map<QString, int> byPod;
+        QTRY_VERIFY_WITH_TIMEOUT((byPod = podsInAccessLog(lab, firstRow), [&] {
+                                     int sum = 0;
+                                     for (const auto& [pod, count] : byPod) sum += count;
+                                     return sum >= n;
+                                 }()),
+                                 20000);
+        int stable = 0;
+        for (const QString& pod : STABLE_PODS) {
+            QVERIFY2(byPod[pod] > 0, qPrintable(pod + " got no request"));
+            stable += byPod[pod];
+        }
+        const int canary = byPod[TEST_POD];
+        QString seen;
+        for (const auto& [pod, count] : byPod) seen += QStringLiteral("%1=%2 ").arg(pod).arg(count);
+        QVERIFY2(stable + canary == n, qPrintable("requests not answered by a cluster pod: " + seen));
+        const double sd = std::sqrt(n * 0.1 * 0.9);
+        QVERIFY2(std::abs(canary - n * 0.1) <= 5 * sd, qPrintable(seen));
+        qInfo("cluster pods: %s", qPrintable(seen));
+        QVERIFY2(summary.contains(QStringLiteral("agent-stable: %1").arg(stable)), qPrintable(summary));
+
+        // The routing map shows the cluster's pods under the Services, not the simulated ones.
+        QStringList mapPods;
+        const auto podNodes = [lab] {
+            QStringList out;
+            for (const QString& key : lab->routingMap()->nodeKeysForTest())
+                if (key.startsWith(QLatin1String("pod:default/"))) out << key.mid(12);
+            return out;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT((mapPods = podNodes(), mapPods.contains(TEST_POD)), 10000);
+        for (const QString& pod : STABLE_PODS) QVERIFY2(mapPods.contains(pod), qPrintable(mapPods.join(' ')));
+        QCOMPARE(mapPods.size(), STABLE_PODS.size() + 1);
+        lab->showTab(QStringLiteral("Map"));
+        QTest::qWait(600);
+        shoot(lab, QStringLiteral("cluster-pods-canary.png"));
+        lab->showTab(QStringLiteral("Access log"));
+        QTest::qWait(300);
+        shoot(lab, QStringLiteral("cluster-pods-access-log.png"));
+
+        // Unticked: the simulated pods answer again.
+        toggle->click();
+        QTRY_VERIFY_WITH_TIMEOUT(backends->endpoints().empty(), WAIT_MS);
+        traffic->setLoad(50, 0, 0, 2);
+        const int again = lab->accessLogModel()->rowCount();
+        QSignalSpy finished2(traffic, &ui::TrafficPanel::trafficFinished);
+        QTRY_VERIFY_WITH_TIMEOUT(!traffic->isRunning(), 5000);
+        QTest::qWait(500);  // the controller syncs the table without the cluster endpoints at once
+        traffic->startTraffic();
+        QVERIFY(finished2.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(lab->accessLogModel()->rowCount() >= again + 50, 10000);
+        const auto after = podsInAccessLog(lab, again);
+        for (const auto& [pod, count] : after) {
+            QVERIFY2(!STABLE_PODS.contains(pod) && pod != TEST_POD, qPrintable("still a cluster pod: " + pod));
+            QVERIFY2(pod.startsWith(QStringLiteral("agent-")), qPrintable(pod));
+        }
+
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+    }
+
+    void predictedVsObserved() {
+        StandInController cluster;
+        const QString lessonFile = ilab::testing::sourceDir() + "/resources/lessons/canary/workspace.yaml";
+        QVERIFY(cluster.start(lessonFile));
+        int code = -1;
+        QByteArray out = m_kube.kubectl({"apply", "-f", "-"}, &code, LESSON_INGRESS);
+        QVERIFY2(code == 0, out.constData());
+        const auto publish = [&](int http, int https) {
+            int rc = -1;
+            const QByteArray o = m_kube.kubectl(
+                {"patch", "ingress", "version-stable", "-n", "default", "--subresource=status", "--type=merge", "-p",
+                 QStringLiteral(R"({"status":{"loadBalancer":{"ingress":[{"ip":"127.0.0.2","ports":[{"port":%1,"protocol":"TCP"},{"port":%2,"protocol":"TCP"}]}]}}})")
+                     .arg(http)
+                     .arg(https)},
+                &rc);
+            QVERIFY2(rc == 0, o.constData());
+        };
+        publish(cluster.httpPort, cluster.httpsPort);
+
+        auto win = connectedLessonWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(win->w.clusterSession()->state(), ClusterSession::State::Connected, WAIT_MS);
+        LabPanel* lab = win->w.labPanel();
+        lab->setListenPorts(0, 0);
+        lab->start();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
+        lab->showTab(QStringLiteral("Compare"));
+        ui::CompareView* view = lab->compareView();
+        auto* run = view->findChild<QPushButton*>(QStringLiteral("compareRun"));
+        QVERIFY(run);
+        // The rule that chose the address is shown before anything runs.
+        QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled(), WAIT_MS);
+        QVERIFY2(view->targetRuleText().contains(QStringLiteral("ingress-status")), qPrintable(view->targetRuleText()));
+        QVERIFY2(view->targetRuleText().contains(QStringLiteral("127.0.0.2")), qPrintable(view->targetRuleText()));
+
+        ui::TrafficPanel* traffic = lab->trafficPanel();
+        traffic->applyPreset(0);
+        traffic->setLoad(1000, 0, 0, 8);
+        run->click();
+        QTRY_VERIFY_WITH_TIMEOUT(view->summaryText().startsWith(QStringLiteral("No disagreement")) ||
+                                     view->summaryText().contains(QStringLiteral("disagreement")) ||
+                                     view->summaryText().contains(QStringLiteral("did not run")),
+                                 180000);
+        QString first;
+        for (int i = 0; i < view->disagreementsForTest()->count(); ++i) first += view->disagreementsForTest()->item(i)->text() + "\n";
+        QVERIFY2(view->summaryText().startsWith(QStringLiteral("No disagreement")), qPrintable(view->summaryText() + "\n" + first));
+        QCOMPARE(view->disagreementsForTest()->count(), 0);
+        QTableWidget* table = view->tableForTest();
+        QStringList whats;
+        for (int r = 0; r < table->rowCount(); ++r) {
+            QCOMPARE(table->item(r, 0)->text(), QStringLiteral("GET http://api.example.com/version"));
+            whats << table->item(r, 1)->text();
+            QCOMPARE(table->item(r, 1)->data(Qt::UserRole).toBool(), false);
+        }
+        QVERIFY2(whats.contains(QStringLiteral("backend agent-stable")) && whats.contains(QStringLiteral("backend agent-test")),
+                 qPrintable(whats.join(", ")));
+        shoot(lab, QStringLiteral("compare-agrees.png"));
+
+        // "The cluster" runs canary-weight 50: the share is called out, with the request that shows it.
+        cluster.stop();
+        QFile lesson(lessonFile);
+        QVERIFY(lesson.open(QIODevice::ReadOnly));
+        QByteArray changed = lesson.readAll();
+        QVERIFY(changed.contains("canary-weight: \"10\""));
+        changed.replace("canary-weight: \"10\"", "canary-weight: \"50\"");
+        const QString changedFile = m_tmp.filePath(QStringLiteral("canary-50.yaml"));
+        QFile f(changedFile);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(changed) == changed.size());
+        f.close();
+        StandInController other;
+        QVERIFY(other.start(changedFile));
+        publish(other.httpPort, other.httpsPort);
+        QTRY_VERIFY_WITH_TIMEOUT(view->targetRuleText().contains(QStringLiteral(":%1").arg(other.httpPort)) ||
+                                     view->targetRuleText().contains(QString::number(other.httpPort)),
+                                 WAIT_MS);
+        QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled(), WAIT_MS);
+        run->click();
+        QTRY_VERIFY_WITH_TIMEOUT(view->disagreementsForTest()->count() > 0 || view->summaryText().contains(QStringLiteral("did not run")),
+                                 180000);
+        QVERIFY2(!view->summaryText().startsWith(QStringLiteral("No disagreement")), qPrintable(view->summaryText()));
+        QString all;
+        for (int i = 0; i < view->disagreementsForTest()->count(); ++i) all += view->disagreementsForTest()->item(i)->text() + "\n";
+        QVERIFY2(all.contains(QStringLiteral("[share] GET http://api.example.com/version: share of agent-test: observed")), qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral("curl")), qPrintable(all));
+        bool highlighted = false;
+        for (int r = 0; r < table->rowCount(); ++r)
+            if (table->item(r, 1)->text().startsWith(QStringLiteral("backend agent-test")))
+                highlighted = table->item(r, 1)->data(Qt::UserRole).toBool();
+        QVERIFY(highlighted);
+        shoot(lab, QStringLiteral("compare-disagrees.png"));
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+    }
+
+    void controllerLogIsStreamed() {
+        QString err;
+        const QString ns = QStringLiteral("ingress-nginx"), pod = QStringLiteral("ingress-nginx-controller-5c8d-x");
+        QVERIFY2(kubefix::ensureNamespace(m_kube, ns, &err), qPrintable(err));
+        QVERIFY2(kubefix::addRunningPod(m_kube, {.ns = ns, .name = pod,
+                                                 .labels = {{"app.kubernetes.io/component", "controller"},
+                                                            {"app.kubernetes.io/name", "ingress-nginx"}},
+                                                 .ports = {{"http", 80}, {"https", 443}}, .ip = "10.244.0.50",
+                                                 .containers = {"controller"}},
+                                        &err),
+                 qPrintable(err));
+        const QByteArray klog1 = "I1206 21:00:01.000001       7 main.go:205] \"Starting NGINX Ingress controller\"\n";
+        const QByteArray access1 =
+            "10.244.0.1 - - [06/Dec/2026:21:00:02 +0000] \"GET /version HTTP/1.1\" 200 57 \"-\" \"curl/7.88.1\" 84 0.002 "
+            "[default-agent-stable-80] [] 10.244.0.10:8080 57 0.002 200 3f2a1b\n";
+        m_kubelet.appendLog(ns, pod, "controller", klog1 + access1);
+
+        auto win = connectedLessonWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(win->w.clusterSession()->state(), ClusterSession::State::Connected, WAIT_MS);
+        LabPanel* lab = win->w.labPanel();
+        ui::LogTableModel* access = lab->clusterAccessLogModel();
+        ui::LogTableModel* controller = lab->clusterControllerLogModel();
+        QTRY_COMPARE_WITH_TIMEOUT(controller->rowCount(), 1, WAIT_MS);
+        QTRY_COMPARE_WITH_TIMEOUT(access->rowCount(), 1, WAIT_MS);
+        QCOMPARE(lab->clusterControllerLog()->pod(), pod);
+        // Through the access-log parser: status, upstream, request; klog split into its columns.
+        QCOMPARE(access->index(0, 3).data().toString(), QStringLiteral("200"));
+        QCOMPARE(access->index(0, 4).data().toString(), QStringLiteral("default-agent-stable-80"));
+        QCOMPARE(access->index(0, 2).data().toString(), QStringLiteral("GET /version"));
+        QCOMPARE(controller->index(0, 0).data().toString(), QStringLiteral("Info"));
+        QCOMPARE(controller->index(0, 2).data().toString(), QStringLiteral("main.go:205"));
+        // Not mixed into the local controller's logs.
+        lab->accessLogModel()->pullNow();
+        for (int r = 0; r < lab->accessLogModel()->rowCount(); ++r)
+            QVERIFY(lab->accessLogModel()->index(r, 8).data().toString() != QStringLiteral("3f2a1b"));
+
+        // A container restart ends the stream; the next lines arrive once, the old ones are not repeated.
+        const int opened = lab->clusterControllerLog()->streamForTest()->streamsOpened();
+        m_kubelet.endLogStreams(ns, pod, "controller");
+        QTRY_VERIFY_WITH_TIMEOUT(lab->clusterControllerLog()->streamForTest()->streamsOpened() > opened, WAIT_MS);
+        m_kubelet.appendLog(ns, pod, "controller", "W1206 21:00:05.000001       7 store.go:361] \"after the restart\"\n");
+        QTRY_COMPARE_WITH_TIMEOUT(controller->rowCount(), 2, WAIT_MS);
+        QCOMPARE(controller->index(1, 0).data().toString(), QStringLiteral("Warning"));
+        QVERIFY2(controller->index(1, 3).data().toString().contains(QStringLiteral("after the restart")),
+                 qPrintable(controller->index(1, 3).data().toString()));
+        QTest::qWait(500);
+        QCOMPARE(controller->rowCount(), 2);
+        QCOMPARE(access->rowCount(), 1);
+        lab->showTab(QStringLiteral("Cluster access log"));
+        QTest::qWait(300);
+        shoot(lab, QStringLiteral("cluster-access-log.png"));
+        lab->showTab(QStringLiteral("Cluster controller log"));
+        QTest::qWait(300);
+        shoot(lab, QStringLiteral("cluster-controller-log.png"));
+    }
+
+    // Runs after controllerLogIsStreamed, which created the controller pod; the Ingress status still points at the
+    // stopped stand-in of predictedVsObserved.
+    void predictedVsObservedThroughPortForward() {
+        StandInController cluster;
+        QVERIFY(cluster.start(ilab::testing::sourceDir() + "/resources/lessons/canary/workspace.yaml", QStringLiteral("127.0.0.1")));
+        const QString ns = QStringLiteral("ingress-nginx"), pod = QStringLiteral("ingress-nginx-controller-5c8d-x");
+        m_kubelet.setPodPort(ns, pod, 80, cluster.httpPort);
+        m_kubelet.setPodPort(ns, pod, 443, cluster.httpsPort);
+        const int forwardsBefore = m_kubelet.forwardsServed();
+
+        auto win = connectedLessonWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(win->w.clusterSession()->state(), ClusterSession::State::Connected, WAIT_MS);
+        LabPanel* lab = win->w.labPanel();
+        lab->setListenPorts(0, 0);
+        lab->start();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
+        ui::CompareView* view = lab->compareView();
+        auto* run = view->findChild<QPushButton*>(QStringLiteral("compareRun"));
+        QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled(), WAIT_MS);
+        QVERIFY2(view->targetRuleText().contains(QStringLiteral("port-forward")), qPrintable(view->targetRuleText()));
+        QVERIFY2(view->targetRuleText().contains(pod), qPrintable(view->targetRuleText()));
+        QVERIFY2(view->targetRuleText().contains(QStringLiteral("did not answer")), qPrintable(view->targetRuleText()));
+        lab->trafficPanel()->applyPreset(0);
+        lab->trafficPanel()->setLoad(400, 0, 0, 4);
+        run->click();
+        QTRY_VERIFY_WITH_TIMEOUT(view->summaryText().startsWith(QStringLiteral("No disagreement")) ||
+                                     view->summaryText().contains(QStringLiteral("disagreement")) ||
+                                     view->summaryText().contains(QStringLiteral("did not run")),
+                                 180000);
+        QString all;
+        for (int i = 0; i < view->disagreementsForTest()->count(); ++i) all += view->disagreementsForTest()->item(i)->text() + "\n";
+        QVERIFY2(view->summaryText().startsWith(QStringLiteral("No disagreement")), qPrintable(view->summaryText() + "\n" + all));
+        QVERIFY(m_kubelet.forwardsServed() > forwardsBefore);  // the observation went through the controller pod
+        bool answered = false;
+        QTableWidget* table = view->tableForTest();
+        for (int r = 0; r < table->rowCount(); ++r)
+            if (table->item(r, 1)->text() == QStringLiteral("backend agent-test") && table->item(r, 3)->text().contains(QStringLiteral("%")))
+                answered = !table->item(r, 3)->text().startsWith(QStringLiteral("0.0 %"));
+        QVERIFY(answered);
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+    }
+
+    void cleanupTestCase() {
+        m_pods.reset();
+        m_kubelet.stop();
+        m_kube.stop();
+    }
+};
+
+QTEST_MAIN(ClusterLabTest)
+#include "cluster_lab_test.moc"
