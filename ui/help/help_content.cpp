@@ -103,7 +103,16 @@ QString pageHtml(const QString& topic) {
         QString body = QStringLiteral("<ul>");
         for (const LessonInfo& l : availableLessons())
             body += QStringLiteral("<li><a href=\"help:lesson/%1\">%2</a> — %3</li>").arg(l.id.toHtmlEscaped(), l.title.toHtmlEscaped(), l.summary.toHtmlEscaped());
-        return page(QStringLiteral("Lessons"), body + QStringLiteral("</ul>"));
+        body += QStringLiteral("</ul><h2>Check my work</h2><p>Under the lesson guide, <b>Check my work</b> sends the lesson's check "
+                               "requests to your workspace in the lab (it starts the lab if needed) and says, step by step, which "
+                               "checks pass and why the others do not, in the explainer's words. <b>Reset workspace</b> puts the "
+                               "lesson's workspace back; Edit ▸ Undo brings yours back.</p>"
+                               "<h2>Lesson folders</h2><p>File ▸ Open lesson folder… opens a folder with <code>guide.md</code>, "
+                               "<code>workspace.yaml</code> and an optional <code>checks.yaml</code> (the format is in the README); "
+                               "<code>ingress-lab --lesson FOLDER</code> and <code>ingress-lab-cli lesson check FOLDER</code> take "
+                               "it too.</p><h2>Presenter mode</h2><p>View ▸ Presenter mode (Ctrl+Alt+P): large fonts, thick chart "
+                               "lines and high contrast for a projector.</p>");
+        return page(QStringLiteral("Lessons"), body);
     }
     if (topic.startsWith(QLatin1String("lesson/"))) {
         // the guide rendered as the lesson dock shows it (Markdown), not as source text
