@@ -395,6 +395,7 @@ void MainWindow::buildActions() {
 
     // Gateway API migration (issue 14): Object > Convert to Gateway API (also the tree's context menu), Migration dock
     const GatewayMigrationUi gatewayUi = installGatewayMigration(this, m_doc, m_objectMenu, m_viewMenu, m_clusterDock);
+    m_problemsDock->raise();  // tabifying put the Migration dock in front; Problems is the first bottom panel
     connect(gatewayUi.view, &MigrationView::selectObjectRequested, this, &MainWindow::selectObject);
     connect(gatewayUi.view, &MigrationView::revealSourceRequested, this, [this](const QString&, int line, int column) { m_editor->revealPosition(line, column); });
 

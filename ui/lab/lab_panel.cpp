@@ -128,6 +128,7 @@ struct LabPanel::Impl {
     QVector<charts::BackendShare> shares() const;
     void updateClusterToggle();
     QVector<MapPod> withClusterPods(QVector<MapPod> pods) const;
+    void refreshPods();
     void applyWorkspace() {
         traffic->setWorkspace(ws);
         explainer->setWorkspace(ws);
@@ -203,12 +204,19 @@ void LabPanel::Impl::pullSnapshots() {
         errorCounts = accessFeed->errorCounts();
         charts->setShares(shares());
     }
+    refreshPods();
+    map->setCounts(accessFeed->upstreamCounts(), accessFeed->podCounts());
+}
+
+// Pods for the map and the access log's Pod column. Also called as soon as the cluster's endpoints change: requests
+// reach a new tunnel right after that, and its lines must be named after the pod, not 127.0.0.1:PORT (they were
+// until the next snapshot tick, so a short run showed tunnel addresses).
+void LabPanel::Impl::refreshPods() {
     const auto pods = withClusterPods(link->pods());
     map->setPods(pods);
     QHash<QString, QString> podByAddress;
     for (const auto& p : pods) podByAddress.insert(p.address, p.name);
     accessFeed->setPodNames(podByAddress);
-    map->setCounts(accessFeed->upstreamCounts(), accessFeed->podCounts());
 }
 
 void LabPanel::Impl::updateClusterToggle() {
@@ -478,6 +486,7 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
         connect(d->clusterBackends, &ClusterBackends::availabilityChanged, this, [d] { d->updateClusterToggle(); });
         connect(d->clusterBackends, &ClusterBackends::statusChanged, d->clusterPodsStatus, &QLabel::setText);
         connect(d->clusterBackends, &ClusterBackends::endpointsChanged, d->link, &ControllerLink::setClusterEndpoints);
+        connect(d->clusterBackends, &ClusterBackends::endpointsChanged, this, [d] { d->refreshPods(); });
         d->updateClusterToggle();
     }
 

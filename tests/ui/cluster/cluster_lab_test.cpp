@@ -298,14 +298,14 @@ private Q_SLOTS:
                                      return sum >= n;
                                  }()),
                                  20000);
+        QString seen;
+        for (const auto& [pod, count] : byPod) seen += QStringLiteral("%1=%2 ").arg(pod).arg(count);
         int stable = 0;
         for (const QString& pod : STABLE_PODS) {
-            QVERIFY2(byPod[pod] > 0, qPrintable(pod + " got no request"));
+            QVERIFY2(byPod[pod] > 0, qPrintable(pod + " got no request; seen: " + seen));
             stable += byPod[pod];
         }
         const int canary = byPod[TEST_POD];
-        QString seen;
-        for (const auto& [pod, count] : byPod) seen += QStringLiteral("%1=%2 ").arg(pod).arg(count);
         QVERIFY2(stable + canary == n, qPrintable("requests not answered by a cluster pod: " + seen));
         const double sd = std::sqrt(n * 0.1 * 0.9);
         QVERIFY2(std::abs(canary - n * 0.1) <= 5 * sd, qPrintable(seen));
