@@ -38,23 +38,6 @@ const char* const TARGET_USAGE =
 
 namespace {
 
-struct HostPort {
-    std::string host;
-    int port = 0;
-    bool https = false;
-    bool operator<(const HostPort& o) const { return std::tie(host, port, https) < std::tie(o.host, o.port, o.https); }
-};
-
-std::set<HostPort> hostsOf(const std::vector<loadgen::RequestTarget>& targets) {
-    std::set<HostPort> out;
-    for (const auto& t : targets) {
-        const QUrl u(QString::fromStdString(t.url));
-        const bool https = u.scheme() == QLatin1String("https");
-        out.insert({u.host().toStdString(), u.port(https ? 443 : 80), https});
-    }
-    return out;
-}
-
 class LocalEndpoint : public ControllerEndpoint {
 public:
     ~LocalEndpoint() override {
@@ -109,7 +92,7 @@ public:
     }
     std::vector<std::string> connectTo(const std::vector<loadgen::RequestTarget>& targets) const override {
         std::vector<std::string> out;
-        for (const auto& h : hostsOf(targets)) {
+        for (const auto& h : loadgen::targetHosts(targets)) {
             const int to = h.https ? m_info.httpsPort : m_info.httpPort;
             if (to > 0) out.push_back(h.host + ":" + std::to_string(h.port) + ":127.0.0.1:" + std::to_string(to));
         }
@@ -133,7 +116,7 @@ public:
     explicit ClusterEndpoint(kube::ControllerTarget t, std::string context) : m_target(std::move(t)), m_context(std::move(context)) {}
     std::vector<std::string> connectTo(const std::vector<loadgen::RequestTarget>& targets) const override {
         std::vector<std::string> out;
-        for (const auto& h : hostsOf(targets))
+        for (const auto& h : loadgen::targetHosts(targets))
             if (auto c = m_target.connectTo(h.host, h.port, h.https); !c.empty()) out.push_back(c);
         return out;
     }
@@ -224,7 +207,7 @@ std::unique_ptr<ControllerEndpoint> openClusterController(const TargetOptions& o
     if (!session) return nullptr;
     kube::ResolveOptions ro;
     ro.controllerNamespace = o.controllerNamespace;
-    for (const auto& h : hostsOf(targets)) ro.hosts.push_back(h.host);
+    for (const auto& h : loadgen::targetHosts(targets)) ro.hosts.push_back(h.host);
     std::optional<kube::ClusterView> view;
     std::vector<std::string> notes;
     std::optional<kube::RestError> error;

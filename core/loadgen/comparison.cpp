@@ -421,4 +421,14 @@ std::string Comparison::toJson() const {
     return QJsonDocument(root).toJson(QJsonDocument::Indented).toStdString();
 }
 
+std::set<TargetHost> targetHosts(const std::vector<RequestTarget>& targets) {
+    std::set<TargetHost> out;
+    for (const auto& t : targets) {
+        const QUrl u(QString::fromStdString(t.url));
+        const bool https = u.scheme() == QLatin1String("https");
+        out.insert({u.host().toStdString(), u.port(https ? 443 : 80), https});
+    }
+    return out;
+}
+
 }  // namespace ilab::loadgen

@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/loadgen/load_config.h"
@@ -100,5 +102,14 @@ Comparison compareRuns(const LoadConfig& config, const Results& predicted, const
                        const SideConnection& predictedSide, const SideConnection& observedSide,
                        const std::vector<Witness>& predictedWitness, const std::vector<Witness>& observedWitness,
                        double confidence = 0.99);
+
+// The distinct host, port and scheme of a request set: where both runs of a comparison connect (connect-to per host).
+struct TargetHost {
+    std::string host;
+    int port = 0;
+    bool https = false;
+    bool operator<(const TargetHost& o) const { return std::tie(host, port, https) < std::tie(o.host, o.port, o.https); }
+};
+std::set<TargetHost> targetHosts(const std::vector<RequestTarget>& targets);
 
 }  // namespace ilab::loadgen

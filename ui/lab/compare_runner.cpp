@@ -16,23 +16,6 @@ namespace ilab::ui {
 
 namespace {
 
-struct HostPort {
-    std::string host;
-    int port = 0;
-    bool https = false;
-    bool operator<(const HostPort& o) const { return std::tie(host, port, https) < std::tie(o.host, o.port, o.https); }
-};
-
-std::set<HostPort> hostsOf(const std::vector<loadgen::RequestTarget>& targets) {
-    std::set<HostPort> out;
-    for (const auto& t : targets) {
-        const QUrl u(QString::fromStdString(t.url));
-        const bool https = u.scheme() == QLatin1String("https");
-        out.insert({u.host().toStdString(), u.port(https ? 443 : 80), https});
-    }
-    return out;
-}
-
 }  // namespace
 
 // What a running comparison shares with its pool job: the generator that runs now (stopped when the runner goes).
@@ -92,7 +75,7 @@ void CompareRunner::resolveThen(const std::vector<loadgen::RequestTarget>& targe
         return;
     }
     kube::ResolveOptions options;
-    for (const auto& h : hostsOf(targets)) options.hosts.push_back(h.host);
+    for (const auto& h : loadgen::targetHosts(targets)) options.hosts.push_back(h.host);
     const quint64 generation = m_generation;
     QPointer<CompareRunner> self(this);
     kube::collectClusterView(
@@ -187,7 +170,7 @@ void CompareRunner::runSides(loadgen::LoadConfig cfg, int localHttpPort, int loc
                           .arg(localHttpsPort)
                           .toStdString();
     observed.label = "cluster controller (context " + m_session->context().toStdString() + ") at " + m_target->describe();
-    for (const auto& h : hostsOf(cfg.targets)) {
+    for (const auto& h : loadgen::targetHosts(cfg.targets)) {
         const int local = h.https ? localHttpsPort : localHttpPort;
         if (local > 0) predicted.connectTo.push_back(h.host + ":" + std::to_string(h.port) + ":127.0.0.1:" + std::to_string(local));
         if (auto to = m_target->connectTo(h.host, h.port, h.https); !to.empty()) observed.connectTo.push_back(to);
