@@ -24,6 +24,29 @@ ControllerLineKind classifyControllerLine(std::string_view l) {
     return ControllerLineKind::Other;
 }
 
+namespace {
+
+// The kubelet's timestamps=true prefix ("2026-12-06T21:00:01.123456789Z "): split off and normalised to nine
+// fraction digits so that two stamps compare as strings. False when the line does not start with one.
+bool splitStamp(const std::string& line, std::string* stamp, std::string_view* rest) {
+    const size_t space = line.find(' ');
+    if (space == std::string::npos || space < 20 || space > 40) return false;
+    const std::string_view token(line.data(), space);
+    if (!std::isdigit(static_cast<unsigned char>(token[0])) || token[4] != '-' || token[10] != 'T' || token[13] != ':')
+        return false;
+    const size_t zone = token.find_first_of("Z+-", 19);
+    if (zone == std::string_view::npos) return false;
+    std::string fraction;
+    if (token[19] == '.') fraction = std::string(token.substr(20, zone - 20));
+    if (fraction.size() > 9) return false;
+    fraction.append(9 - fraction.size(), '0');
+    *stamp = std::string(token.substr(0, 19)) + "." + fraction + std::string(token.substr(zone));
+    *rest = std::string_view(line).substr(space + 1);
+    return true;
+}
+
+}  // namespace
+
 PodLogStream::PodLogStream(RestClient& client, Options options, std::shared_ptr<events::LineLog> controllerLog,
                            std::shared_ptr<events::LineLog> accessLog, QObject* parent)
     : QObject(parent), m_client(client), m_options(std::move(options)), m_controllerLog(std::move(controllerLog)),
@@ -70,6 +93,8 @@ void PodLogStream::onPods(const StoreConstSharedPtr& pods) {
     m_stream.reset();
     m_pod = running;
     m_deliveredForPod = 0;
+    m_lastStamp.clear();
+    m_atLastStamp = 0;
     emit podChanged(QString::fromStdString(m_pod));
     if (!m_pod.empty()) open();
 }
@@ -78,7 +103,11 @@ void PodLogStream::open() {
     if (!m_running || m_pod.empty()) return;
     RestRequest r;
     r.path = "/api/v1/namespaces/" + m_options.ns + "/pods/" + m_pod + "/log";
-    r.query = {{"follow", "true"}, {"container", m_options.container}};
+    r.query = {{"follow", "true"}, {"container", m_options.container}, {"timestamps", "true"}};
+    // Resuming the same pod: from the second of the last line delivered (sinceTime has seconds precision).
+    if (m_lastStamp.size() >= 19) r.query.push_back({"sinceTime", m_lastStamp.substr(0, 19) + "Z"});
+    m_skipStamp = m_lastStamp;
+    m_skipAtStamp = m_atLastStamp;
     r.accept = "*/*";
     r.timeout = std::chrono::milliseconds(0);
     r.throttleRetries = 0;
@@ -93,14 +122,30 @@ void PodLogStream::open() {
 
 void PodLogStream::onLine(std::uint64_t generation, const std::string& line) {
     if (generation != m_generation) return;
-    // After a reconnect to the same pod the log starts from its beginning again: skip what was delivered.
-    if (++m_seenThisStream <= m_deliveredForPod) return;
+    std::string stamp;
+    std::string_view text;
+    ++m_seenThisStream;
+    if (splitStamp(line, &stamp, &text)) {
+        // After a reconnect: what is older than the last delivered line, or as old and already counted, was seen.
+        if (!m_skipStamp.empty() && stamp < m_skipStamp) return;
+        if (!m_skipStamp.empty() && stamp == m_skipStamp && m_skipAtStamp > 0) {
+            --m_skipAtStamp;
+            return;
+        }
+        m_atLastStamp = stamp == m_lastStamp ? m_atLastStamp + 1 : 1;
+        m_lastStamp = stamp;
+    } else {
+        // No timestamp (a server that ignores timestamps=true): the log starts from its beginning again.
+        if (m_seenThisStream <= m_deliveredForPod) return;
+        text = line;
+    }
     ++m_deliveredForPod;
     ++m_total;
-    if (classifyControllerLine(line) == ControllerLineKind::Access) {
-        if (m_accessLog) m_accessLog->append(line);
+    const std::string out(text);
+    if (classifyControllerLine(out) == ControllerLineKind::Access) {
+        if (m_accessLog) m_accessLog->append(out);
     } else if (m_controllerLog) {
-        m_controllerLog->append(line);
+        m_controllerLog->append(out);
     }
 }
 

@@ -29,7 +29,11 @@ ControllerLineKind classifyControllerLine(std::string_view line);
 // views read (the views parse access lines with their access-log parser). The pod is found and followed with an
 // informer on the controller's pods (label selector): when the pod is replaced (a new name) the stream moves to
 // the new Running pod; when the stream ends while the pod is still there (a container restart, a cut connection)
-// it reconnects after `retryDelay`, skipping the lines of that pod it has already delivered.
+// it reconnects after `retryDelay`. Lines are asked for with timestamps=true (the prefix is removed before they
+// are stored), and a reconnect asks from the second of the last delivered line (sinceTime) and skips what it
+// already delivered by timestamp: after a cut connection the same container's old lines are not repeated, after
+// a restart the new container's lines all arrive (its log starts empty, so skipping by line count would drop
+// them). Lines without a readable timestamp fall back to skipping by count.
 // Lives on the thread that creates it (needs its event loop), like the Informer it owns.
 class PodLogStream : public QObject {
     Q_OBJECT
@@ -67,8 +71,12 @@ private:
     std::string m_pod;
     std::optional<RestClient::RequestId> m_stream;
     std::uint64_t m_generation = 0;
-    std::uint64_t m_deliveredForPod = 0;  // lines of m_pod delivered so far (skipped again after a reconnect)
+    std::uint64_t m_deliveredForPod = 0;  // lines of m_pod delivered so far (the fallback without timestamps)
     std::uint64_t m_seenThisStream = 0;
+    std::string m_lastStamp;              // normalised timestamp of the last delivered line of m_pod
+    std::uint64_t m_atLastStamp = 0;      // lines delivered with exactly that timestamp
+    std::string m_skipStamp;              // this stream: skip lines before it, and the first m_skipAtStamp at it
+    std::uint64_t m_skipAtStamp = 0;
     std::uint64_t m_total = 0;
     int m_streams = 0;
     bool m_running = false;

@@ -15,7 +15,9 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -27,6 +29,43 @@ namespace {
 constexpr int kMaxHeaderBytes = 64 * 1024;
 
 QString podKey(const QString& ns, const QString& pod) { return ns + QLatin1Char('/') + pod; }
+
+// One line of a container's log, stamped when it was written, as the container runtime does.
+struct LogLine {
+    qint64 nanos = 0;  // since the epoch, UTC
+    QByteArray text;   // ends in '\n'
+};
+
+qint64 nowNanos() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The kubelet's timestamps=true prefix: RFC 3339 with nine fraction digits (kuberuntime/logs timeFormatOut).
+QByteArray stamp(qint64 nanos) {
+    const QDateTime t = QDateTime::fromMSecsSinceEpoch(nanos / 1000000, Qt::UTC);
+    return t.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss")).toLatin1() + '.' +
+           QByteArray::number(nanos % 1000000000).rightJustified(9, '0') + "Z ";
+}
+
+// sinceTime as the API server forwards it (RFC 3339, seconds); -1 when absent or unreadable.
+qint64 parseSince(const QString& text) {
+    if (text.isEmpty()) return -1;
+    const QDateTime t = QDateTime::fromString(text, Qt::ISODate);
+    return t.isValid() ? t.toMSecsSinceEpoch() * 1000000 : -1;
+}
+
+QList<QByteArray> splitLines(const QByteArray& lines) {
+    QList<QByteArray> out;
+    qsizetype from = 0;
+    while (from < lines.size()) {
+        qsizetype nl = lines.indexOf('\n', from);
+        if (nl < 0) nl = lines.size() - 1;
+        out.append(lines.mid(from, nl - from + 1));
+        from = nl + 1;
+    }
+    return out;
+}
 
 // One server-side WebSocket frame (unmasked, FIN set).
 QByteArray wsFrame(quint8 opcode, const QByteArray& payload) {
@@ -66,7 +105,7 @@ public:
     ~KubeletConnection() override;
 
     void closeNow();
-    void writeLogChunk(const QByteArray& data);
+    void writeLogLines(const std::vector<LogLine>& lines);
     void endLog();
     const QString& podKeyForForward() const { return m_forwardPod; }
     const QString& logKey() const { return m_logKey; }
@@ -97,6 +136,7 @@ private:
     std::vector<PortStream> m_ports;
     QString m_forwardPod;
     QString m_logKey;
+    bool m_logTimestamps = false;
     bool m_counted = false;
     bool m_closeSent = false;
 };
@@ -121,7 +161,8 @@ struct FakeKubelet::Impl {
 
     mutable std::mutex mutex;  // guards pods, logs, requests
     std::map<QString, std::map<int, int>> pods;  // "ns/pod" -> pod port -> 127.0.0.1 port
-    std::map<QString, QByteArray> logs;          // "ns/pod/container" -> all lines so far
+    std::map<QString, std::vector<LogLine>> logs;      // "ns/pod/container" -> the running container's lines
+    std::map<QString, std::vector<LogLine>> previous;  // the container before the last restartContainer()
     QList<FakeKubelet::Request> requests;
     std::atomic<int> openForwards{0};
     std::atomic<int> forwardsServed{0};
@@ -462,28 +503,36 @@ void KubeletConnection::closeWebSocket(quint16 code) {
 void KubeletConnection::startLogs(const QString& ns, const QString& pod, const QString& container,
                                   const QUrlQuery& query) {
     m_logKey = podKey(ns, pod) + QLatin1Char('/') + container;
-    QByteArray all;
+    m_logTimestamps = query.queryItemValue(QStringLiteral("timestamps")) == QLatin1String("true");
+    const bool previous = query.queryItemValue(QStringLiteral("previous")) == QLatin1String("true");
+    std::vector<LogLine> all;
     {
+        // Read on the kubelet thread, where appendLog() also writes: a line is either in this snapshot or pushed
+        // to the open stream afterwards, never both.
         std::lock_guard lock(m_worker->impl->mutex);
-        auto it = m_worker->impl->logs.find(m_logKey);
-        if (it != m_worker->impl->logs.end()) all = it->second;
+        const auto& source = previous ? m_worker->impl->previous : m_worker->impl->logs;
+        auto it = source.find(m_logKey);
+        if (it != source.end()) all = it->second;
     }
+    const qint64 since = parseSince(query.queryItemValue(QStringLiteral("sinceTime")));
+    if (since >= 0)  // the kubelet keeps lines at or after sinceTime
+        all.erase(std::remove_if(all.begin(), all.end(), [since](const LogLine& l) { return l.nanos < since; }),
+                  all.end());
     if (query.hasQueryItem(QStringLiteral("tailLines"))) {
-        const int n = query.queryItemValue(QStringLiteral("tailLines")).toInt();
-        QList<QByteArray> lines = all.split('\n');
-        if (!lines.isEmpty() && lines.last().isEmpty()) lines.removeLast();
-        lines = lines.mid(qMax<qsizetype>(0, lines.size() - n));
-        all = lines.isEmpty() ? QByteArray() : lines.join('\n') + '\n';
+        const size_t n = size_t(qMax(0, query.queryItemValue(QStringLiteral("tailLines")).toInt()));
+        if (all.size() > n) all.erase(all.begin(), all.end() - qsizetype(n));
     }
     m_socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
     m_mode = Mode::Log;
     m_worker->impl->openLogStreams++;
-    if (!all.isEmpty()) writeLogChunk(all);
-    if (query.queryItemValue(QStringLiteral("follow")) != QLatin1String("true")) endLog();
+    writeLogLines(all);
+    if (previous || query.queryItemValue(QStringLiteral("follow")) != QLatin1String("true")) endLog();
 }
 
-void KubeletConnection::writeLogChunk(const QByteArray& data) {
-    if (m_mode != Mode::Log || data.isEmpty()) return;
+void KubeletConnection::writeLogLines(const std::vector<LogLine>& lines) {
+    if (m_mode != Mode::Log || lines.empty()) return;
+    QByteArray data;
+    for (const LogLine& l : lines) data += (m_logTimestamps ? stamp(l.nanos) : QByteArray()) + l.text;
     m_socket->write(QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n");
 }
 
@@ -592,16 +641,22 @@ void FakeKubelet::removePod(const QString& ns, const QString& pod) {
 void FakeKubelet::appendLog(const QString& ns, const QString& pod, const QString& container,
                             const QByteArray& lines) {
     const QString key = podKey(ns, pod) + QLatin1Char('/') + container;
-    {
+    // One write stamps its lines with one time, as a runtime may: readers must cope with equal timestamps.
+    std::vector<LogLine> added;
+    const qint64 at = nowNanos();
+    for (const QByteArray& l : splitLines(lines)) added.push_back({at, l});
+    auto store = [this, key, added] {
         std::lock_guard lock(m->mutex);
-        m->logs[key].append(lines);
-    }
-    if (!m->worker) return;
+        auto& log = m->logs[key];
+        log.insert(log.end(), added.begin(), added.end());
+    };
+    if (!m->worker) return store();
     QMetaObject::invokeMethod(
         m->worker,
-        [this, key, lines] {
+        [this, key, added, store] {
+            store();
             for (KubeletConnection* c : m->worker->connections) {
-                if (c->logKey() == key) c->writeLogChunk(lines);
+                if (c->logKey() == key) c->writeLogLines(added);
             }
         },
         Qt::BlockingQueuedConnection);
@@ -613,6 +668,26 @@ void FakeKubelet::endLogStreams(const QString& ns, const QString& pod, const QSt
     QMetaObject::invokeMethod(
         m->worker,
         [this, key] {
+            const auto connections = m->worker->connections;
+            for (KubeletConnection* c : connections) {
+                if (c->logKey() == key) c->endLog();
+            }
+        },
+        Qt::BlockingQueuedConnection);
+}
+
+void FakeKubelet::restartContainer(const QString& ns, const QString& pod, const QString& container) {
+    const QString key = podKey(ns, pod) + QLatin1Char('/') + container;
+    auto rotate = [this, key] {
+        std::lock_guard lock(m->mutex);
+        m->previous[key] = std::move(m->logs[key]);
+        m->logs[key].clear();
+    };
+    if (!m->worker) return rotate();
+    QMetaObject::invokeMethod(
+        m->worker,
+        [this, key, rotate] {
+            rotate();
             const auto connections = m->worker->connections;
             for (KubeletConnection* c : connections) {
                 if (c->logKey() == key) c->endLog();

@@ -17,8 +17,12 @@
 //        connect writes the error text on the error channel and closes, as the kubelet does; the pod closing the
 //        connection closes the WebSocket (close frame 1000). Only other subprotocols (SPDY/3.1+portforward.k8s.io,
 //        the SPDY POST upgrade) get 400/501, so kubectl >= 1.31 falls back and reports that its protocol is refused.
-//   GET /containerLogs/{ns}/{pod}/{container}[?follow=true&tailLines=N&timestamps=true]   text/plain, chunked; with
-//        follow the stream stays open and gets every appendLog() line until endLogStreams() (a container restart).
+//   GET /containerLogs/{ns}/{pod}/{container}[?follow=true&tailLines=N&timestamps=true&sinceTime=T&previous=true]
+//        text/plain, chunked. Each line is stamped when appendLog() writes it; timestamps=true prefixes it with
+//        "2026-12-06T21:00:01.123456789Z " (nine digits, as the kubelet's kuberuntime/logs), sinceTime keeps lines at
+//        or after T. With follow the stream stays open and gets every later appendLog() line until
+//        endLogStreams() (the connection is cut; the log stays) or restartContainer() (a new container: its log
+//        starts empty and the old one is served with previous=true).
 //
 // TLS is real: serving certificate DIR/pki/kubelet.crt (SAN 127.0.0.1, made by start-apiserver.sh), and the API
 // server's client certificate (pki/kubelet-client.crt) is required and verified against pki/ca.crt.
@@ -53,10 +57,14 @@ public:
     // Forgets the pod and closes its open port-forwards (the pod was deleted: its streams end).
     void removePod(const QString& ns, const QString& pod);
 
-    // Adds lines (each should end in '\n') to a container's log; open follow streams get them at once.
+    // Adds lines (each should end in '\n') to a container's log, all stamped with the time of this call; open follow
+    // streams get them at once.
     void appendLog(const QString& ns, const QString& pod, const QString& container, const QByteArray& lines);
-    // Ends every open follow stream of the container (chunked terminator), as a container restart does.
+    // Ends every open follow stream of the container (chunked terminator); the container and its log stay.
     void endLogStreams(const QString& ns, const QString& pod, const QString& container);
+    // A container restart: open follow streams end, the log so far becomes the previous container's, the new
+    // container's log starts empty.
+    void restartContainer(const QString& ns, const QString& pod, const QString& container);
 
     QList<Request> requests() const;
     int openForwards() const;      // WebSocket port-forwards open now

@@ -1,7 +1,8 @@
 // The ingress controller's own log (core/kube/pod_log_stream) through the real kube-apiserver v1.20.2 from the
 // stand-in kubelet's /containerLogs (tests/support/fake_kubelet.h): access lines go to the access log, klog and
-// other lines to the controller log; a container restart (the stream ends) reconnects without repeating lines;
-// a replaced pod (new name, found by the informer) is followed.
+// other lines to the controller log; a cut stream reconnects without repeating lines, a container restart
+// reconnects and delivers every line of the new container (whose log starts empty); a replaced pod (new name,
+// found by the informer) is followed.
 #include <QFile>
 #include <QtTest>
 
@@ -99,8 +100,9 @@ private slots:
                             "I1206 19:42:00.000000       7 nginx.go:358] \"Listening\"\n");
         QTRY_COMPARE_WITH_TIMEOUT(lines(*controllerLog).size(), size_t(2), 15000);
 
-        // The container restarts: the stream ends, the stream reconnects and nothing is delivered twice.
-        const int opened = stream.streamsOpened();
+        // The connection is cut (the log stays): the stream reconnects and nothing is delivered twice, although
+        // the kubelet sends the lines of the same second again (sinceTime has seconds precision).
+        int opened = stream.streamsOpened();
         m_kubelet.endLogStreams("ingress-nginx", "ingress-nginx-controller-aaaaa", "controller");
         QTRY_VERIFY_WITH_TIMEOUT(stream.streamsOpened() > opened, 15000);
         m_kubelet.appendLog("ingress-nginx", "ingress-nginx-controller-aaaaa", "controller", ACCESS);
@@ -108,6 +110,31 @@ private slots:
         QTest::qWait(500);
         QCOMPARE(lines(*controllerLog).size(), size_t(2));
         QCOMPARE(lines(*accessLog).size(), size_t(2));
+        // The kubelet's timestamp prefix is not part of the stored line.
+        QVERIFY2(lines(*accessLog)[1].rfind("172.18.0.1 - - [", 0) == 0, lines(*accessLog)[1].c_str());
+        const auto sinceTimes = [&] {
+            int n = 0;
+            for (const auto& r : m_kubelet.requests())
+                if (r.target.startsWith("/containerLogs/") && r.target.contains("timestamps=true") &&
+                    r.target.contains("sinceTime="))
+                    ++n;
+            return n;
+        };
+        QVERIFY2(sinceTimes() >= 1, "the reconnect asks from the last second it delivered");
+
+        // The container restarts: its new log starts empty. Its first lines (two, as many as the stream had
+        // already delivered of the old container and more) all arrive, even one identical to an old line.
+        opened = stream.streamsOpened();
+        m_kubelet.restartContainer("ingress-nginx", "ingress-nginx-controller-aaaaa", "controller");
+        QTRY_VERIFY_WITH_TIMEOUT(stream.streamsOpened() > opened, 15000);
+        m_kubelet.appendLog("ingress-nginx", "ingress-nginx-controller-aaaaa", "controller",
+                            QByteArray(KLOG) + ACCESS + "I1206 19:42:30.000000       7 nginx.go:358] \"Listening again\"\n");
+        QTRY_COMPARE_WITH_TIMEOUT(lines(*controllerLog).size(), size_t(4), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(lines(*accessLog).size(), size_t(3), 15000);
+        QVERIFY(lines(*controllerLog)[3].find("Listening again") != std::string::npos);
+        QTest::qWait(500);
+        QCOMPARE(lines(*controllerLog).size(), size_t(4));
+        QCOMPARE(lines(*accessLog).size(), size_t(3));
 
         // The pod is replaced (a new name): the informer finds it, the stream moves there.
         QVERIFY2(kubefix::addRunningPod(m_kube, controllerPod("ingress-nginx-controller-bbbbb"), &err), qPrintable(err));
@@ -115,8 +142,8 @@ private slots:
                             "I1206 19:43:00.000000       8 main.go:205] \"Starting NGINX Ingress controller\"\n");
         QVERIFY2(kubefix::deletePod(m_kube, "ingress-nginx", "ingress-nginx-controller-aaaaa", &err), qPrintable(err));
         QTRY_COMPARE_WITH_TIMEOUT(stream.currentPod(), std::string("ingress-nginx-controller-bbbbb"), 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(lines(*controllerLog).size(), size_t(3), 15000);
-        QVERIFY(lines(*controllerLog)[2].find("Starting NGINX Ingress controller") != std::string::npos);
+        QTRY_COMPARE_WITH_TIMEOUT(lines(*controllerLog).size(), size_t(5), 15000);
+        QVERIFY(lines(*controllerLog)[4].find("Starting NGINX Ingress controller") != std::string::npos);
         stream.stop();
         m_kube.stop();
     }

@@ -482,9 +482,9 @@ private Q_SLOTS:
         for (int r = 0; r < lab->accessLogModel()->rowCount(); ++r)
             QVERIFY(lab->accessLogModel()->index(r, 8).data().toString() != QStringLiteral("3f2a1b"));
 
-        // A container restart ends the stream; the next lines arrive once, the old ones are not repeated.
+        // A container restart ends the stream; the new container's lines arrive once, the old ones are not repeated.
         const int opened = lab->clusterControllerLog()->streamForTest()->streamsOpened();
-        m_kubelet.endLogStreams(ns, pod, "controller");
+        m_kubelet.restartContainer(ns, pod, "controller");
         QTRY_VERIFY_WITH_TIMEOUT(lab->clusterControllerLog()->streamForTest()->streamsOpened() > opened, WAIT_MS);
         m_kubelet.appendLog(ns, pod, "controller", "W1206 21:00:05.000001       7 store.go:361] \"after the restart\"\n");
         QTRY_COMPARE_WITH_TIMEOUT(controller->rowCount(), 2, WAIT_MS);
