@@ -9,15 +9,16 @@
 #include <QThread>
 #include <QtTest>
 
-#include "core/backends/simulated_pod.h"
 #include "core/kube/websocket.h"
 #include "support/fake_kubelet.h"
 #include "support/kube_fixtures.h"
 #include "support/kube_server.h"
+#include "support/pod_on_thread.h"
 
 using namespace ilab;
 using ilab::testing::FakeKubelet;
 using ilab::testing::KubeServer;
+using ilab::testing::PodOnThread;
 namespace kubefix = ilab::testing::kubefix;
 namespace ws = ilab::kube::websocket;
 
@@ -27,30 +28,6 @@ QByteArray readFile(const QString& path) {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
-
-// A SimulatedPod on its own thread (the test thread blocks in waitFor* and kubectl).
-struct PodOnThread {
-    QThread thread;
-    QObject holder;  // lives on `thread`; the pod is created there (its server must belong to that thread)
-    backends::SimulatedPod* pod = nullptr;
-    int port = 0;
-    explicit PodOnThread(const std::string& name) {
-        holder.moveToThread(&thread);
-        thread.start();
-        QMetaObject::invokeMethod(
-            &holder,
-            [this, name] {
-                pod = new backends::SimulatedPod({name, "lab", "web", "web", "1"}, {}, 7);
-                port = pod->listen(0);
-            },
-            Qt::BlockingQueuedConnection);
-    }
-    ~PodOnThread() {
-        QMetaObject::invokeMethod(&holder, [this] { delete pod; }, Qt::BlockingQueuedConnection);
-        thread.quit();
-        thread.wait();
-    }
-};
 
 // A raw WebSocket port-forward through the API server: returns the socket after the 101, or nullptr with *why.
 std::unique_ptr<QSslSocket> openPortForward(const KubeServer& kube, const QString& pod, int port, QString* why,
@@ -134,8 +111,8 @@ private slots:
                                         &err),
                  qPrintable(err));
         m_pod = std::make_unique<PodOnThread>("echo-a");
-        QVERIFY(m_pod->port > 0);
-        m_kubelet.setPodPort("lab", "echo-a", 8080, m_pod->port);
+        QVERIFY(m_pod->port() > 0);
+        m_kubelet.setPodPort("lab", "echo-a", 8080, m_pod->port());
     }
 
     void podIsRunningOnTheNode() {

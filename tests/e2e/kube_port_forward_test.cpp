@@ -9,42 +9,20 @@
 #include <QThread>
 #include <QtTest>
 
-#include "core/backends/simulated_pod.h"
 #include "core/kube/kubeconfig.h"
 #include "core/kube/port_forward.h"
 #include "support/fake_kubelet.h"
 #include "support/kube_fixtures.h"
 #include "support/kube_server.h"
+#include "support/pod_on_thread.h"
 
 using namespace ilab;
 using ilab::testing::FakeKubelet;
 using ilab::testing::KubeServer;
+using ilab::testing::PodOnThread;
 namespace kubefix = ilab::testing::kubefix;
 
 namespace {
-
-struct PodOnThread {
-    QThread thread;
-    QObject holder;
-    backends::SimulatedPod* pod = nullptr;
-    int port = 0;
-    explicit PodOnThread(const std::string& name) {
-        holder.moveToThread(&thread);
-        thread.start();
-        QMetaObject::invokeMethod(
-            &holder,
-            [this, name] {
-                pod = new backends::SimulatedPod({name, "lab", "web", "web", "1"}, {}, 7);
-                port = pod->listen(0);
-            },
-            Qt::BlockingQueuedConnection);
-    }
-    ~PodOnThread() {
-        QMetaObject::invokeMethod(&holder, [this] { delete pod; }, Qt::BlockingQueuedConnection);
-        thread.quit();
-        thread.wait();
-    }
-};
 
 // Runs the real curl without blocking this thread's event loop (the forwarder accepts on it).
 QByteArray curl(const QStringList& args, int* code) {
@@ -89,8 +67,8 @@ private slots:
         }
         m_podA = std::make_unique<PodOnThread>("web-a");
         m_podB = std::make_unique<PodOnThread>("web-b");
-        m_kubelet.setPodPort("lab", "web-a", 8080, m_podA->port);
-        m_kubelet.setPodPort("lab", "web-b", 8080, m_podB->port);
+        m_kubelet.setPodPort("lab", "web-a", 8080, m_podA->port());
+        m_kubelet.setPodPort("lab", "web-b", 8080, m_podB->port());
     }
 
     void forwardsEachConnection_data() {
@@ -185,7 +163,7 @@ private slots:
     // The pod goes away (kubelet ends its streams): the open local connection is closed, not left hanging.
     void podGoneClosesItsTunnel() {
         auto pod = std::make_unique<PodOnThread>("web-c");
-        m_kubelet.setPodPort("lab", "web-a", 8081, pod->port);
+        m_kubelet.setPodPort("lab", "web-a", 8081, pod->port());
         kube::PortForward pf(connectionFor(m_kube, "admin-cert"), {"lab", "web-a", 8081});
         auto port = pf.listen();
         QVERIFY(port.ok());
@@ -204,7 +182,7 @@ private slots:
         m_kubelet.removePod("lab", "web-a");
         QTRY_VERIFY_WITH_TIMEOUT(client.state() == QAbstractSocket::UnconnectedState, 20000);
         QTRY_COMPARE(pf.openTunnels(), 0);
-        m_kubelet.setPodPort("lab", "web-a", 8080, m_podA->port);
+        m_kubelet.setPodPort("lab", "web-a", 8080, m_podA->port());
     }
 
     void cleanupTestCase() {

@@ -2,13 +2,12 @@
 // (free ports) on the canary lesson, an unclosed `{` typed under a Deployment's labels is held back: real curl
 // requests keep getting 200 from the right backend, the workspace tree keeps every object, the lab and the
 // Problems panel say which edit is held back; once the YAML is fixed the edit (made while it was broken) applies.
-#include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTreeView>
 #include <QtTest>
 
 #include "app/gui/gui_services.h"
+#include "support/curl_service.h"
 #include "ui/document/workspace_document.h"
 #include "ui/lab/controller_link.h"
 #include "ui/lab/lab_panel.h"
@@ -18,22 +17,9 @@
 
 using namespace ilab;
 using namespace ilab::ui;
+using ilab::testing::curlStatusAndService;
 
 namespace {
-
-// One real request through the proxy: "<status> <service that answered>".
-QString request(int port) {
-    QProcess curl;
-    curl.start(QStringLiteral("curl"),
-               {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("-"), QStringLiteral("-w"), QStringLiteral("\n%{http_code}"),
-                QStringLiteral("--resolve"), QStringLiteral("api.example.com:%1:127.0.0.1").arg(port),
-                QStringLiteral("http://api.example.com:%1/version").arg(port)});
-    if (!curl.waitForFinished(20000)) return QStringLiteral("curl did not finish");
-    const QString out = QString::fromUtf8(curl.readAllStandardOutput());
-    const QString status = out.section(QLatin1Char('\n'), -1);
-    const QString service = QRegularExpression(QStringLiteral("\"service\":\\s*\"([^\"]*)\"")).match(out).captured(1);
-    return status + QLatin1Char(' ') + service;
-}
 
 bool treeHas(QTreeView* tree, const QString& kind, const QString& label) {
     QAbstractItemModel* m = tree->model();
@@ -69,7 +55,7 @@ private Q_SLOTS:
         lab->start();
         QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), 30000);
         const int port = lab->controllerForTest()->httpPort();
-        QTRY_COMPARE_WITH_TIMEOUT(request(port).section(QLatin1Char(' '), 0, 0), QStringLiteral("200"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(curlStatusAndService(port).section(QLatin1Char(' '), 0, 0), QStringLiteral("200"), 10000);
 
         // Half-typed: an unclosed `{` after agent-stable's labels, and (in the same broken text) the canary
         // weight raised to 100.
@@ -87,7 +73,7 @@ private Q_SLOTS:
         // Still served by the last valid workspace: 200s, and agent-stable still gets its 90 %.
         int stable = 0;
         for (int i = 0; i < 20; ++i) {
-            const QString r = request(port);
+            const QString r = curlStatusAndService(port);
             QVERIFY2(r.startsWith(QLatin1String("200 ")), qPrintable(r));
             if (r.endsWith(QLatin1String("agent-stable"))) ++stable;
         }
@@ -111,11 +97,11 @@ private Q_SLOTS:
         // hit proves nothing (that made this test flaky); ten in a row by chance is 1 in 10^10.
         const auto tenInARowToTest = [port] {
             for (int i = 0; i < 10; ++i)
-                if (request(port) != QLatin1String("200 agent-test")) return false;
+                if (curlStatusAndService(port) != QLatin1String("200 agent-test")) return false;
             return true;
         };
         QTRY_VERIFY_WITH_TIMEOUT(tenInARowToTest(), 10000);
-        for (int i = 0; i < 20; ++i) QCOMPARE(request(port), QStringLiteral("200 agent-test"));
+        for (int i = 0; i < 20; ++i) QCOMPARE(curlStatusAndService(port), QStringLiteral("200 agent-test"));
         QVERIFY(treeHas(w.tree(), QStringLiteral("Deployment"), QStringLiteral("agent-stable")));
 
         lab->stop();

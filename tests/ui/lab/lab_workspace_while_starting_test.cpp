@@ -3,35 +3,17 @@
 // started() (the lesson's parse finishing right after Start), the lab did not send it (the controller was not
 // running yet) and the controller kept serving the workspace of the Start: every request answered 404 (seen as a
 // 100 % 404 "prediction" in ui_cluster_cluster_lab_test). Real requests with the real curl.
-#include <QProcess>
-#include <QRegularExpression>
 #include <QtTest>
 
 #include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"
+#include "support/curl_service.h"
 #include "ui/lab/controller_link.h"
 #include "ui/lab/lab_panel.h"
 
 using namespace ilab;
 using namespace ilab::ui;
-
-namespace {
-
-// One request through the proxy: "<status> <service that answered>".
-QString request(int port) {
-    QProcess curl;
-    curl.start(QStringLiteral("curl"),
-               {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("-"), QStringLiteral("-w"), QStringLiteral("\n%{http_code}"),
-                QStringLiteral("--resolve"), QStringLiteral("api.example.com:%1:127.0.0.1").arg(port),
-                QStringLiteral("http://api.example.com:%1/version").arg(port)});
-    if (!curl.waitForFinished(20000)) return QStringLiteral("curl did not finish");
-    const QString out = QString::fromUtf8(curl.readAllStandardOutput());
-    const QString status = out.section(QLatin1Char('\n'), -1);
-    const QString service = QRegularExpression(QStringLiteral("\"service\":\\s*\"([^\"]*)\"")).match(out).captured(1);
-    return status + QLatin1Char(' ') + service;
-}
-
-}  // namespace
+using ilab::testing::curlStatusAndService;
 
 class LabWorkspaceWhileStartingTest : public QObject {
     Q_OBJECT
@@ -52,7 +34,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(lab.isRunning(), 30000);
         const int port = lab.controllerForTest()->httpPort();
         // Served within the controller's debounce: agent-stable or agent-test answer (404 before the fix).
-        QTRY_VERIFY_WITH_TIMEOUT(request(port).startsWith(QLatin1String("200 agent-")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(curlStatusAndService(port).startsWith(QLatin1String("200 agent-")), 10000);
         lab.stop();
         QTRY_VERIFY_WITH_TIMEOUT(!lab.isRunning(), 20000);
     }
