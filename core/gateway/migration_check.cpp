@@ -99,6 +99,7 @@ MigrationReport checkMigration(const model::Workspace& ws, const std::vector<rou
     auto add = [&](routing::RequestView r) {
         std::string key = r.method + " " + r.scheme + "://" + r.host + r.target;
         for (const auto& [k, v] : r.headers) key += " " + k + ":" + v;
+        if (r.contentLength) key += " body:" + std::to_string(*r.contentLength);
         if (seen.insert(key).second) corpus.push_back(std::move(r));
     };
     for (const auto* ing : ws.all<model::Ingress>()) {
@@ -131,6 +132,16 @@ MigrationReport checkMigration(const model::Workspace& ws, const std::vector<rou
                             x.headers.emplace_back("Cookie", a.annotation(NGX + "canary-by-cookie") + "=always");
                             add(x);
                         }
+                        // Large body: a request body one byte over ingress-nginx's proxy-body-size (1m unless the
+                        // annotation or ConfigMap says otherwise); Gateway API has no body limit (gateway.md row 34).
+                        if (v == path && std::string(scheme) == "http") {
+                            const routing::Decision base = nginx.table->route(r, 7, false);
+                            if (base.maxBodyBytes && *base.maxBodyBytes > 0) {
+                                auto x = request("POST", scheme, h, v);
+                                x.contentLength = *base.maxBodyBytes + 1;
+                                add(x);
+                            }
+                        }
                         if (a.annotation(NGX + "enable-cors") == "true") {
                             auto x = request("OPTIONS", scheme, h, v);
                             x.headers.emplace_back("Origin", "https://origin.example.com");
@@ -153,6 +164,7 @@ MigrationReport checkMigration(const model::Workspace& ws, const std::vector<rou
         d.request = r;
         d.url = r.method + " " + r.scheme + "://" + r.host + r.target;
         for (const auto& [k, v] : r.headers) d.url += " [" + k + ": " + v + "]";
+        if (r.contentLength) d.url += " [body: " + std::to_string(*r.contentLength) + " bytes]";
         d.nginx = outcome(*nginx.table, r);
         d.gateway = outcome(*gateway.table, r);
         if (d.nginx.status != d.gateway.status) d.fields.push_back("status");
@@ -176,6 +188,8 @@ MigrationReport checkMigration(const model::Workspace& ws, const std::vector<rou
         else if (d.fields.front() == "upstreamPath") d.cause = "rewritten path changes";
         else d.cause = "CORS Access-Control-Allow-Origin changes";
         if (r.scheme == "https" && d.gateway.status == 404 && d.nginx.status != 404) d.cause = "HTTPS no longer served (no HTTPS listener for the host)";
+        else if (r.contentLength && d.nginx.status == 413 && d.gateway.status != 413)
+            d.cause = "body size limit no longer enforced (ingress-nginx proxy-body-size answers 413; Gateway API has no limit)";
         rep.differences.push_back(std::move(d));
     }
     return rep;

@@ -38,7 +38,7 @@ struct MigrationReport {
 // Behavioural migration diff (../shared/gateway.md §10): converts the workspace's ingress-nginx Ingresses
 // (ingress_converter), builds a request corpus from their routes (every host × path with a trailing-slash, case,
 // prefix-boundary and sub-path variant, http and https, an unknown host, canary header/cookie values, a CORS
-// preflight) plus `extraRequests`, runs each through the ingress-nginx profile on the Ingresses and through the
+// preflight, a body one byte over ingress-nginx's proxy-body-size) plus `extraRequests`, runs each through the ingress-nginx profile on the Ingresses and through the
 // gateway profile on the converted objects (weighted outcomes over 400 seeded samples), and reports every request
 // whose status, backend share, Location, upstream path or CORS Allow-Origin differs. When the workspace already
 // holds Gateways or HTTPRoutes (the GUI's "Convert to Gateway API" puts them beside the Ingresses, where the user
