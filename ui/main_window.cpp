@@ -147,6 +147,9 @@ MainWindow::~MainWindow() {
     // keeps its recovery file, and the undo stack's last signals must not reach the autosave
     delete m_autosaver;
     m_autosaver = nullptr;
+    // The document (a QObject child) outlives this destructor: its undo stack's last cleanChanged, sent while it is
+    // destroyed, must not reach this window's slots (updateTitle/updateStatus on a destroyed MainWindow crashed).
+    disconnect(m_doc, nullptr, this, nullptr);
 }
 
 void MainWindow::buildUi() {
@@ -394,7 +397,7 @@ void MainWindow::buildActions() {
     });
 
     // Gateway API migration (issue 14): Object > Convert to Gateway API (also the tree's context menu), Migration dock
-    const GatewayMigrationUi gatewayUi = installGatewayMigration(this, m_doc, m_objectMenu, m_viewMenu, m_clusterDock);
+    const GatewayMigrationUi gatewayUi = installGatewayMigration(this, m_doc, m_objectMenu, m_viewMenu, m_clusterDock, &m_services);
     m_problemsDock->raise();  // tabifying put the Migration dock in front; Problems is the first bottom panel
     connect(gatewayUi.view, &MigrationView::selectObjectRequested, this, &MainWindow::selectObject);
     connect(gatewayUi.view, &MigrationView::revealSourceRequested, this, [this](const QString&, int line, int column) { m_editor->revealPosition(line, column); });

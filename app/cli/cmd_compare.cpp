@@ -18,6 +18,7 @@
 #include "core/kube/controller_target.h"
 #include "core/loadgen/comparison.h"
 #include "core/loadgen/load_generator.h"
+#include "core/loadgen/side_by_side.h"
 
 namespace ilab::cli {
 
@@ -127,19 +128,6 @@ private:
     kube::ControllerTarget m_target;
     std::string m_context;
 };
-
-loadgen::Results runOnce(const loadgen::LoadConfig& cfg, bool* ok) {
-    loadgen::LoadGenerator gen(cfg);
-    auto started = gen.start();
-    if (!started) {
-        std::fprintf(stderr, "ingress-lab-cli traffic: %s\n", started.message().c_str());
-        *ok = false;
-        return loadgen::Results{};
-    }
-    gen.wait();
-    *ok = true;
-    return gen.takeResults();
-}
 
 }  // namespace
 
@@ -255,8 +243,6 @@ int runComparison(loadgen::LoadConfig cfg, const TargetOptions& o, bool json) {
     if (!local) return 2;
     auto remote = openClusterController(o, cfg.targets);
     if (!remote) return 2;
-    // Per-route figures come from the per-request records.
-    cfg.recordLimit = cfg.requests > 0 ? cfg.requests : 20'000'000;
 
     auto side = [&cfg](const ControllerEndpoint& e) {
         loadgen::SideConnection s;
@@ -267,24 +253,23 @@ int runComparison(loadgen::LoadConfig cfg, const TargetOptions& o, bool json) {
         return s;
     };
     const loadgen::SideConnection predictedSide = side(*local), observedSide = side(*remote);
-    bool ok = false;
-    loadgen::LoadConfig pc = cfg;
-    pc.connectTo = predictedSide.connectTo;
-    std::fprintf(stderr, "ingress-lab-cli traffic: prediction: %s\n", predictedSide.label.c_str());
-    const loadgen::Results predicted = runOnce(pc, &ok);
-    if (!ok) return 2;
-    loadgen::LoadConfig oc = cfg;
-    oc.connectTo = observedSide.connectTo;
-    std::fprintf(stderr, "ingress-lab-cli traffic: observation: %s\n", observedSide.label.c_str());
-    const loadgen::Results observed = runOnce(oc, &ok);
-    if (!ok) return 2;
-    std::vector<loadgen::Witness> pw, ow;
-    for (const auto& t : cfg.targets) {
-        pw.push_back(loadgen::sendWitness(t, predictedSide));
-        ow.push_back(loadgen::sendWitness(t, observedSide));
+    int runs = 0;
+    const loadgen::SideBySideOutcome out = loadgen::runSideBySide(
+        cfg, predictedSide, observedSide,
+        [](const loadgen::LoadConfig& c) { return std::make_shared<loadgen::LoadGenerator>(c); },
+        [&](const std::shared_ptr<loadgen::LoadGenerator>& gen) {
+            if (!gen) return true;
+            const bool first = runs++ == 0;
+            std::fprintf(stderr, "ingress-lab-cli traffic: %s: %s\n", first ? "prediction" : "observation",
+                         (first ? predictedSide : observedSide).label.c_str());
+            return true;
+        },
+        o.confidence);
+    if (!out.comparison) {
+        std::fprintf(stderr, "ingress-lab-cli traffic: %s\n", out.error.c_str());
+        return 2;
     }
-    const loadgen::Comparison c =
-        loadgen::compareRuns(cfg, predicted, observed, predictedSide, observedSide, pw, ow, o.confidence);
+    const loadgen::Comparison& c = *out.comparison;
     printText(stdout, json ? c.toJson() : c.toText());
     return c.agrees() ? 0 : 1;
 }

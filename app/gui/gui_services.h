@@ -17,7 +17,8 @@ class ClusterSessionImpl;
 // The GUI's core services and their threads, created by the composition root (style.md A.2, F.18):
 //  - the LocalController, moved to its own control thread "ilab-control" (sync, compile, proxy start/stop and
 //    the pods are driven from there; the proxy workers and the pods thread belong to the controller);
-//  - the factory for the traffic panel's load generators (each generator owns its libcurl worker thread);
+//  - the factory for the traffic panel's load generators (each generator owns its libcurl worker thread), and the
+//    one for extra local controllers (the Migration view's live run), each with a control thread of its own;
 //  - the cluster session (ClusterSessionImpl: kubeconfig from KUBECONFIG / ~/.kube/config, REST client threads of
 //    its own) and the exec-plugin consent store it uses (shared with the CLI).
 // app/gui/main.cpp creates it before the main window and destroys it after (the window holds non-owning
@@ -45,5 +46,7 @@ private:
 
 // The load-generator factory on its own (what GuiServices hands out), for a TrafficPanel without a controller.
 ui::LoadGeneratorFactory makeLoadGeneratorFactory();
+// Extra local controllers, each on its own control thread (what GuiServices hands out as `controllers`).
+ui::LocalControllerFactory makeLocalControllerFactory();
 
 }  // namespace ilab::app

@@ -121,7 +121,7 @@ MigrationReport checkMigration(const model::Workspace& ws, const std::vector<rou
                         add(r);
                         if (a.hasAnnotation(NGX + "canary-by-header")) {
                             const std::string hv = a.annotation(NGX + "canary-by-header-value");
-                            for (const std::string val : {std::string("always"), std::string("never"), hv.empty() ? std::string("other") : hv}) {
+                            for (const std::string& val : {std::string("always"), std::string("never"), hv.empty() ? std::string("other") : hv}) {
                                 auto x = r;
                                 x.headers.emplace_back(a.annotation(NGX + "canary-by-header"), val);
                                 add(x);
@@ -158,6 +158,7 @@ MigrationReport checkMigration(const model::Workspace& ws, const std::vector<rou
     add(request("GET", "http", "unknown-host.example", "/"));
     for (const auto& r : extra) add(r);
     rep.requests = static_cast<int>(corpus.size());
+    rep.corpus = corpus;
 
     for (const auto& r : corpus) {
         Difference d;

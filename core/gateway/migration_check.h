@@ -27,6 +27,7 @@ struct Difference {
 
 struct MigrationReport {
     int requests = 0;
+    std::vector<routing::RequestView> corpus;  // every request that was compared (what the live run sends)
     std::vector<Difference> differences;
     std::vector<std::string> notes;  // converter notes (dropped annotations, ...)
     std::string convertedYaml;

@@ -1,5 +1,7 @@
 #include "core/loadgen/comparison.h"
 
+#include <cctype>
+
 #include <curl/curl.h>
 
 #include <QJsonArray>
@@ -163,8 +165,16 @@ std::string curlCommand(const RequestTarget& t, const SideConnection& side) {
     std::string cookie;
     for (const auto& [name, value] : t.cookies) cookie += (cookie.empty() ? "" : "; ") + name + "=" + value;
     if (!cookie.empty()) cmd += " -b " + shellQuote(cookie);
-    if (t.hasBody) cmd += " --data-raw " + shellQuote(t.body);
-    return cmd + " " + shellQuote(t.url);
+    std::string feed;  // what pipes a long body of one repeated byte into curl (a 1 MiB argument helps nobody)
+    const bool uniform = t.body.size() > 256 && t.body.find_first_not_of(t.body[0]) == std::string::npos &&
+                         std::isalnum(static_cast<unsigned char>(t.body[0]));
+    if (t.hasBody && uniform) {
+        feed = "head -c " + std::to_string(t.body.size()) + " /dev/zero | tr '\\0' " + std::string(1, t.body[0]) + " | ";
+        cmd += " --data-binary @-";
+    } else if (t.hasBody) {
+        cmd += " --data-raw " + shellQuote(t.body);
+    }
+    return feed + cmd + " " + shellQuote(t.url);
 }
 
 std::vector<SideStats> perRoute(const LoadConfig& config, const Results& results) {
@@ -210,6 +220,9 @@ Comparison compareRuns(const LoadConfig& config, const Results& predicted, const
                        const SideConnection& predictedSide, const SideConnection& observedSide,
                        const std::vector<Witness>& predictedWitness, const std::vector<Witness>& observedWitness,
                        double confidence) {
+    const std::string pn = predictedSide.name.empty() ? "predicted" : predictedSide.name;
+    const std::string on = observedSide.name.empty() ? "observed" : observedSide.name;
+    const std::string where = observedSide.name.empty() ? "in the cluster" : "with " + observedSide.name;
     Comparison c;
     c.confidence = confidence;
     c.predictedLabel = predictedSide.label;
@@ -253,11 +266,11 @@ Comparison compareRuns(const LoadConfig& config, const Results& predicted, const
         for (const auto& row : rc.backends) {
             if (!row.disagrees) continue;
             const bool oneSide = row.predicted == 0 || row.observed == 0;
-            std::string detail = (oneSide ? "backend " + row.name + (row.predicted == 0 ? " answered only in the cluster"
-                                                                                        : " never answered in the cluster")
+            std::string detail = (oneSide ? "backend " + row.name + (row.predicted == 0 ? " answered only " + where
+                                                                                        : " never answered " + where)
                                           : "share of " + row.name) +
-                                 ": observed " + shareText(row.observedShare, row.observed, rc.observed.backendResponses) +
-                                 " vs predicted " + shareText(row.predictedShare, row.predicted, rc.predicted.backendResponses) +
+                                 ": " + on + " " + shareText(row.observedShare, row.observed, rc.observed.backendResponses) +
+                                 " vs " + pn + " " + shareText(row.predictedShare, row.predicted, rc.predicted.backendResponses) +
                                  ", " + pText(row.pValue);
             disagree(oneSide ? Disagreement::Kind::Backend : Disagreement::Kind::Share, row.name, detail);
         }
@@ -285,8 +298,8 @@ Comparison compareRuns(const LoadConfig& config, const Results& predicted, const
             ShareRow row = statusRow(std::to_string(code), get(rc.predicted.statuses), get(rc.observed.statuses));
             if (row.disagrees)
                 disagree(Disagreement::Kind::Status, row.name,
-                         "status " + row.name + ": observed " + shareText(row.observedShare, row.observed, rc.observed.requests) +
-                             " vs predicted " + shareText(row.predictedShare, row.predicted, rc.predicted.requests) + ", " +
+                         "status " + row.name + ": " + on + " " + shareText(row.observedShare, row.observed, rc.observed.requests) +
+                             " vs " + pn + " " + shareText(row.predictedShare, row.predicted, rc.predicted.requests) + ", " +
                              pText(row.pValue));
             rc.statuses.push_back(row);
         }
@@ -294,8 +307,8 @@ Comparison compareRuns(const LoadConfig& config, const Results& predicted, const
             ShareRow row = statusRow("transport errors", rc.predicted.errors, rc.observed.errors);
             if (row.disagrees)
                 disagree(Disagreement::Kind::Errors, row.name,
-                         "transport errors: observed " + shareText(row.observedShare, row.observed, rc.observed.requests) +
-                             " vs predicted " + shareText(row.predictedShare, row.predicted, rc.predicted.requests) + ", " +
+                         "transport errors: " + on + " " + shareText(row.observedShare, row.observed, rc.observed.requests) +
+                             " vs " + pn + " " + shareText(row.predictedShare, row.predicted, rc.predicted.requests) + ", " +
                              pText(row.pValue));
             rc.statuses.push_back(row);
         }
@@ -312,7 +325,7 @@ Comparison compareRuns(const LoadConfig& config, const Results& predicted, const
                                                                           : " Location: " + w.location);
                 };
                 disagree(Disagreement::Kind::Redirect, "redirect",
-                         "redirect differs: observed " + text(o) + " vs predicted " + text(p));
+                         "redirect differs: " + on + " " + text(o) + " vs " + pn + " " + text(p));
             }
         }
         c.routes.push_back(std::move(rc));

@@ -26,6 +26,7 @@ namespace ilab::loadgen {
 // How a side was reached: CURLOPT_CONNECT_TO entries (empty: as the URL says) and TLS settings.
 struct SideConnection {
     std::string label;                   // "local controller (demo) 127.0.0.1:41234/41235"
+    std::string name;                    // the side in sentences; empty: "predicted" / "observed" (the cluster)
     std::vector<std::string> connectTo;  // HOST:PORT:ADDR:PORT
     TlsVerify tlsVerify = TlsVerify::Verify;
     std::string caFile;

@@ -8,6 +8,7 @@
 #include <QPushButton>
 #include <QStatusBar>
 
+#include "ui/app_services.h"
 #include "ui/document/workspace_document.h"
 #include "ui/gateway/gateway_conversion.h"
 #include "ui/gateway/migration_view.h"
@@ -53,9 +54,10 @@ void convert(QMainWindow* window, WorkspaceDocument* doc, const GatewayMigration
 }  // namespace
 
 GatewayMigrationUi installGatewayMigration(QMainWindow* window, WorkspaceDocument* doc, QMenu* objectMenu, QMenu* viewMenu,
-                                           QDockWidget* tabifyWith) {
+                                           QDockWidget* tabifyWith, const AppServices* services) {
     GatewayMigrationUi ui;
     ui.view = new MigrationView(doc, window);
+    if (services) ui.view->setLiveServices(services->controllers, services->loadGenerators);
     ui.view->setObjectName(QStringLiteral("migrationView"));
     ui.dock = new QDockWidget(QObject::tr("Migration"), window);
     ui.dock->setObjectName(QStringLiteral("migrationDock"));

@@ -9,6 +9,7 @@ namespace ilab::ui {
 
 class MigrationView;
 class WorkspaceDocument;
+struct AppServices;
 
 // The Gateway API migration pieces of the designer window (issue 14), kept out of main_window.cpp: the
 // "Convert to Gateway API…" action (Object menu, which is also the workspace tree's context menu), the Migration
@@ -23,7 +24,8 @@ struct GatewayMigrationUi {
 // then selects the first HTTPRoute and raises the Migration view, which lists what the conversion could not carry
 // over and the requests that will behave differently. The action is enabled while the workspace has Ingresses.
 // The view's selectObjectRequested / revealSourceRequested are for the window to connect.
+// With `services` (local controllers and load generators), the Migration view offers its "Live traffic" tab.
 GatewayMigrationUi installGatewayMigration(QMainWindow* window, WorkspaceDocument* doc, QMenu* objectMenu, QMenu* viewMenu,
-                                           QDockWidget* tabifyWith);
+                                           QDockWidget* tabifyWith, const AppServices* services = nullptr);
 
 }  // namespace ilab::ui

@@ -7,13 +7,17 @@
 #include <QLabel>
 #include <QPointer>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QThreadPool>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
 #include "core/yaml/yaml_reader.h"
 #include "ui/document/workspace_document.h"
+#include "ui/gateway/migration_live.h"
+#include "ui/lab/compare_view.h"
 #include "ui/lab/explainer_panel.h"
 
 namespace ilab::ui {
@@ -44,6 +48,7 @@ ExplainRequest explainRequest(const routing::RequestView& r) {
         if (QString::fromStdString(k).compare(QLatin1String("Cookie"), Qt::CaseInsensitive) == 0) e.cookies = q(v);
         else e.headers << q(k + ": " + v);
     }
+    if (r.contentLength) e.headers << QStringLiteral("Content-Length: %1").arg(*r.contentLength);
     e.randomValue = 7;  // the value the check's traces used
     return e;
 }
@@ -87,9 +92,14 @@ MigrationView::MigrationView(WorkspaceDocument* doc, QWidget* parent)
     split->setStretchFactor(1, 1);
     split->setSizes({720, 560});  // the explainer's form would otherwise take most of the width
 
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("migrationTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(split, tr("Differences"));
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
-    layout->addWidget(split, 1);
+    layout->addWidget(m_tabs, 1);
 
     connect(m_convert, &QPushButton::clicked, this, &MigrationView::convertRequested);
     connect(m_recheck, &QPushButton::clicked, this, &MigrationView::refresh);
@@ -100,6 +110,64 @@ MigrationView::MigrationView(WorkspaceDocument* doc, QWidget* parent)
 }
 
 MigrationView::~MigrationView() = default;
+
+void MigrationView::setLiveServices(LocalControllerFactory controllers, LoadGeneratorFactory generators) {
+    if (m_liveRunner || !controllers || !generators) return;
+    m_liveRunner = new MigrationLive(std::move(controllers), std::move(generators), this);
+    auto* page = new QWidget(this);
+    m_liveRun = new QPushButton(tr("Send the same traffic to both"), page);
+    m_liveRun->setObjectName(QStringLiteral("migrationLiveRun"));
+    m_liveRun->setToolTip(tr("Starts an ingress-nginx controller on the Ingresses and a Gateway API controller on the "
+                             "converted objects (free ports on 127.0.0.1), sends every request of the check to both "
+                             "and compares what they answered"));
+    m_livePerRoute = new QSpinBox(page);
+    m_livePerRoute->setRange(10, 10000);
+    m_livePerRoute->setValue(100);
+    m_livePerRoute->setSuffix(tr(" per request"));
+    m_livePerRoute->setToolTip(tr("How many times each request of the check is sent to each controller"));
+    m_liveStatus = new QLabel(tr("Real requests to both controllers; the check above is computed without traffic."), page);
+    m_liveStatus->setWordWrap(true);
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_liveStatus, 1);
+    row->addWidget(m_livePerRoute);
+    row->addWidget(m_liveRun);
+    m_live = new CompareView(page);
+    m_live->setObjectName(QStringLiteral("migrationLiveView"));
+    m_live->setSideNames(tr("ingress-nginx"), tr("Gateway API"));
+    auto* layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 4, 0, 0);
+    layout->addLayout(row);
+    layout->addWidget(m_live, 1);
+    m_tabs->addTab(page, tr("Live traffic"));
+
+    connect(m_liveRun, &QPushButton::clicked, this, [this] { runLive(); });
+    connect(m_liveRunner, &MigrationLive::progress, this, [this](const QString& what) { m_liveStatus->setText(what); });
+    connect(m_liveRunner, &MigrationLive::finished, this, [this](const loadgen::Comparison& c) {
+        m_live->setRunning(false);
+        m_live->setComparison(c);
+        m_liveRun->setEnabled(true);
+        m_liveStatus->setText(QString::fromStdString(c.predictedLabel + "\n" + c.observedLabel));
+    });
+    connect(m_liveRunner, &MigrationLive::failed, this, [this](const QString& message) {
+        m_live->setRunning(false);
+        m_live->setFailure(message);
+        m_liveRun->setEnabled(true);
+        m_liveStatus->setText(message);
+    });
+}
+
+bool MigrationView::runLive() {
+    if (!m_liveRunner || m_liveRunner->isRunning() || m_running || !m_gatewaySide || !m_doc) return false;
+    if (m_report->corpus.empty()) {
+        m_liveStatus->setText(tr("No requests to send: the workspace has no Ingress rules."));
+        return false;
+    }
+    m_liveRun->setEnabled(false);
+    m_live->clear();
+    m_live->setRunning(true);
+    m_liveRunner->run(m_doc->workspace(), *m_gatewaySide, m_report->corpus, m_livePerRoute->value());
+    return true;
+}
 
 void MigrationView::showEvent(QShowEvent* e) {
     QWidget::showEvent(e);

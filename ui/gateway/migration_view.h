@@ -6,15 +6,20 @@
 
 #include "core/gateway/migration_check.h"
 #include "core/model/workspace.h"
+#include "ui/app_services.h"
 
 class QLabel;
 class QPushButton;
+class QSpinBox;
+class QTabWidget;
 class QTreeWidget;
 class QTreeWidgetItem;
 
 namespace ilab::ui {
 
+class CompareView;
 class ExplainerPanel;
+class MigrationLive;
 class WorkspaceDocument;
 
 // The Migration view (issue 14 item 4): what changes, request by request, when the workspace's ingress-nginx
@@ -24,6 +29,10 @@ class WorkspaceDocument;
 // cause; selecting one routes its request in the embedded explainer on both sides (ingress-nginx on the Ingresses,
 // gateway on the Gateway API objects). A last group lists what the conversion could not carry over.
 //
+// With services (local controllers and load generators from the composition root), a "Live traffic" tab sends the
+// same requests (the check's corpus) for real to an ingress-nginx controller on the Ingresses and a Gateway API
+// controller on the converted objects and shows both side by side (MigrationLive, CompareView).
+//
 // The check runs on the global thread pool (400 weighted samples per request and side), only while the view is
 // visible; a newer workspace drops older results. GUI thread; owned by the MainWindow's dock (or a test).
 class MigrationView : public QWidget {
@@ -31,6 +40,13 @@ class MigrationView : public QWidget {
 public:
     explicit MigrationView(WorkspaceDocument* doc, QWidget* parent = nullptr);
     ~MigrationView() override;
+
+    // Adds the "Live traffic" tab (both factories needed).
+    void setLiveServices(LocalControllerFactory controllers, LoadGeneratorFactory generators);
+    // Sends the current report's corpus to both controllers (the tab's button); false when it cannot start now.
+    bool runLive();
+    CompareView* liveView() const { return m_live; }
+    MigrationLive* liveRunnerForTest() const { return m_liveRunner; }
 
     // Runs the check now on the document's current workspace (also when hidden).
     void refresh();
@@ -66,6 +82,12 @@ private:
     QPushButton* m_recheck = nullptr;
     QTreeWidget* m_tree = nullptr;
     ExplainerPanel* m_explainer = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    CompareView* m_live = nullptr;
+    MigrationLive* m_liveRunner = nullptr;
+    QPushButton* m_liveRun = nullptr;
+    QSpinBox* m_livePerRoute = nullptr;
+    QLabel* m_liveStatus = nullptr;
     quint64 m_generation = 0;
     bool m_stale = true;
     bool m_running = false;

@@ -10,13 +10,10 @@
 #include "core/kube/port_forward.h"
 #include "core/kube/rest_client.h"
 #include "core/loadgen/load_generator.h"
+#include "core/loadgen/side_by_side.h"
 #include "ui/cluster_session.h"
 
 namespace ilab::ui {
-
-namespace {
-
-}  // namespace
 
 // What a running comparison shares with its pool job: the generator that runs now (stopped when the runner goes).
 struct CompareJob {
@@ -163,7 +160,6 @@ void CompareRunner::run(const loadgen::LoadConfig& config, int localHttpPort, in
 
 void CompareRunner::runSides(loadgen::LoadConfig cfg, int localHttpPort, int localHttpsPort, double confidence) {
     if (!m_target) return fail(tr("No cluster controller to compare with."));
-    cfg.recordLimit = cfg.requests > 0 ? cfg.requests : 20'000'000;  // per-route figures come from the records
     loadgen::SideConnection predicted, observed;
     predicted.label = QStringLiteral("local controller (the lab) on 127.0.0.1 HTTP %1, HTTPS %2")
                           .arg(localHttpPort)
@@ -184,52 +180,24 @@ void CompareRunner::runSides(loadgen::LoadConfig cfg, int localHttpPort, int loc
     QPointer<CompareRunner> self(this);
     const LoadGeneratorFactory factory = m_generators;
     QThreadPool::globalInstance()->start([self, job, factory, cfg, predicted, observed, confidence] {
-        auto once = [&](const loadgen::SideConnection& side, std::string* error) -> loadgen::Results {
-            loadgen::LoadConfig c = cfg;
-            c.connectTo = side.connectTo;
-            auto gen = factory(c);
-            {
+        const loadgen::SideBySideOutcome out = loadgen::runSideBySide(
+            cfg, predicted, observed, factory,
+            [job](const std::shared_ptr<loadgen::LoadGenerator>& gen) {
                 std::lock_guard lock(job->mutex);
-                if (job->cancelled) return {};
                 job->current = gen;
-            }
-            auto started = gen->start();
-            if (!started) {
-                *error = started.message();
-                return {};
-            }
-            gen->wait();
-            return gen->takeResults();
-        };
-        std::string error;
-        auto post = [self](auto fn) {
-            if (self) QMetaObject::invokeMethod(self.data(), fn, Qt::QueuedConnection);
-        };
-        const loadgen::Results p = once(predicted, &error);
-        const loadgen::Results o = error.empty() ? once(observed, &error) : loadgen::Results{};
-        {
-            std::lock_guard lock(job->mutex);
-            job->current.reset();
-            if (job->cancelled) return;
-        }
-        if (!error.empty()) {
-            post([self, error] {
-                if (self) self->fail(tr("The traffic could not run: %1").arg(QString::fromStdString(error)));
-            });
-            return;
-        }
-        std::vector<loadgen::Witness> pw, ow;
-        for (const auto& t : cfg.targets) {
-            pw.push_back(loadgen::sendWitness(t, predicted));
-            ow.push_back(loadgen::sendWitness(t, observed));
-        }
-        auto comparison = std::make_shared<loadgen::Comparison>(
-            loadgen::compareRuns(cfg, p, o, predicted, observed, pw, ow, confidence));
-        post([self, comparison] {
-            if (!self) return;
-            self->m_running = false;
-            emit self->finished(*comparison);
-        });
+                return !job->cancelled;
+            },
+            confidence);
+        if (out.cancelled || !self) return;
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, out] {
+                if (!self) return;
+                if (!out.comparison) return self->fail(tr("The traffic could not run: %1").arg(QString::fromStdString(out.error)));
+                self->m_running = false;
+                emit self->finished(*out.comparison);
+            },
+            Qt::QueuedConnection);
     });
 }
 

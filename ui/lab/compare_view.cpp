@@ -141,7 +141,9 @@ void CompareView::setComparison(const loadgen::Comparison& c) {
             auto* item = new QTableWidgetItem(cells[col]);
             if (disagrees) {
                 item->setBackground(DISAGREE_BG);
-                item->setToolTip(tr("Predicted and observed differ more than chance explains"));
+                item->setToolTip(m_predictedName.isEmpty()
+                                     ? tr("Predicted and observed differ more than chance explains")
+                                     : tr("%1 and %2 differ more than chance explains").arg(m_predictedName, m_observedName));
                 if (col == 1) item->setText(cells[col] + QStringLiteral("  ⚠"));
             }
             item->setData(Qt::UserRole, disagrees);
@@ -173,11 +175,23 @@ void CompareView::setComparison(const loadgen::Comparison& c) {
     }
     for (const auto& d : c.disagreements) {
         auto* item = new QListWidgetItem(
-            QStringLiteral("[%1] %2\n  observed:  %3\n  predicted: %4")
+            QStringLiteral("[%1] %2\n  %3:  %4\n  %5: %6")
                 .arg(QString::fromLatin1(loadgen::disagreementKindId(d.kind)), QString::fromStdString(d.detail),
-                     QString::fromStdString(d.observedRequest), QString::fromStdString(d.predictedRequest)));
+                     m_observedName.isEmpty() ? QStringLiteral("observed") : m_observedName,
+                     QString::fromStdString(d.observedRequest),
+                     m_predictedName.isEmpty() ? QStringLiteral("predicted") : m_predictedName,
+                     QString::fromStdString(d.predictedRequest)));
         item->setBackground(DISAGREE_BG);
         m_disagreements->addItem(item);
+    }
+    if (!m_predictedName.isEmpty()) {
+        m_summary->setText(c.agrees() ? tr("No difference: %1 and %2 answered alike (%3 % confidence).")
+                                            .arg(m_predictedName, m_observedName)
+                                            .arg(c.confidence * 100, 0, 'g', 4)
+                                      : tr("%n difference(s) between %1 and %2 that chance does not explain — highlighted below.",
+                                           nullptr, static_cast<int>(c.disagreements.size()))
+                                            .arg(m_predictedName, m_observedName));
+        return;
     }
     if (c.agrees())
         m_summary->setText(tr("No disagreement: the cluster's controller did what the design predicts (%1 % confidence).")
@@ -185,6 +199,15 @@ void CompareView::setComparison(const loadgen::Comparison& c) {
     else
         m_summary->setText(tr("%n disagreement(s) between the prediction and the cluster — highlighted below.", nullptr,
                               static_cast<int>(c.disagreements.size())));
+}
+
+void CompareView::setSideNames(const QString& predicted, const QString& observed) {
+    m_predictedName = predicted;
+    m_observedName = observed;
+    m_table->setHorizontalHeaderLabels({tr("Route"), tr("What"), predicted, observed});
+    setTargetChoiceVisible(false);
+    m_rule->hide();
+    m_compare->hide();
 }
 
 }  // namespace ilab::ui

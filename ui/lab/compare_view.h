@@ -38,6 +38,10 @@ public:
     void setRunning(bool running);
     void setComparison(const loadgen::Comparison& comparison);
     void clear();
+    // Names the two sides where the view says "Predicted (local)" / "Observed (cluster)" (the Migration view's
+    // live run: "ingress-nginx" / "Gateway API"), and hides the cluster target row and the compare button, which
+    // the owner replaces with its own.
+    void setSideNames(const QString& predicted, const QString& observed);
 
     // For tests and the lab script.
     QTableWidget* tableForTest() const { return m_table; }
@@ -58,6 +62,7 @@ private:
     QTableWidget* m_table = nullptr;
     QListWidget* m_disagreements = nullptr;
     bool m_clusterAvailable = false;
+    QString m_predictedName, m_observedName;  // empty: predicted (local) / observed (cluster)
     QString m_clusterDescription;
 };
 

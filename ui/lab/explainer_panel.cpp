@@ -44,7 +44,12 @@ routing::RequestView toRequestView(const ExplainRequest& req) {
     for (const auto& h : req.headers) {
         const int colon = h.indexOf(QLatin1Char(':'));
         if (colon <= 0) continue;
-        rv.headers.emplace_back(h.left(colon).trimmed().toStdString(), h.mid(colon + 1).trimmed().toStdString());
+        const QString name = h.left(colon).trimmed(), value = h.mid(colon + 1).trimmed();
+        // A Content-Length line stands for a body of that size (proxy-body-size, 413): no body needs typing.
+        bool isNumber = false;
+        const qulonglong length = value.toULongLong(&isNumber);
+        if (name.compare(QLatin1String("Content-Length"), Qt::CaseInsensitive) == 0 && isNumber) rv.contentLength = length;
+        rv.headers.emplace_back(name.toStdString(), value.toStdString());
     }
     if (!req.cookies.trimmed().isEmpty()) rv.headers.emplace_back("Cookie", req.cookies.trimmed().toStdString());
     rv.clientIp = req.clientIp.isEmpty() ? "127.0.0.1" : req.clientIp.toStdString();
@@ -121,6 +126,8 @@ ExplainerPanel::ExplainerPanel(QWidget* parent) : QWidget(parent) {
     m_headers = new QPlainTextEdit(this);
     m_headers->setPlaceholderText(tr("One header per line, e.g.\nX-Canary: always"));
     m_headers->setMaximumHeight(70);
+    m_headers->setToolTip(tr("One header per line. Content-Length: N stands for a request body of N bytes (checked "
+                             "against proxy-body-size)."));
     m_cookies = new QLineEdit(this);
     m_cookies->setPlaceholderText(tr("name=value; other=value"));
     m_clientIp = new QLineEdit(QStringLiteral("127.0.0.1"), this);
