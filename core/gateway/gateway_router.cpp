@@ -571,7 +571,9 @@ routing::TlsChoice GatewayRouter::certificateFor(const std::string& sniIn) const
         if (m_impl->listeners[static_cast<std::size_t>(i)].usable) usable.push_back(i);
     const int li = pickListener(m_impl->listeners, usable, sni);
     if (li < 0) {
-        out.trace.push_back("no programmed HTTPS listener serves SNI '" + sni + "': no certificate (Gateway API has no default certificate)");
+        out.refuse = true;
+        out.trace.push_back("no programmed HTTPS listener serves SNI '" + sni +
+                            "': handshake refused (unrecognized_name; Gateway API has no default certificate)");
         return out;
     }
     const CListener& l = m_impl->listeners[static_cast<std::size_t>(li)];

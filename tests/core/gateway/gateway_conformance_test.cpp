@@ -259,8 +259,9 @@ public:
             const std::string got = table.certificateFor(req.sni.value_or("")).certificate;
             if (got != want) fails.push_back("certificate " + want + " expected, got '" + got + "'");
         }
-        if (e["tls_handshake"] && req.scheme == "https" && !table.certificateFor(req.sni.value_or("")).certificate.empty())
-            fails.push_back("TLS handshake must fail (no certificate), got " + table.certificateFor(req.sni.value_or("")).certificate);
+        if (e["tls_handshake"] && req.scheme == "https" && !table.certificateFor(req.sni.value_or("")).refuse)
+            fails.push_back("TLS handshake must be refused (no listener for the name), got certificate '" +
+                            table.certificateFor(req.sni.value_or("")).certificate + "'");
         if (e["mirrored_to"]) fails.push_back("mirrored_to: the Decision has no mirror target (RequestMirror is traced only)");
         auto checkStatus = [&](const YAML::Node& want, const std::string& kind) {
             if (!want || !compiled.table) return;
