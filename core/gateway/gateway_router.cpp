@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <regex>
 #include <tuple>
+#include <unordered_map>
 
 #include <QByteArray>
 
@@ -71,6 +72,16 @@ struct CListener {
     std::string pemCert, pemKey;
     std::vector<Attachment> attachments;
     std::vector<CMatch> matches;  // sorted by precedence (without the hostname step)
+
+    // Host index (gateway.md §1.3 step 4). For a Host the best hostname class is exactly one set of routes: those with
+    // that exact hostname; else those with the longest matching wildcard ("*.b.c" before "*.c"); else those without
+    // hostnames. Each set's matches are precomputed in precedence order (a filtered copy of `matches`), so a decision
+    // looks up one map entry per label of the Host and scans only that set's matches, never every attached route
+    // (gateway_routing_bench: 1,000 routes on one listener).
+    std::unordered_map<std::string, int> exactHosts;     // hostname -> matchLists index
+    std::unordered_map<std::string, int> wildcardHosts;  // ".b.c" (pattern "*.b.c" without the "*") -> matchLists index
+    int anyHost = -1;                                    // routes without hostnames -> matchLists index
+    std::vector<std::vector<std::uint32_t>> matchLists;  // indices into `matches`, in precedence order
 };
 
 int durationMs(const std::string& s) {
@@ -542,6 +553,26 @@ GatewayRouterConstSharedPtr GatewayRouter::create(const model::Workspace& ws, co
                                    r.meta.qualifiedName(), c.rule, c.match);
         };
         std::stable_sort(l.matches.begin(), l.matches.end(), [&](const CMatch& a, const CMatch& b) { return key(a) < key(b); });
+
+        // Host index: the lists each route belongs to, then every match appended (in sorted order) to its route's lists.
+        std::vector<std::vector<int>> routeLists(impl->routes.size() + 1);
+        int lists = 0;
+        auto join = [&](int& slot, int route) {
+            if (slot < 0) slot = lists++;
+            auto& rl = routeLists[static_cast<std::size_t>(route)];
+            if (std::find(rl.begin(), rl.end(), slot) == rl.end()) rl.push_back(slot);
+        };
+        for (const auto& a : l.attachments) {
+            if (a.hostnames.empty()) join(l.anyHost, a.route);
+            for (const auto& h : a.hostnames) {
+                if (isWildcard(h)) join(l.wildcardHosts.try_emplace(h.substr(1), -1).first->second, a.route);
+                else join(l.exactHosts.try_emplace(h, -1).first->second, a.route);
+            }
+        }
+        l.matchLists.resize(static_cast<std::size_t>(lists));
+        for (std::size_t mi = 0; mi < l.matches.size(); ++mi)
+            for (const int k : routeLists[static_cast<std::size_t>(l.matches[mi].route)])
+                l.matchLists[static_cast<std::size_t>(k)].push_back(static_cast<std::uint32_t>(mi));
     }
 
     std::uint64_t h = 1469598103934665603ull;
@@ -571,7 +602,9 @@ routing::TlsChoice GatewayRouter::certificateFor(const std::string& sniIn) const
         if (m_impl->listeners[static_cast<std::size_t>(i)].usable) usable.push_back(i);
     const int li = pickListener(m_impl->listeners, usable, sni);
     if (li < 0) {
-        out.trace.push_back("no programmed HTTPS listener serves SNI '" + sni + "': no certificate (Gateway API has no default certificate)");
+        out.refuse = true;
+        out.trace.push_back("no programmed HTTPS listener serves SNI '" + sni +
+                            "': handshake refused (unrecognized_name; Gateway API has no default certificate)");
         return out;
     }
     const CListener& l = m_impl->listeners[static_cast<std::size_t>(li)];
@@ -631,22 +664,17 @@ void GatewayRouter::route(const RequestView& req, std::uint64_t randomValue, boo
         }
     }
 
-    // 2. Routes attached to that listener whose effective hostnames match; keep the best hostname class.
-    std::vector<std::pair<int, int>> score(m.routes.size(), {-1, -1});  // (exact chars, matching chars)
-    std::pair<int, int> best{-1, -1};
-    for (const auto& a : l.attachments) {
-        std::pair<int, int> s{-1, -1};
-        if (a.hostnames.empty()) s = {0, 0};
-        for (const auto& h : a.hostnames) {
-            if (!hostnameMatches(h, host)) continue;
-            const std::pair<int, int> hs{isWildcard(h) ? 0 : static_cast<int>(h.size()), static_cast<int>(h.size())};
-            s = std::max(s, hs);
-        }
-        auto& cur = score[static_cast<std::size_t>(a.route)];
-        cur = std::max(cur, s);
-        if (s.first >= 0) best = std::max(best, s);
+    // 2. Routes attached to that listener whose effective hostnames match; keep the best hostname class: the exact
+    // hostname, else the longest matching wildcard, else the routes without hostnames (the host index).
+    const std::vector<std::uint32_t>* candidates = nullptr;
+    if (auto it = l.exactHosts.find(host); it != l.exactHosts.end()) candidates = &l.matchLists[static_cast<std::size_t>(it->second)];
+    for (std::size_t dot = host.find('.', 1); !candidates && dot != std::string::npos; dot = host.find('.', dot + 1)) {
+        if (dot + 1 >= host.size()) break;
+        if (auto it = l.wildcardHosts.find(host.substr(dot)); it != l.wildcardHosts.end())
+            candidates = &l.matchLists[static_cast<std::size_t>(it->second)];
     }
-    if (best.first < 0) {
+    if (!candidates && l.anyHost >= 0) candidates = &l.matchLists[static_cast<std::size_t>(l.anyHost)];
+    if (!candidates) {
         d.action = Decision::Action::Respond;
         d.status = 404;
         trace("no route attached to listener " + l.name + " has a hostname matching '" + host + "': 404");
@@ -662,8 +690,8 @@ void GatewayRouter::route(const RequestView& req, std::uint64_t randomValue, boo
     std::vector<std::pair<std::string, std::string>> query;
     bool queryParsed = false;
     const CMatch* won = nullptr;
-    for (const CMatch& cm : l.matches) {
-        if (score[static_cast<std::size_t>(cm.route)] != best) continue;
+    for (const std::uint32_t mi : *candidates) {
+        const CMatch& cm = l.matches[mi];
         if (!pathMatches(cm, path)) continue;
         if (cm.m.method && *cm.m.method != req.method) continue;
         bool ok = true;

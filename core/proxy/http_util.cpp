@@ -32,6 +32,7 @@ const char* statusText(int status) {
     case 411: return "Length Required";
     case 413: return "Request Entity Too Large";
     case 414: return "Request-URI Too Large";
+    case 421: return "Misdirected Request";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";

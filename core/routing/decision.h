@@ -131,6 +131,10 @@ struct TlsChoice {
     std::string certificate;  // "namespace/secret" or "default"
     std::string pemCert;      // PEM of the chain ("" for the default: the proxy uses its fake certificate)
     std::string pemKey;
+    // No certificate may be presented for this name: the handshake is refused with an unrecognized_name alert
+    // (the gateway profile: a ClientHello whose SNI matches no programmed HTTPS listener; Gateway API has no default
+    // certificate, ../shared/gateway.md §5). The ingress-nginx profiles never refuse (fake certificate).
+    bool refuse = false;
     std::vector<std::string> trace;
 };
 

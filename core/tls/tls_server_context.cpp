@@ -26,9 +26,9 @@ int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const uns
     return SSL_TLSEXT_ERR_NOACK;  // a client that only offers h2: continue without ALPN (nginx does the same)
 }
 
-int onServerNameCallback(SSL* ssl, int*, void*) {
+int onServerNameCallback(SSL* ssl, int* alert, void*) {
     auto* transport = static_cast<TlsTransport*>(SSL_get_app_data(ssl));
-    return transport ? transport->onServerName() : SSL_TLSEXT_ERR_OK;
+    return transport ? transport->onServerName(alert) : SSL_TLSEXT_ERR_OK;
 }
 
 std::string opensslError() {

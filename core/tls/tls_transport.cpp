@@ -28,7 +28,7 @@ TlsTransport::~TlsTransport() {
     if (m_fd >= 0) ::close(m_fd);
 }
 
-int TlsTransport::onServerName() {
+int TlsTransport::onServerName(int* alert) {
     const char* name = SSL_get_servername(m_ssl, TLSEXT_NAMETYPE_host_name);
     std::string sni = name ? name : "";
     std::transform(sni.begin(), sni.end(), sni.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -36,6 +36,13 @@ int TlsTransport::onServerName() {
     m_serverName = sni;
     if (!m_table && !m_lookup) return SSL_TLSEXT_ERR_OK;
     routing::TlsChoice choice = m_lookup ? m_lookup(sni) : m_table->certificateFor(sni);
+    if (choice.refuse) {
+        m_refused = true;
+        m_refusal = "no HTTPS listener serves SNI '" + (sni.empty() ? std::string("(none)") : sni) +
+                  "': handshake refused (unrecognized_name)";
+        if (alert) *alert = SSL_AD_UNRECOGNIZED_NAME;
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
     if (choice.pemCert.empty() || choice.pemKey.empty()) return SSL_TLSEXT_ERR_OK;  // default certificate
     std::string error;
     SSL_CTX* ctx = m_context->contextFor(choice.pemCert, choice.pemKey, &error);
@@ -95,6 +102,11 @@ IoStatus TlsTransport::handshake() {
         return IoStatus::Ok;
     }
     IoStatus s = mapError(rc, false);
+    if (m_refused && s == IoStatus::Error) {
+        ERR_clear_error();
+        m_error = m_refusal;
+        return IoStatus::Error;
+    }
     if (s == IoStatus::Closed) {
         m_error = "client closed the connection during the handshake";
         return IoStatus::Error;

@@ -12,7 +12,8 @@ namespace ilab::tls {
 
 // Server-side TLS with OpenSSL directly on the non-blocking socket (SSL_set_fd: no memory-BIO copies).
 // The certificate is chosen in the servername callback by RouteTable::certificateFor(SNI) on the table pinned
-// when the connection was accepted (exact, wildcard, else the default certificate).
+// when the connection was accepted (exact, wildcard, else the default certificate; the gateway profile refuses a
+// name no HTTPS listener serves with a fatal unrecognized_name alert instead).
 // Thread and owner: as Transport.
 class TlsTransport final : public Transport {
 public:
@@ -36,8 +37,9 @@ public:
     const std::string& certificateName() const { return m_certificateName; }
     std::string protocolVersion() const;  // "TLSv1.3"
 
-    // OpenSSL servername callback (internal).
-    int onServerName();
+    // OpenSSL servername callback (internal). Sets *alert and returns SSL_TLSEXT_ERR_ALERT_FATAL when the table
+    // refuses the name (TlsChoice::refuse).
+    int onServerName(int* alert);
 
 private:
     IoStatus mapError(int rc, bool reading);
@@ -49,6 +51,8 @@ private:
     CertificateLookup m_lookup;
     bool m_wantWrite = false;
     bool m_handshakeDone = false;
+    bool m_refused = false;  // the servername callback refused the SNI; m_refusal says why
+    std::string m_refusal;
     std::string m_error, m_serverName, m_certificateName = "default";
 };
 

@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
     }
     std::printf("objects = Ingresses (ingress-nginx profile) or HTTPRoutes (gateway profile); decisions/s and compile = CPU time\n"
-                "of this thread, routeInto() as the proxy calls it. The gateway router scans the listener's attached routes for\n"
-                "the hostname class and its sorted match list per request (no host index yet), so it falls with the route count.\n");
+                "of this thread, routeInto() as the proxy calls it. The gateway router looks the Host up in its listener's host index\n"
+                "(exact, then wildcard suffixes, then hostname-less routes) and scans only that set's precedence-sorted matches.\n");
     return 0;
 }

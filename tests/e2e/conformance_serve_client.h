@@ -101,7 +101,8 @@ public:
             curl_easy_setopt(m_curl, CURLOPT_POSTFIELDS, body.data());
             curl_easy_setopt(m_curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
         }
-        if (r.method != "GET" || !body.empty()) curl_easy_setopt(m_curl, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+        if (r.method == "HEAD") curl_easy_setopt(m_curl, CURLOPT_NOBODY, 1L);  // a HEAD answer has no body to wait for
+        else if (r.method != "GET" || !body.empty()) curl_easy_setopt(m_curl, CURLOPT_CUSTOMREQUEST, r.method.c_str());
         curl_easy_setopt(m_curl, CURLOPT_WRITEFUNCTION, &CaseClient::onBody);
         curl_easy_setopt(m_curl, CURLOPT_WRITEDATA, &out);
         curl_easy_setopt(m_curl, CURLOPT_HEADERFUNCTION, &CaseClient::onHeader);

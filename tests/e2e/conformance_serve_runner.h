@@ -1,7 +1,7 @@
 #pragma once
 
-// Conformance cases through real traffic: for one case of tests/conformance/cases.yaml, writes a workspace (the
-// case's Ingresses, a Deployment of simulated echo pods per Service port, TLS Secrets with certificates for the
+// Conformance cases through real traffic: for one case of tests/conformance/cases.yaml or gateway-cases.yaml,
+// writes a workspace (the case's Ingresses, or its Gateway API objects under the `gateway` profile, a Deployment of simulated echo pods per Service port, TLS Secrets with certificates for the
 // listed dns_names, the controller ConfigMap), starts the real `ingress-lab-cli serve` on port 0 with the case's
 // profile and flags, sends the request (or the `load`) with libcurl and checks every `expect` field on what came
 // back. Header-only, used by conformance_serve_test.cpp. A runner lives on one thread (it owns a QProcess).
@@ -15,6 +15,13 @@
 //   client_ip                           -> the request is sent FROM a loopback address 127.0.0.K (one per distinct
 //                                         client_ip of the case), so the proxy sees distinct, stable client addresses.
 //   request.host ""                     -> Host: 127.0.0.1 (the controller's IP literal).
+//   services {"ns/svc": [8080]}         -> the Service and its Deployment in namespace ns; the backend is "ns/svc:8080".
+//   backend_behaviour {latency_s, response_headers} (gateway cases) -> ingress-lab.dev/latency-ms and
+//                                         ingress-lab.dev/header.NAME annotations on the pods.
+// Gateway cases (profile "gateway"; see gatewayExpectations()): `expect` on the case's `gateway` objects; a conversion
+// case also runs its `ingresses` under "ingress-nginx" against `ingress_nginx_expect`. status null = nothing answers:
+// the TLS handshake fails, or (plain HTTP, where serve always listens) the proxy answers 404 without a backend.
+// A Location compares without a default port (:80/:443 may be present or absent, conformance CompareRoundTrip).
 //   expected X-Forwarded-Port 80/443 and ":80"/":443" in an expected Location: the case assumes the controller
 //                                         listens on 80/443; serve listens on free ports, so the port the client
 //                                         connected to is expected instead.
@@ -46,7 +53,7 @@
 namespace ilab::e2e {
 
 struct ServeCaseOutcome {
-    std::string id, category, profile;  // profile: "ingress-nginx" | "kubernetes"
+    std::string id, category, profile;  // profile: "ingress-nginx" | "kubernetes" | "gateway"
     bool passed = false;
     std::string failure;  // "" when passed
     double seconds = 0;
@@ -76,8 +83,11 @@ inline bool serveInScope(const YAML::Node& c, bool everyCategory = false) {
 }
 
 // The serve profiles a case runs under (the routing runner's convention; k8s-spec divergences are its business).
+// Gateway cases: "gateway", plus "ingress-nginx" for the Ingress side of a conversion case.
 inline std::vector<std::string> serveProfiles(const YAML::Node& c) {
     const std::string p = caseStr(c["profile"], "both");
+    if (p == "gateway-conformance" || p == "gateway-spec") return {"gateway"};
+    if (p == "conversion") return {"gateway", "ingress-nginx"};
     if (p == "both") return {"ingress-nginx", "kubernetes"};
     if (p == "k8s-spec") return {"kubernetes"};
     return {"ingress-nginx"};
@@ -140,6 +150,8 @@ private:
     std::map<std::string, std::string> m_sourceIps;              // case client_ip -> 127.0.0.K
     std::vector<std::string> m_fails;
     std::unique_ptr<Serve> m_serve;
+    bool m_gateway = false;  // a case of gateway-cases.yaml
+    int m_loadRequests = 0;  // its load.requests (a share sample size)
 
     void fail(const std::string& f) { m_fails.push_back(f); }
 
@@ -169,6 +181,16 @@ private:
 
     static std::string behaviourAnnotations(const YAML::Node& c, std::string* error) {
         std::string ann;
+        if (const auto bm = c["request"]["backend_behaviour"]; bm && bm.IsMap()) {  // gateway cases
+            if (bm["latency_s"])
+                ann += "        ingress-lab.dev/latency-ms: \"" + std::to_string(std::lround(bm["latency_s"].as<double>() * 1000)) + "\"\n";
+            for (const auto& [name, value] : pairs(bm["response_headers"]))
+                ann += "        ingress-lab.dev/header." + name + ": \"" + value + "\"\n";
+            for (auto it = bm.begin(); it != bm.end(); ++it)
+                if (it->first.Scalar() != "latency_s" && it->first.Scalar() != "response_headers")
+                    *error = "unsupported backend_behaviour key '" + it->first.Scalar() + "'";
+            return ann;
+        }
         const std::string b = caseStr(c["request"]["backend_behaviour"]);
         if (!b.empty()) {
             static const std::regex after(R"(^responds after (\d+(?:\.\d+)?) s$)");
@@ -183,8 +205,15 @@ private:
         return ann;
     }
 
-    std::string workspaceYaml(const YAML::Node& c, std::string* error) {
-        std::string y = caseStr(c["ingresses"]);
+    // "ns/name" -> {ns, name}; a bare name is in namespace default.
+    static std::pair<std::string, std::string> splitNs(const std::string& key) {
+        const auto slash = key.find('/');
+        if (slash == std::string::npos) return {"default", key};
+        return {key.substr(0, slash), key.substr(slash + 1)};
+    }
+
+    std::string workspaceYaml(const YAML::Node& c, const std::string& profile, std::string* error) {
+        std::string y = caseStr(profile == "gateway" ? c["gateway"] : c["ingresses"]);
         if (!y.empty() && y.back() != '\n') y += "\n";
         const std::string podAnnotations = behaviourAnnotations(c, error);
         // The affinity cases come from e2e tests whose Service has 2 endpoints: a cookie only matters with a choice.
@@ -192,10 +221,10 @@ private:
         auto addServices = [&](const YAML::Node& services, bool withPods) {
             if (!services || !services.IsMap()) return;
             for (auto it = services.begin(); it != services.end(); ++it) {
-                const std::string svc = it->first.Scalar();
+                const auto [ns, svc] = splitNs(it->first.Scalar());
                 const auto ports = parsePorts(it->second);
-                if (withPods) m_ports[svc] = ports;
-                y += "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: " + svc + "\n  namespace: default\nspec:\n"
+                if (withPods) m_ports[ns == "default" ? svc : ns + "/" + svc] = ports;
+                y += "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: " + svc + "\n  namespace: " + ns + "\nspec:\n"
                      "  selector:\n    app: " + (withPods ? svc : svc + "-no-pods") + "\n  ports:\n";
                 for (const auto& p : ports) {
                     const std::string target = "p" + std::to_string(p.number);
@@ -207,7 +236,7 @@ private:
                 for (const auto& p : ports) {
                     const std::string target = "p" + std::to_string(p.number);
                     y += "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + svc + "-" + target +
-                         "\n  namespace: default\nspec:\n  replicas: " + replicas + "\n  selector:\n    matchLabels:\n      app: " + svc +
+                         "\n  namespace: " + ns + "\nspec:\n  replicas: " + replicas + "\n  selector:\n    matchLabels:\n      app: " + svc +
                          "\n      ilab-port: " + target + "\n  template:\n    metadata:\n      labels:\n        app: " + svc +
                          "\n        ilab-port: " + target + "\n" +
                          (podAnnotations.empty() ? std::string() : "      annotations:\n" + podAnnotations) +
@@ -225,8 +254,9 @@ private:
                 const auto cert = testing::makeSelfSignedCertificate(names);
                 if (cert.certPem.empty()) *error = "could not create a certificate for Secret " + it->first.Scalar();
                 m_certs[it->first.Scalar()] = cert;
-                y += "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: " + it->first.Scalar() +
-                     "\n  namespace: default\ntype: kubernetes.io/tls\ndata:\n  tls.crt: " +
+                const auto [ns, name] = splitNs(it->first.Scalar());
+                y += "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: " + name +
+                     "\n  namespace: " + ns + "\ntype: kubernetes.io/tls\ndata:\n  tls.crt: " +
                      QByteArray::fromStdString(cert.certPem).toBase64().toStdString() + "\n  tls.key: " +
                      QByteArray::fromStdString(cert.keyPem).toBase64().toStdString() + "\n";
             }
@@ -245,6 +275,7 @@ private:
 
     QStringList serveArgs(const YAML::Node& c, const std::string& profile) const {
         QStringList args{"--profile", QString::fromStdString(profile)};
+        if (profile == "gateway") return args;
         // Cases treat every Ingress as claimed (none of them sets a class outside the ingress-class category).
         if (caseStr(c["category"]) != "ingress-class") args << "--controller-arg=--watch-ingress-without-class=true";
         if (const auto fl = caseChild(caseChild(c, "controller_config"), "flags"); fl && fl.IsMap())
@@ -272,6 +303,7 @@ private:
         q.host = caseStr(r["host"]);
         q.path = caseStr(r["path"], "/");
         if (r["sni"] && !r["sni"].IsNull()) q.sni = r["sni"].Scalar();
+        else if (m_gateway && q.scheme == "https" && !q.host.empty()) q.sni = q.host.substr(0, q.host.rfind(':'));  // as a browser does
         for (const auto& h : pairs(r["headers"])) q.headers.push_back(h);
         if (const auto ck = r["cookies"]; ck && ck.IsMap()) {
             std::string cookie;
@@ -287,7 +319,7 @@ private:
     // --- what the echo pod saw ---
     struct Echo {
         bool valid = false;
-        std::string service, pod, path, method;
+        std::string service, pod, path, method, ns;
         QJsonObject headers;  // lower-case name -> value (repeated headers joined with ", ")
     };
     static Echo parseEcho(const ClientResponse& resp) {
@@ -301,6 +333,7 @@ private:
         e.pod = o.value("pod").toString().toStdString();
         e.path = o.value("path").toString().toStdString();
         e.method = o.value("method").toString().toStdString();
+        e.ns = o.value("namespace").toString().toStdString();
         e.headers = o.value("headers").toObject();
         return e;
     }
@@ -313,11 +346,12 @@ private:
     // "service:port" the echo pod belongs to (pods are named <service>-p<port>-<hash>-<n>), or "" if unknown.
     std::string echoBackend(const Echo& e) const {
         if (!e.valid) return {};
-        const auto it = m_ports.find(e.service);
-        if (it == m_ports.end()) return e.service + ":?";
+        const std::string svc = e.ns.empty() || e.ns == "default" ? e.service : e.ns + "/" + e.service;
+        const auto it = m_ports.find(svc);
+        if (it == m_ports.end()) return svc + ":?";
         for (const auto& p : it->second)
-            if (e.pod.rfind(e.service + "-p" + std::to_string(p.number) + "-", 0) == 0) return e.service + ":" + std::to_string(p.number);
-        return e.service + ":?";
+            if (e.pod.rfind(e.service + "-p" + std::to_string(p.number) + "-", 0) == 0) return svc + ":" + std::to_string(p.number);
+        return svc + ":?";
     }
     bool backendMatches(const std::string& got, const std::string& want) const {
         if (got == want) return true;
@@ -352,13 +386,19 @@ private:
         return s;
     }
 
-    std::string portAdjusted(std::string v, bool isLocation) const {
+    // reverse: a Location from serve -> the case's terms (serve's ports become :80/:443).
+    std::string portAdjusted(std::string v, bool isLocation, bool reverse = false) const {
         auto swap = [&](const std::string& from, int to) {
             for (std::size_t p = v.find(from); p != std::string::npos; p = v.find(from, p + 1)) {
                 const std::size_t after = p + from.size();
                 if (after == v.size() || v[after] == '/' || v[after] == '?') v.replace(p, from.size(), ":" + std::to_string(to));
             }
         };
+        if (reverse) {
+            swap(":" + std::to_string(m_serve->httpPort), 80);
+            swap(":" + std::to_string(m_serve->httpsPort), 443);
+            return v;
+        }
         if (isLocation) {
             swap(":80", m_serve->httpPort);
             swap(":443", m_serve->httpsPort);
@@ -451,8 +491,12 @@ private:
             "backend", "status", "location", "rewritten_path", "upstream_method", "upstream_headers", "upstream_headers_absent",
             "upstream_headers_not_equal", "upstream_headers_match", "response_headers", "response_headers_absent",
             "set_cookie_contains", "set_cookie_not_contains", "set_cookie_matches", "canary_share", "tolerance", "tls_certificate", "accepted",
-            "rejected", "accepted_status", "reject_status", "note"};
-        const YAML::Node e = c["expect"];
+            "rejected", "accepted_status", "reject_status", "note",
+            // gateway-cases.yaml (gatewayExpectations())
+            "status_any_of", "response_header_any_of", "shares", "tls_handshake", "connection", "mirrored_to", "route_status",
+            "listener_status", "source"};
+        m_gateway = caseStr(c["profile"]).rfind("gateway-", 0) == 0 || caseStr(c["profile"]) == "conversion";
+        const YAML::Node e = m_gateway && profile != "gateway" ? c["ingress_nginx_expect"] : c["expect"];
         if (!e || !e.IsMap()) {
             fail("case has no expect map");
             return;
@@ -461,7 +505,7 @@ private:
             if (!handled.count(it->first.Scalar())) fail("unsupported expectation " + it->first.Scalar());
 
         std::string error;
-        const std::string yaml = workspaceYaml(c, &error);
+        const std::string yaml = workspaceYaml(c, profile, &error);
         if (!error.empty()) {
             fail(error);
             return;
@@ -474,22 +518,35 @@ private:
         }
         CaseClient client(m_serve->httpPort, m_serve->httpsPort);
         const ClientRequest q = buildRequest(c["request"]);
-        if (c["load"]) runLoad(c["load"], e, q);
-        else checkRequest(e, q, client);
+        m_loadRequests = c["load"] ? c["load"]["requests"].as<int>(0) : 0;
+        if (c["load"] && (!m_gateway || e["accepted"] || e["rejected"])) runLoad(c["load"], e, q);
+        else checkRequest(e, q, client);  // a gateway case's load only sizes its share sample
         if (const int rc = m_serve->stop(); rc != 0) fail("serve did not exit cleanly after SIGTERM (exit " + std::to_string(rc) + ")");
     }
 
     void checkRequest(const YAML::Node& e, const ClientRequest& q, CaseClient& client) {
         const ClientResponse r = client.send(q);
         const Echo echo = parseEcho(r);
+        if (e["status"] && e["status"].IsNull()) {
+            checkNothingAnswers(e, q, r, echo);
+            return;
+        }
         if (!r.error.empty()) {
             fail("request failed: " + r.error);
             return;
         }
         if (e["status"] && r.status != e["status"].as<long>()) fail("status " + caseStr(e["status"]) + " expected; " + describe(r, echo));
+        if (const auto any = e["status_any_of"]) {
+            bool ok = false;
+            for (const auto& st : any) ok = ok || st.as<long>() == r.status;
+            if (!ok) fail("status in status_any_of expected; " + describe(r, echo));
+        }
+        if (e["mirrored_to"]) fail("mirrored_to: serve does not send RequestMirror copies (the filter is traced only)");
 
         const YAML::Node b = e["backend"];
-        if (b && b.IsSequence()) {
+        if (b && b.IsSequence() && e["shares"]) {
+            checkShares(e, q, client, r, echo);
+        } else if (b && b.IsSequence()) {
             checkSplit(e, q, client, r, echo);
         } else if (b) {
             const std::string want = b.IsNull() ? "null" : b.Scalar();
@@ -500,7 +557,8 @@ private:
                 got = address == "-" ? "null" : "upstream [" + upstream + "] at " + address;
                 if (want != "null" && address != "-") {
                     const auto colon = want.rfind(':');
-                    if (upstream == "default-" + want.substr(0, colon) + "-" + want.substr(colon + 1)) got = want;
+                    const auto [ns, svc] = splitNs(want.substr(0, colon));
+                    if (upstream == ns + "-" + svc + "-" + want.substr(colon + 1)) got = want;
                 }
             }
             if (!backendMatches(got, want)) fail("backend " + want + " expected; got " + (got.empty() ? "null" : got) + " (" + describe(r, echo) + ")");
@@ -516,7 +574,12 @@ private:
                 }
             }
         }
-        if (e["location"]) {
+        if (e["location"] && m_gateway) {
+            const std::string want = withoutDefaultPort(caseStr(e["location"]));
+            const auto got = r.header("Location");
+            if (!got || withoutDefaultPort(portAdjusted(*got, false, true)) != want)
+                fail("location " + caseStr(e["location"]) + " expected, got " + got.value_or("(absent)"));
+        } else if (e["location"]) {
             const std::string want = portAdjusted(caseStr(e["location"]), true);
             const auto got = r.header("Location");
             if (got.value_or("(absent)") != want) fail("location " + want + " expected, got " + got.value_or("(absent)"));
@@ -548,8 +611,16 @@ private:
         }
         for (const auto& [name, value] : pairs(e["response_headers"])) {
             const auto v = r.header(name);
-            if (v.value_or("\x01") != value) fail("response header " + name + ": " + value + " expected, got " + v.value_or("(absent)"));
+            const bool ok = v && (m_gateway && isListHeader(name) ? tokens(*v) == tokens(value) : *v == value);
+            if (!ok) fail("response header " + name + ": " + value + " expected, got " + v.value_or("(absent)"));
         }
+        if (const auto ao = e["response_header_any_of"]; ao && ao.IsMap())
+            for (auto it = ao.begin(); it != ao.end(); ++it) {
+                const auto v = r.header(it->first.Scalar());
+                bool ok = false;
+                for (const auto& x : it->second) ok = ok || (v && tokens(*v) == tokens(x.Scalar()));
+                if (!ok) fail("response header " + it->first.Scalar() + " not one of the accepted values, got " + v.value_or("(absent)"));
+            }
         if (const auto ra = e["response_headers_absent"])
             for (const auto& n : ra)
                 if (auto v = r.header(n.Scalar())) fail("response header " + n.Scalar() + " must be absent, got " + *v);
@@ -567,6 +638,82 @@ private:
                 if (!std::regex_search(cookies, std::regex(s.Scalar())))
                     fail("Set-Cookie must match '" + s.Scalar() + "', got " + (cookies.empty() ? "(no Set-Cookie)" : cookies));
         if (e["tls_certificate"]) checkCertificate(e["tls_certificate"], r);
+    }
+
+    // --- gateway-cases.yaml expectations ---
+    // "http://h:80/x" and "http://h/x" are equal (conformance/utils/http CompareRoundTrip).
+    static std::string withoutDefaultPort(std::string s) {
+        for (const auto& [scheme, port] : {std::pair<std::string, std::string>{"http://", ":80"}, {"https://", ":443"}}) {
+            if (s.rfind(scheme, 0) != 0) continue;
+            const auto end = s.find_first_of("/?", scheme.size());
+            const std::string authority = s.substr(scheme.size(), end == std::string::npos ? std::string::npos : end - scheme.size());
+            if (authority.size() > port.size() && authority.compare(authority.size() - port.size(), port.size(), port) == 0)
+                s.erase(scheme.size() + authority.size() - port.size(), port.size());
+        }
+        return s;
+    }
+    static bool isListHeader(const std::string& name) {
+        const std::string n = ClientResponse::lower(name);
+        return n == "access-control-allow-methods" || n == "access-control-allow-headers" || n == "access-control-expose-headers";
+    }
+    // Comma-separated tokens, case-insensitive, whitespace ignored (HTTPRouteCORS compares them as sets).
+    static std::set<std::string> tokens(const std::string& v) {
+        std::set<std::string> out;
+        std::string cur;
+        for (char ch : v + ",") {
+            if (ch == ',') {
+                if (!cur.empty()) out.insert(cur);
+                cur.clear();
+            } else if (ch != ' ' && ch != '\t') {
+                cur += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            }
+        }
+        return out;
+    }
+
+    // status null: nothing may answer. HTTPS: the TLS handshake must fail (no listener/certificate for the name).
+    // Plain HTTP: serve always listens on its HTTP port, so "no listener" is the proxy's own 404 without a backend
+    // (what the routing runner accepts too).
+    void checkNothingAnswers(const YAML::Node& e, const ClientRequest& q, const ClientResponse& r, const Echo& echo) {
+        if (q.scheme == "https") {
+            if (r.error.empty()) fail("the TLS handshake must fail (" + caseStr(e["tls_handshake"], "no listener") + "); " + describe(r, echo));
+            return;
+        }
+        if (!r.error.empty()) return;  // refused: nothing answered
+        if (r.status != 404 || echo.valid) fail("no answer (no listener) expected; " + describe(r, echo));
+        else if (accessLogUpstream(q, r.status).second != "-") fail("no listener expected, but the proxy contacted an upstream");
+    }
+
+    // `backend: [a, b, ...]` + `shares {backend: fraction}` (+ a numeric `tolerance`): max(load.requests, 400) requests;
+    // every one reaches a listed backend and each share is within max(tolerance, 4 binomial standard deviations).
+    void checkShares(const YAML::Node& e, const ClientRequest& q, CaseClient& client, const ClientResponse& first, const Echo& firstEcho) {
+        std::set<std::string> allowed;
+        for (const auto& x : e["backend"]) allowed.insert(x.Scalar());
+        const int n = std::max(CANARY_SAMPLES, m_loadRequests);
+        std::map<std::string, int> counts;
+        auto count = [&](const ClientResponse& x, const Echo& ex) {
+            std::string got = echoBackend(ex);
+            if (got.empty()) got = describe(x, ex);
+            for (const auto& a : allowed)
+                if (backendMatches(got, a)) got = a;
+            counts[got]++;
+        };
+        count(first, firstEcho);
+        for (int i = 1; i < n; ++i) {
+            const ClientResponse x = client.send(q);
+            count(x, parseEcho(x));
+        }
+        for (const auto& [k, v] : counts)
+            if (!allowed.count(k)) fail(std::to_string(v) + " of " + std::to_string(n) + " requests went to " + k + ", not a listed backend");
+        const double tolerance = e["tolerance"].as<double>(0.0);  // often prose ("+/-0.05 ..."): then 4 sigma alone
+        for (auto it = e["shares"].begin(); it != e["shares"].end(); ++it) {
+            const double want = it->second.as<double>();
+            const double got = static_cast<double>(counts[it->first.Scalar()]) / n;
+            const double tol = std::max(tolerance, 4.0 * std::sqrt(want * (1 - want) / n)) + 1e-9;
+            if (std::fabs(got - want) > tol)
+                fail("share of " + it->first.Scalar() + " " + std::to_string(got) + " over " + std::to_string(n) + " requests not within " +
+                     std::to_string(tol) + " of " + std::to_string(want));
+        }
     }
 
     // Weighted split: CANARY_SAMPLES requests; the share reaching the canary (second entry) must be within 4 binomial

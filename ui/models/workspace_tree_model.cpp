@@ -7,6 +7,8 @@
 #include <QHash>
 #include <QPalette>
 
+#include "core/gateway/gateway_reader.h"
+
 namespace ilab::ui {
 
 QIcon themedIcon(const QString& name) {
@@ -20,12 +22,34 @@ QIcon themedIcon(const QString& name) {
 
 namespace {
 
-enum Category { IngressClasses, Ingresses, Services, Deployments, TlsSecrets, ControllerConfig, Other, CategoryCount };
+// The order of the tree's top level. The Gateway API groups (issue 14) are shown only when the workspace has an object
+// of that kind, so an Ingress-only workspace keeps its seven categories; keys ("cat<enum value>") never depend on which
+// groups are shown.
+enum Category {
+    IngressClasses,
+    Ingresses,
+    GatewayClasses,
+    Gateways,
+    HttpRoutes,
+    ReferenceGrants,
+    Services,
+    Deployments,
+    TlsSecrets,
+    ControllerConfig,
+    Other,
+    CategoryCount
+};
+
+bool shownOnlyWhenUsed(int c) { return c == GatewayClasses || c == Gateways || c == HttpRoutes || c == ReferenceGrants; }
 
 const char* categoryLabel(int c) {
     switch (c) {
     case IngressClasses: return "Ingress Classes";
     case Ingresses: return "Ingresses";
+    case GatewayClasses: return "Gateway Classes";
+    case Gateways: return "Gateways";
+    case HttpRoutes: return "HTTPRoutes";
+    case ReferenceGrants: return "Reference Grants";
     case Services: return "Services";
     case Deployments: return "Deployments";
     case TlsSecrets: return "TLS Secrets";
@@ -38,6 +62,10 @@ const char* categoryIcon(int c) {
     switch (c) {
     case IngressClasses: return "ingressclass";
     case Ingresses: return "ingress";
+    case GatewayClasses: return "gatewayclass";
+    case Gateways: return "gateway";
+    case HttpRoutes: return "httproute";
+    case ReferenceGrants: return "referencegrant";
     case Services: return "service";
     case Deployments: return "deployment";
     case TlsSecrets: return "secret";
@@ -49,6 +77,12 @@ const char* categoryIcon(int c) {
 int categoryOf(const model::Resource& r) {
     if (r.as<model::IngressClass>()) return IngressClasses;
     if (r.as<model::Ingress>()) return Ingresses;
+    if (gateway::isGatewayResource(r)) {
+        if (r.kind == "GatewayClass") return GatewayClasses;
+        if (r.kind == "Gateway") return Gateways;
+        if (r.kind == "HTTPRoute") return HttpRoutes;
+        if (r.kind == "ReferenceGrant") return ReferenceGrants;
+    }
     if (r.as<model::Service>()) return Services;
     if (r.as<model::Deployment>()) return Deployments;
     if (const auto* s = r.as<model::Secret>(); s && s->isTls()) return TlsSecrets;
@@ -99,10 +133,31 @@ void WorkspaceTreeModel::rebuild(const model::Workspace& ws, const Diagnostics& 
         else if (d.severity == Severity::Warning) ++p.second;
     }
 
+    // Gateway API details (class and listeners of a Gateway, hostnames of an HTTPRoute), by resource index.
+    std::map<std::size_t, QString> gatewayDetail;
+    {
+        const gateway::GatewayObjects g = gateway::read(ws);
+        for (std::size_t i = 0; i < g.gateways.size() && i < g.gatewayResource.size(); ++i)
+            gatewayDetail[g.gatewayResource[i]] = tr("%1 · %n listener(s)", nullptr, static_cast<int>(g.gateways[i].listeners.size()))
+                                                      .arg(QString::fromStdString(g.gateways[i].gatewayClassName));
+        for (std::size_t i = 0; i < g.routes.size() && i < g.routeResource.size(); ++i) {
+            QStringList hosts;
+            for (const auto& h : g.routes[i].hostnames) hosts << QString::fromStdString(h);
+            gatewayDetail[g.routeResource[i]] = hosts.isEmpty() ? tr("any host") : hosts.join(QStringLiteral(", "));
+        }
+        for (std::size_t i = 0; i < g.classes.size() && i < g.classResource.size(); ++i)
+            gatewayDetail[g.classResource[i]] = QString::fromStdString(g.classes[i].controllerName);
+    }
+    bool used[CategoryCount] = {};
+    for (const auto& r : ws.resources) used[categoryOf(r)] = true;
+    for (const auto& r : heldBack) used[categoryOf(r)] = true;
+
     std::vector<Node> nodes;
     nodes.push_back(Node{});
     int cats[CategoryCount];
     for (int c = 0; c < CategoryCount; ++c) {
+        cats[c] = -1;
+        if (shownOnlyWhenUsed(c) && !used[c]) continue;
         Node n;
         n.kind = NodeKind::Category;
         n.label = tr(categoryLabel(c));
@@ -166,6 +221,8 @@ void WorkspaceTreeModel::rebuild(const model::Workspace& ws, const Diagnostics& 
             n.detail = ports.join(QLatin1Char(','));
         } else if (const auto* dep = r.as<model::Deployment>()) {
             n.detail = tr("%n replica(s)", nullptr, dep->replicas);
+        } else if (auto git = gatewayDetail.find(i); git != gatewayDetail.end()) {
+            n.detail = git->second;
         }
         addNode(nodes, cats[cat], n);
     }
@@ -185,6 +242,7 @@ void WorkspaceTreeModel::rebuild(const model::Workspace& ws, const Diagnostics& 
         addNode(nodes, cats[cat], n);
     }
     for (int c = 0; c < CategoryCount; ++c) {
+        if (cats[c] < 0) continue;
         auto& cn = nodes[static_cast<std::size_t>(cats[c])];
         cn.detail = QString::number(cn.children.size());
         cn.dim = cn.children.empty();

@@ -259,8 +259,9 @@ public:
             const std::string got = table.certificateFor(req.sni.value_or("")).certificate;
             if (got != want) fails.push_back("certificate " + want + " expected, got '" + got + "'");
         }
-        if (e["tls_handshake"] && req.scheme == "https" && !table.certificateFor(req.sni.value_or("")).certificate.empty())
-            fails.push_back("TLS handshake must fail (no certificate), got " + table.certificateFor(req.sni.value_or("")).certificate);
+        if (e["tls_handshake"] && req.scheme == "https" && !table.certificateFor(req.sni.value_or("")).refuse)
+            fails.push_back("TLS handshake must be refused (no listener for the name), got certificate '" +
+                            table.certificateFor(req.sni.value_or("")).certificate + "'");
         if (e["mirrored_to"]) fails.push_back("mirrored_to: the Decision has no mirror target (RequestMirror is traced only)");
         auto checkStatus = [&](const YAML::Node& want, const std::string& kind) {
             if (!want || !compiled.table) return;
@@ -306,6 +307,8 @@ class GatewayConformanceTest : public QObject {
     Q_OBJECT
 private slots:
     void hostnameHelpers();
+    void hostIndexKeepsHostnamePrecedence_data();
+    void hostIndexKeepsHostnamePrecedence();
     void runnerDetectsWrongExpectations();
     void allCases();
 
@@ -332,6 +335,114 @@ void GatewayConformanceTest::hostnameHelpers() {
     QCOMPARE(gateway::replacePrefix("/foo/bar", "/foo", ""), std::string("/bar"));
     QCOMPARE(gateway::replacePrefix("/foo/", "/foo", ""), std::string("/"));
     QCOMPARE(gateway::replacePrefix("/foo", "/foo", "/"), std::string("/"));
+}
+
+// The host index (per listener: exact hostname, wildcard suffix, hostname-less routes) must give exactly the
+// §1.3 step 4 order: routes with the exact hostname hide every wildcard and hostname-less route even with a longer
+// path; among wildcards the longest matching one wins; wildcards span several labels but never the bare suffix;
+// only then path precedence; a route that lists several hostnames is found under each of them.
+void GatewayConformanceTest::hostIndexKeepsHostnamePrecedence_data() {
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("route");  // "" = 404
+    QTest::newRow("exact hides wildcard with longer path") << "foo.example.com" << "/api/long/x" << "default/exact";
+    QTest::newRow("exact with port") << "foo.example.com:8080" << "/api/long/deeper" << "default/exact";
+    QTest::newRow("exact, uppercase Host") << "FOO.example.com" << "/api/x" << "default/exact";
+    QTest::newRow("exact host, no exact rule matches: 404") << "foo.example.com" << "/other" << "";
+    QTest::newRow("second hostname of a route") << "shop.example.org" << "/" << "default/multi";
+    QTest::newRow("longest wildcard") << "a.deep.example.com" << "/api/x" << "default/deep";
+    QTest::newRow("wildcard spans labels") << "a.b.example.com" << "/api/long/x" << "default/wild";
+    QTest::newRow("wildcard, longer path wins inside the class") << "bar.example.com" << "/api/long/x" << "default/wild";
+    QTest::newRow("wildcard of a multi-host route") << "x.example.org" << "/" << "default/multi";
+    QTest::newRow("bare suffix is not a wildcard match") << "example.com" << "/api/x" << "default/any";
+    QTest::newRow("unknown host falls to hostname-less") << "unknown.test" << "/api/x" << "default/any";
+    QTest::newRow("empty host") << "" << "/api/x" << "default/any";
+}
+
+void GatewayConformanceTest::hostIndexKeepsHostnamePrecedence() {
+    QFETCH(QString, host);
+    QFETCH(QString, path);
+    QFETCH(QString, route);
+    const char* yaml = R"(
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw}
+spec:
+  gatewayClassName: lab
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: any}
+spec:
+  parentRefs: [{name: gw}]
+  rules: [{matches: [{path: {type: PathPrefix, value: /api/long/deeper}}], backendRefs: [{name: svc, port: 80}]},
+          {matches: [{path: {type: PathPrefix, value: /}}], backendRefs: [{name: svc, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: wild}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: ["*.example.com"]
+  rules: [{matches: [{path: {type: PathPrefix, value: /api/long}}], backendRefs: [{name: svc, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: awild}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: ["*.example.com"]
+  rules: [{matches: [{path: {type: PathPrefix, value: /api}}], backendRefs: [{name: svc, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: deep}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: ["*.deep.example.com"]
+  rules: [{matches: [{path: {type: PathPrefix, value: /}}], backendRefs: [{name: svc, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: exact}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [foo.example.com]
+  rules: [{matches: [{path: {type: PathPrefix, value: /api}}], backendRefs: [{name: svc, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: multi}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [shop.example.org, "*.example.org"]
+  rules: [{backendRefs: [{name: svc, port: 80}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc}
+spec: {ports: [{port: 80}]}
+)";
+    model::Workspace ws;
+    yaml::readText(yaml, "index.yaml", ws);
+    routing::EndpointMap eps;
+    eps[routing::EndpointKey{"default", "svc", 80}] = {{"10.0.0.1", 80, "svc-0"}};
+    routing::ControllerSettings gs;
+    gs.profile = routing::Profile::Gateway;
+    gs.compileOtherProfile = false;
+    const auto compiled = routing::RouteTable::compile(ws, gs, &eps);
+    routing::RequestView req;
+    req.method = "GET";
+    req.scheme = "http";
+    req.host = host.toStdString();
+    req.target = path.toStdString();
+    req.listenPort = 80;
+    const routing::Decision d = compiled.table->route(req, 0, true);
+    std::string trace;
+    for (const auto& t : d.trace) trace += t + " | ";
+    QVERIFY2(d.ingress == route.toStdString(), (d.ingress + " won; " + trace).c_str());
+    QCOMPARE(d.clientStatus(), route.isEmpty() ? 404 : 200);
 }
 
 // convert = route our own conversion of `ingresses` (core/gateway/ingress_converter) instead of the case's `gateway`.

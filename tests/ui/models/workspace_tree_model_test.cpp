@@ -92,6 +92,51 @@ private Q_SLOTS:
         QCOMPARE(m.indexFor(2).data(WorkspaceTreeModel::ProblemCountRole).toInt(), 0);
     }
 
+    // Gateway API objects get their own groups (GatewayClasses, Gateways, HTTPRoutes, ReferenceGrants), with their
+    // icon, the object's name as label, its kind and a detail; only the groups in use are shown, and a Gateway-less
+    // workspace keeps its seven categories. An unknown kind in the Gateway API group stays under Other.
+    void gatewayApiObjectsHaveTheirOwnGroups() {
+        const std::string gw = std::string(WS) +
+            "\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata:\n  name: lab\nspec:\n  controllerName: example.com/lab\n"
+            "---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  gatewayClassName: lab\n"
+            "  listeners:\n  - {name: http, port: 80, protocol: HTTP}\n  - {name: https, port: 443, protocol: HTTPS}\n"
+            "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: shop\n  namespace: team\nspec:\n"
+            "  parentRefs: [{name: gw, namespace: default}]\n  hostnames: [shop.example.com, www.shop.example.com]\n"
+            "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: any\nspec:\n  parentRefs: [{name: gw}]\n"
+            "---\napiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata:\n  name: tcp\n";
+        WorkspaceTreeModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m.rebuild(load(gw.c_str()), {});
+        QStringList top;
+        for (int r = 0; r < m.rowCount(); ++r) top << m.index(r, 0).data().toString();
+        QCOMPARE(top, (QStringList{"Ingress Classes (1)", "Ingresses (1)", "Gateway Classes (1)", "Gateways (1)", "HTTPRoutes (2)",
+                                   "Services (1)", "Deployments (0)", "TLS Secrets (1)", "Controller ConfigMap (1)", "Other (2)"}));
+        const QModelIndex gateway = m.index(0, 0, m.index(3, 0));
+        QCOMPARE(gateway.data().toString(), QStringLiteral("gw"));
+        QCOMPARE(gateway.data(WorkspaceTreeModel::KindRole).toString(), QStringLiteral("Gateway"));
+        QCOMPARE(gateway.data(WorkspaceTreeModel::ResourceIndexRole).toInt(), 7);
+        QVERIFY2(gateway.data(Qt::ToolTipRole).toString().contains(QString::fromUtf8("lab · 2 listener(s)")), qPrintable(gateway.data(Qt::ToolTipRole).toString()));
+        QCOMPARE(m.indexFor(7), gateway);
+        const QModelIndex shop = m.index(0, 0, m.index(4, 0));
+        QCOMPARE(shop.data().toString(), QStringLiteral("shop  ·  team"));  // namespaced like an Ingress
+        QCOMPARE(shop.data(WorkspaceTreeModel::KindRole).toString(), QStringLiteral("HTTPRoute"));
+        QVERIFY(shop.data(Qt::ToolTipRole).toString().contains(QLatin1String("shop.example.com, www.shop.example.com")));
+        QVERIFY(m.index(1, 0, m.index(4, 0)).data(Qt::ToolTipRole).toString().contains(QLatin1String("any host")));
+        QVERIFY(m.index(0, 0, m.index(2, 0)).data(Qt::ToolTipRole).toString().contains(QLatin1String("example.com/lab")));
+        // The icon is the group's own (not the generic object icon of Other).
+        QCOMPARE(gateway.data(Qt::DecorationRole).value<QIcon>().cacheKey(), themedIcon(QStringLiteral("gateway")).cacheKey());
+        QVERIFY(!themedIcon(QStringLiteral("gateway")).pixmap(16, 16).isNull());
+        QVERIFY(!themedIcon(QStringLiteral("httproute")).pixmap(16, 16).isNull());
+        QVERIFY(!themedIcon(QStringLiteral("gatewayclass")).pixmap(16, 16).isNull());
+        QVERIFY(m.index(1, 0, m.index(9, 0)).data().toString().contains(QLatin1String("TCPRoute")));
+        // Keys do not depend on which groups are shown: the Ingress keeps its key with and without Gateways.
+        QCOMPARE(m.index(1, 0).data(WorkspaceTreeModel::KeyRole).toString(), QStringLiteral("cat1"));
+        QCOMPARE(m.index(3, 0).data(WorkspaceTreeModel::KeyRole).toString(), QStringLiteral("cat3"));
+        // Removing the Gateway API objects removes their groups.
+        m.rebuild(load(WS), {});
+        QCOMPARE(m.rowCount(), 7);
+    }
+
     void problemsModelSortsAndCounts() {
         ProblemsModel pm;
         QAbstractItemModelTester tester(&pm, QAbstractItemModelTester::FailureReportingMode::QtTest);
