@@ -275,7 +275,11 @@ void MainWindow::buildUi() {
     m_statusProblems = new QLabel(this);
     m_statusProblems->setObjectName(QStringLiteral("statusProblems"));
     m_statusLab = new QLabel(m_lab->statusText(), this);
-    statusBar()->addWidget(m_statusFile, 1);
+    // Permanent, like the rest: QStatusBar draws temporary messages ("Lesson … opened from …") from the left edge
+    // over normal widgets, and hides those only when they are already visible; a message shown before the window
+    // was (a lesson passed on the command line) was drawn over the file name. Permanent widgets sit to the right of
+    // the message area and are never covered.
+    statusBar()->addPermanentWidget(m_statusFile);
     m_statusCluster = new QLabel(this);
     m_statusCluster->setObjectName(QStringLiteral("statusCluster"));
     statusBar()->addPermanentWidget(m_statusCluster);
