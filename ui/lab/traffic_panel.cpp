@@ -371,9 +371,11 @@ TrafficPanel::TrafficPanel(LoadGeneratorFactory generators, QWidget* parent)
     m_targets = new QTableWidget(0, 7, this);
     m_targets->setHorizontalHeaderLabels({tr("Scheme"), tr("Host"), tr("Path"), tr("Headers (;)"), tr("Cookies"), tr("Share"), tr("Method")});
     m_targets->horizontalHeader()->setStretchLastSection(false);
-    m_targets->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
-    m_targets->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    // Host, path and headers take the room (a CORS row's Origin header is long); the short columns fit their text.
+    for (int c : {0, 5, 6}) m_targets->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    for (int c : {1, 2, 3}) m_targets->horizontalHeader()->setSectionResizeMode(c, QHeaderView::Stretch);
     m_targets->verticalHeader()->hide();
+    m_targets->setWordWrap(false);  // one line per request kind (an Origin header would make rows three lines tall)
     m_targets->setMinimumHeight(90);
     auto* addRow = new QPushButton(tr("+"), this);
     addRow->setToolTip(tr("Add a request kind to the mix"));
@@ -744,8 +746,10 @@ void TrafficPanel::showProgress(const loadgen::Progress& p) {
         m_progress->setValue(int(1000 * std::min(1.0, p.elapsedSeconds / p.durationSeconds)));
     }
     QStringList parts;
-    for (const auto& b : p.backends)
+    for (const auto& b : p.backends) {
+        if (b.name.empty() || loadgen::isNginxErrorPage(b.name)) continue;  // a redirect, a CORS 204: no backend
         parts << QStringLiteral("%1 %2").arg(QString::fromStdString(b.name)).arg(b.count);
+    }
     for (const auto& e : p.errorResponseGroups)
         parts << QStringLiteral("%1 ×%2")
                      .arg(QString::fromStdString(loadgen::errorGroupLabel(e.status, e.reason, {}, false)))
