@@ -33,6 +33,7 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyleFactory>
@@ -208,7 +209,25 @@ void MainWindow::buildUi() {
     connect(m_problems, &QTreeView::customContextMenuRequested, this, &MainWindow::showProblemMenu);
     m_problemsDock = new QDockWidget(tr("Problems"), this);
     m_problemsDock->setObjectName(QStringLiteral("problemsDock"));
-    m_problemsDock->setWidget(m_problems);
+    // An exercise about finding planted mistakes hides them until the student has checked (lesson.yaml
+    // `problems: after-check`): the dock shows this note instead of the list.
+    auto* hiddenPage = new QWidget(this);
+    auto* hiddenNote = new QLabel(tr("Problems are hidden in this exercise until you press Check my work."), hiddenPage);
+    hiddenNote->setObjectName(QStringLiteral("problemsHiddenNote"));
+    hiddenNote->setWordWrap(true);
+    hiddenNote->setAlignment(Qt::AlignCenter);
+    auto* showAnyway = new QPushButton(tr("Show problems anyway"), hiddenPage);
+    showAnyway->setObjectName(QStringLiteral("showProblemsAnywayButton"));
+    connect(showAnyway, &QPushButton::clicked, this, &MainWindow::showProblemsAnyway);
+    auto* hiddenLayout = new QVBoxLayout(hiddenPage);
+    hiddenLayout->addStretch(1);
+    hiddenLayout->addWidget(hiddenNote);
+    hiddenLayout->addWidget(showAnyway, 0, Qt::AlignHCenter);
+    hiddenLayout->addStretch(1);
+    m_problemsStack = new QStackedWidget(this);
+    m_problemsStack->addWidget(m_problems);
+    m_problemsStack->addWidget(hiddenPage);
+    m_problemsDock->setWidget(m_problemsStack);
     addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
 
     m_kubectl = new QPlainTextEdit(this);
@@ -266,6 +285,10 @@ void MainWindow::buildUi() {
     guideSplit->setObjectName(QStringLiteral("guideSplitter"));
     m_checkPanel = new LessonCheckPanel(m_doc, m_lab, this);
     m_checkPanel->setObjectName(QStringLiteral("lessonChecks"));
+    // Check my work has run (with a report): the exercise's problems may show now.
+    connect(m_checkPanel, &LessonCheckPanel::checksFinished, this, [this](const lessons::CheckReport& report) {
+        if (m_problemsHidden && !report.outcomes.empty()) setProblemsHidden(false);
+    });
     guideSplit->addWidget(m_guide);
     guideSplit->addWidget(m_checkPanel);
     guideSplit->setStretchFactor(0, 3);
@@ -278,7 +301,11 @@ void MainWindow::buildUi() {
     m_statusProblems = new QLabel(this);
     m_statusProblems->setObjectName(QStringLiteral("statusProblems"));
     m_statusLab = new QLabel(m_lab->statusText(), this);
-    statusBar()->addWidget(m_statusFile, 1);
+    // Permanent, like the rest: QStatusBar draws temporary messages ("Lesson … opened from …") from the left edge
+    // over normal widgets, and hides those only when they are already visible; a message shown before the window
+    // was (a lesson passed on the command line) was drawn over the file name. Permanent widgets sit to the right of
+    // the message area and are never covered.
+    statusBar()->addPermanentWidget(m_statusFile);
     m_statusCluster = new QLabel(this);
     m_statusCluster->setObjectName(QStringLiteral("statusCluster"));
     statusBar()->addPermanentWidget(m_statusCluster);
@@ -371,6 +398,10 @@ void MainWindow::buildActions() {
     }
     m_viewMenu->addSeparator();
     for (QDockWidget* d : {m_treeDock, m_problemsDock, m_kubectlDock, m_labDock, m_clusterDock, m_guideDock}) m_viewMenu->addAction(d->toggleViewAction());
+    m_showProblemsAction = make(tr("Show problems anyway"), QString(), QKeySequence(), [this] { showProblemsAnyway(); });
+    m_showProblemsAction->setObjectName(QStringLiteral("showProblemsAnyway"));
+    m_showProblemsAction->setEnabled(false);
+    m_viewMenu->addAction(m_showProblemsAction);
     m_viewMenu->addSeparator();
     QMenu* themeMenu = m_viewMenu->addMenu(themedIcon(QStringLiteral("theme")), tr("&Theme"));
     auto* group = new QActionGroup(this);
@@ -460,7 +491,27 @@ void MainWindow::onWorkspaceChanged() {
     m_labDebounce.start();
 }
 
+void MainWindow::setProblemsHidden(bool hidden) {
+    m_problemsHidden = hidden;
+    if (m_showProblemsAction) m_showProblemsAction->setEnabled(hidden);
+    m_problemsStack->setCurrentIndex(hidden ? 1 : 0);
+    onDiagnosticsChanged();
+}
+
+void MainWindow::showProblemsAnyway() { setProblemsHidden(false); }
+
 void MainWindow::onDiagnosticsChanged() {
+    if (m_problemsHidden) {
+        // Only what the student typed wrong as YAML is marked; the planted mistakes stay for Check my work.
+        Diagnostics syntax;
+        for (const Diagnostic& d : m_doc->diagnostics())
+            if (d.code == DiagCode::Syntax) syntax.push_back(d);
+        m_problemsModel->setDiagnostics(syntax);
+        m_editor->setProblems(syntax);
+        m_treeModel->rebuild(m_doc->workspace(), syntax, m_doc->heldBackObjects());
+        updateStatus();
+        return;
+    }
     Diagnostics shown = m_doc->diagnostics();
     const QString held = heldBackReason(m_doc->workspace(), m_doc->diagnostics());
     if (!held.isEmpty()) {
@@ -561,6 +612,12 @@ void MainWindow::updateStatus() {
                               .arg(documentName(), m_doc->isModified() ? QStringLiteral(" •") : QString()));
     m_statusFile->setToolTip(m_doc->filePath().isEmpty() ? tr("Not saved to a file yet") : QDir::toNativeSeparators(m_doc->filePath()));
     const int e = m_problemsModel->errorCount(), w = m_problemsModel->warningCount();
+    if (m_problemsHidden) {
+        m_statusProblems->setText(tr("Problems hidden until Check my work"));
+        m_problemsDock->setWindowTitle(tr("Problems (hidden)"));
+        m_statusProblems->setStyleSheet(QString());
+        return;
+    }
     if (e == 0 && w == 0) {
         m_statusProblems->setText(tr("✓ No problems"));
         m_problemsDock->setWindowTitle(tr("Problems"));
@@ -598,6 +655,7 @@ void MainWindow::updateKubectl() {
 void MainWindow::newWorkspace() {
     m_lessonId.clear();
     m_checkPanel->setLesson({}, QString());
+    setProblemsHidden(false);
     m_guideDock->hide();
     m_lab->resetViews();
     m_doc->load(QString(), QString());
@@ -612,6 +670,7 @@ bool MainWindow::openPath(const QString& path) {
     }
     m_lessonId.clear();
     m_checkPanel->setLesson({}, QString());
+    setProblemsHidden(false);
     m_guideDock->hide();
     const bool isFolder = QFileInfo(path).isDir();
     const bool builtin = path.startsWith(QLatin1String(":/"));
@@ -664,6 +723,7 @@ void MainWindow::openLessonPack(const lessons::Lesson& lesson) {
     m_lessonId = QString::fromStdString(lesson.id);
     static_cast<GuideView*>(m_guide)->setGuide(QString::fromStdString(lesson.guide));
     m_checkPanel->setLesson(lesson.checks, m_doc->text());
+    setProblemsHidden(lesson.settings.problems == lessons::ProblemsVisibility::AfterCheck);
     m_guideDock->show();
     m_guideDock->raise();
     resizeDocks({m_guideDock}, {380}, Qt::Horizontal);
@@ -791,6 +851,7 @@ bool MainWindow::offerRecovery(bool askUser) {
         // restored as an unsaved edit on top of the file (so Save writes it, Undo shows the file)
         auto original = e.originalPath.isEmpty() ? Result<QString, FileError>(QString()) : readWorkspaceText(e.originalPath);
         m_lessonId.clear();
+        setProblemsHidden(false);
         m_doc->load(original ? *original : QString(), original ? e.originalPath : QString());
         m_doc->replaceText(e.text, tr("Recovered text"));
         // this session owns the text now: on disk under its own name before the orphan goes

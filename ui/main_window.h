@@ -14,6 +14,7 @@ class QLabel;
 class QMenu;
 class QPlainTextEdit;
 class QTextBrowser;
+class QStackedWidget;
 class QTreeView;
 
 namespace ilab::ui {
@@ -81,6 +82,11 @@ public:
     QMenu* recentMenu() const { return m_recentMenu; }
     Theme theme() const { return m_theme; }
     QString lessonId() const { return m_lessonId; }
+    // An exercise lesson with `problems: after-check` (lesson.yaml): the Problems panel, the status bar's count and
+    // the problem marks in the tree and editor hold back the workspace's problems (YAML syntax errors excepted)
+    // until Check my work has run or View > Show problems anyway is chosen.
+    bool areProblemsHidden() const { return m_problemsHidden; }
+    void showProblemsAnyway();
     RecoveryAutosave* autosave() const { return m_autosaver; }
     // Opens the offline help window on `topic` (ui/help/help_content.h); F1 opens the focused field's topic.
     HelpWindow* showHelp(const QString& topic = QStringLiteral("index"));
@@ -139,6 +145,10 @@ private:
     YamlEditor* m_editor;
     ProblemsModel* m_problemsModel;
     QTreeView* m_problems;
+    QStackedWidget* m_problemsStack = nullptr;  // the list, or the "hidden in this exercise" note
+    QAction* m_showProblemsAction = nullptr;
+    bool m_problemsHidden = false;
+    void setProblemsHidden(bool hidden);
     QPlainTextEdit* m_kubectl;
     QTextBrowser* m_guide;
     LabPanel* m_lab;

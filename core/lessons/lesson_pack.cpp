@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <yaml-cpp/yaml.h>
+
 #include "core/model/workspace.h"
 #include "core/yaml/yaml_reader.h"
 
@@ -54,6 +56,35 @@ std::string titleOf(const std::string& guide, const std::string& fallback) {
 
 }  // namespace
 
+Result<LessonSettings, LessonError> parseLessonSettings(const std::string& text, const std::string& fileName) {
+    using SettingsResult = Result<LessonSettings, LessonError>;
+    auto at = [&](const YAML::Node& n, const std::string& message) {
+        const int line = n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
+        return SettingsResult::fail(LessonError::BadSettings, fileName + ":" + std::to_string(line) + ": " + message);
+    };
+    LessonSettings settings;
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        return SettingsResult::fail(LessonError::BadSettings, fileName + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
+    }
+    if (!root || root.IsNull()) return settings;
+    if (!root.IsMap()) return at(root, "expected settings such as \"problems: after-check\"");
+    for (const auto& kv : root) {
+        const std::string key = kv.first.Scalar();
+        if (key == "problems") {
+            const std::string value = kv.second.IsScalar() ? kv.second.Scalar() : std::string();
+            if (value == "always") settings.problems = ProblemsVisibility::Always;
+            else if (value == "after-check") settings.problems = ProblemsVisibility::AfterCheck;
+            else return at(kv.second, "problems must be always or after-check, not \"" + value + "\"");
+        } else {
+            return at(kv.first, "unknown key \"" + key + "\" (known: problems)");
+        }
+    }
+    return settings;
+}
+
 Result<Lesson, LessonError> loadLessonFolder(const std::string& folderPath) {
     const QString dir = QString::fromStdString(folderPath);
     const QFileInfo info(dir);
@@ -68,6 +99,11 @@ Result<Lesson, LessonError> loadLessonFolder(const std::string& folderPath) {
     if (!ws) return failWith(ws.error().code, ws.message());
     auto checks = readFile(dir, "checks.yaml", false);
     if (!checks) return failWith(checks.error().code, checks.message());
+    auto settingsText = readFile(dir, "lesson.yaml", false);
+    if (!settingsText) return failWith(settingsText.error().code, settingsText.message());
+    auto settings = parseLessonSettings(*settingsText);
+    if (!settings) return failWith(LessonError::BadSettings, settings.message());
+    l.settings = *settings;
     l.guide = std::move(*guide);
     l.workspace = std::move(*ws);
     l.title = titleOf(l.guide, l.id);

@@ -98,6 +98,8 @@ private:
         std::string upstreamHeader;
         std::string podHeader;
         std::string reasonHeader;  // X-Ingress-Lab-Reason (the controller's own error answers)
+        std::string allowOrigin;   // Access-Control-Allow-Origin (CORS answers), valid when hasAllowOrigin
+        bool hasAllowOrigin = false;
         char errorBuffer[CURL_ERROR_SIZE] = {};
         Worker* worker = nullptr;
     };
@@ -117,6 +119,7 @@ private:
     void startDue(int64_t now);
     void drainMessages();
     void complete(Slot& slot, CURLcode code);
+    void recordCertificate(const Slot& slot);
     void cleanup();
     void publishMaybe(int64_t now, bool force);
 
@@ -304,6 +307,10 @@ size_t LoadGenerator::Worker::onHeader(char* data, size_t size, size_t nmemb, vo
         slot->upstreamHeader.clear();
         slot->podHeader.clear();
         slot->reasonHeader.clear();
+        slot->hasAllowOrigin = false;
+    } else if (n > 28 && (data[0] == 'a' || data[0] == 'A') && startsWithNoCase(line, "access-control-allow-origin:")) {
+        slot->allowOrigin.assign(trim(line.substr(28)));
+        slot->hasAllowOrigin = true;
     } else if (n > 14 && (data[0] == 'x' || data[0] == 'X')) {
         if (startsWithNoCase(line, "x-ingress-lab-upstream:"))
             slot->upstreamHeader.assign(trim(line.substr(23)));
@@ -355,6 +362,8 @@ void LoadGenerator::Worker::applyTarget(Slot& slot, int target) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     }
     curl_easy_setopt(e, CURLOPT_NOBODY, p.nobody ? 1L : 0L);
+    // The served certificate is read once per handshake (complete()); curl only collects it when asked.
+    curl_easy_setopt(e, CURLOPT_CERTINFO, t.url.rfind("https://", 0) == 0 ? 1L : 0L);
     const bool plainMethod = p.method.empty() || (p.method == "GET" && !t.hasBody) ||
                              (p.method == "POST" && t.hasBody) || p.method == "HEAD";
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, plainMethod ? nullptr : p.method.c_str());
@@ -372,6 +381,7 @@ void LoadGenerator::Worker::startDue(int64_t now) {
         slot->upstreamHeader.clear();
         slot->podHeader.clear();
         slot->reasonHeader.clear();
+        slot->hasAllowOrigin = false;
         slot->errorBuffer[0] = '\0';
         slot->startUs = now;
         ++m_started;
@@ -420,7 +430,9 @@ void LoadGenerator::Worker::complete(Slot& slot, CURLcode code) {
         BackendIdentity identity;
         const std::string_view key =
             backendKey(slot.body, slot.upstreamHeader, slot.podHeader, identity, m_keyScratch);
-        m_results.add(rec, now, key, identity, slot.body, {}, slot.reasonHeader);
+        m_results.add(rec, now, key, identity, slot.body, {}, slot.reasonHeader,
+                      slot.hasAllowOrigin ? &slot.allowOrigin : nullptr);
+        if (appconnect > 0) recordCertificate(slot);
     } else {
         const char* message = slot.errorBuffer[0] ? slot.errorBuffer : curl_easy_strerror(code);
         m_results.add(rec, now, {}, {}, {}, message);
@@ -430,6 +442,20 @@ void LoadGenerator::Worker::complete(Slot& slot, CURLcode code) {
     slot.busy = false;
     --m_inFlight;
     m_free.push_back(&slot);
+}
+
+// The leaf certificate of the handshake this request made (CURLOPT_CERTINFO is set for https targets; a reused
+// connection reports none).
+void LoadGenerator::Worker::recordCertificate(const Slot& slot) {
+    struct curl_certinfo* ci = nullptr;
+    if (curl_easy_getinfo(slot.easy, CURLINFO_CERTINFO, &ci) != CURLE_OK || !ci || ci->num_of_certs < 1) return;
+    std::string_view subject, san;
+    for (curl_slist* s = ci->certinfo[0]; s; s = s->next) {
+        const std::string_view field(s->data);
+        if (field.rfind("Subject:", 0) == 0) subject = field.substr(8);
+        else if (field.rfind("X509v3 Subject Alternative Name:", 0) == 0) san = field.substr(32);
+    }
+    m_results.addCertificate(static_cast<uint16_t>(slot.target), trim(subject), trim(san));
 }
 
 void LoadGenerator::Worker::drainMessages() {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <tuple>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -93,8 +94,18 @@ void Results::closeSecond(SecondStats& s) {
 
 void Results::add(RequestRecord rec, int64_t completedUs, std::string_view backendKey,
                   const BackendIdentity& identity, std::string_view body, std::string_view errorMessage,
-                  std::string_view reasonHeader) {
+                  std::string_view reasonHeader, const std::string* allowOrigin) {
     SecondStats& second = secondFor(completedUs);
+    // The per-target outcome (status, backend, CORS answer); the backend part is filled in below.
+    auto countAnswer = [&](std::string_view backend) {
+        m_answerScratch.assign(std::to_string(rec.target)).append("\x1f").append(std::to_string(rec.status));
+        m_answerScratch.append("\x1f").append(backend).append("\x1f").append(allowOrigin ? "1" : "0");
+        if (allowOrigin) m_answerScratch.append(*allowOrigin);
+        const size_t before = m_answerKeys.size();
+        const uint32_t id = intern(m_answerIds, m_answerKeys, m_answerScratch, MAX_ERROR_MESSAGES, "0\x1f0\x1f(other answers)\x1f0");
+        if (m_answerKeys.size() > before) m_answerCounts.push_back(0);
+        ++m_answerCounts[id];
+    };
     ++second.completed;
     if (rec.error == ErrorKind::None) {
         ++m_responses;
@@ -117,6 +128,7 @@ void Results::add(RequestRecord rec, int64_t completedUs, std::string_view backe
                                        MAX_ERROR_MESSAGES, "0\x1f(other errors)\x1f");
             if (m_errorResponseKeys.size() > before) m_errorResponseCounts.push_back(0);
             ++m_errorResponseCounts[id];
+            countAnswer({});
             rec.backend = NO_ID;
             rec.body = intern(m_bodyIds, m_bodies, body, MAX_BODIES, "(other bodies)");
             if (m_bodyCounts.size() < m_bodies.size()) m_bodyCounts.resize(m_bodies.size(), 0);
@@ -133,6 +145,8 @@ void Results::add(RequestRecord rec, int64_t completedUs, std::string_view backe
         ++m_backendCounts[rec.backend];
         if (second.perBackend.size() <= rec.backend) second.perBackend.resize(rec.backend + 1, 0);
         ++second.perBackend[rec.backend];
+        // A redirect or a CORS preflight answered by the controller itself (nginx's page, or no body) names no backend.
+        countAnswer(backendKey.empty() || isNginxErrorPage(body) ? std::string_view() : std::string_view(m_backendNames[rec.backend]));
 
         if (!identity.pod.empty()) {
             m_podScratch.assign(identity.ns).append("/").append(identity.pod);
@@ -170,11 +184,63 @@ void Results::add(RequestRecord rec, int64_t completedUs, std::string_view backe
             m_errorTextKinds.push_back(m_errorTexts.back() == m_errorScratch ? rec.error : ErrorKind::Other);
         }
         ++m_errorTextCounts[rec.errorMessage];
+        countAnswer({});
     }
     if (m_records.size() < m_recordLimit)
         m_records.push_back(rec);
     else
         ++m_droppedRecords;
+}
+
+void Results::addCertificate(uint16_t target, std::string_view subject, std::string_view subjectAltName) {
+    std::string key = std::to_string(target);
+    key.append("\x1f").append(subject).append("\x1f").append(subjectAltName);
+    const size_t before = m_certificateKeys.size();
+    const uint32_t id = intern(m_certificateIds, m_certificateKeys, key, MAX_ERROR_MESSAGES, "0\x1f(other certificates)\x1f");
+    if (m_certificateKeys.size() > before) m_certificateCounts.push_back(0);
+    ++m_certificateCounts[id];
+}
+
+std::vector<TargetAnswer> Results::targetAnswers() const {
+    std::vector<TargetAnswer> out;
+    out.reserve(m_answerKeys.size());
+    for (size_t i = 0; i < m_answerKeys.size(); ++i) {
+        const std::string& k = m_answerKeys[i];
+        const size_t a = k.find('\x1f'), b = k.find('\x1f', a + 1), c = k.find('\x1f', b + 1);
+        TargetAnswer t;
+        t.target = static_cast<uint16_t>(std::atoi(k.substr(0, a).c_str()));
+        t.status = std::atoi(k.substr(a + 1, b - a - 1).c_str());
+        t.backend = k.substr(b + 1, c - b - 1);
+        t.hasAllowOrigin = c + 1 < k.size() && k[c + 1] == '1';
+        if (t.hasAllowOrigin) t.allowOrigin = k.substr(c + 2);
+        t.count = m_answerCounts[i];
+        out.push_back(std::move(t));
+    }
+    std::sort(out.begin(), out.end(), [](const TargetAnswer& x, const TargetAnswer& y) {
+        if (x.target != y.target) return x.target < y.target;
+        if (x.count != y.count) return x.count > y.count;
+        return std::tie(x.status, x.backend, x.allowOrigin) < std::tie(y.status, y.backend, y.allowOrigin);
+    });
+    return out;
+}
+
+std::vector<TargetCertificate> Results::certificates() const {
+    std::vector<TargetCertificate> out;
+    for (size_t i = 0; i < m_certificateKeys.size(); ++i) {
+        const std::string& k = m_certificateKeys[i];
+        const size_t a = k.find('\x1f'), b = k.find('\x1f', a + 1);
+        TargetCertificate t;
+        t.target = static_cast<uint16_t>(std::atoi(k.substr(0, a).c_str()));
+        t.subject = k.substr(a + 1, b - a - 1);
+        t.subjectAltName = b == std::string::npos ? std::string() : k.substr(b + 1);
+        t.handshakes = m_certificateCounts[i];
+        out.push_back(std::move(t));
+    }
+    std::sort(out.begin(), out.end(), [](const TargetCertificate& x, const TargetCertificate& y) {
+        if (x.target != y.target) return x.target < y.target;
+        return x.handshakes != y.handshakes ? x.handshakes > y.handshakes : x.subject < y.subject;
+    });
+    return out;
 }
 
 void Results::finish(int64_t elapsedUs, uint64_t cancelled) {
@@ -193,6 +259,18 @@ void Results::merge(const Results& o) {
                                    MAX_ERROR_MESSAGES, "0\x1f(other errors)\x1f");
         if (m_errorResponseKeys.size() > before) m_errorResponseCounts.push_back(0);
         m_errorResponseCounts[id] += o.m_errorResponseCounts[i];
+    }
+    for (size_t i = 0; i < o.m_answerKeys.size(); ++i) {
+        const size_t before = m_answerKeys.size();
+        const uint32_t id = intern(m_answerIds, m_answerKeys, o.m_answerKeys[i], MAX_ERROR_MESSAGES, "0\x1f0\x1f(other answers)\x1f0");
+        if (m_answerKeys.size() > before) m_answerCounts.push_back(0);
+        m_answerCounts[id] += o.m_answerCounts[i];
+    }
+    for (size_t i = 0; i < o.m_certificateKeys.size(); ++i) {
+        const size_t before = m_certificateKeys.size();
+        const uint32_t id = intern(m_certificateIds, m_certificateKeys, o.m_certificateKeys[i], MAX_ERROR_MESSAGES, "0\x1f(other certificates)\x1f");
+        if (m_certificateKeys.size() > before) m_certificateCounts.push_back(0);
+        m_certificateCounts[id] += o.m_certificateCounts[i];
     }
     m_errors += o.m_errors;
     m_cancelled += o.m_cancelled;

@@ -50,6 +50,27 @@ struct ErrorResponseCount {
     uint64_t count = 0;
 };
 
+// What one request kind (a LoadConfig target) got back, grouped by status, backend and CORS answer: the lab's
+// host, TLS and CORS presets show the outcome per request row ("unknown.invalid → 404", "OPTIONS → 204 with
+// Access-Control-Allow-Origin: …").
+struct TargetAnswer {
+    uint16_t target = 0;         // index into LoadConfig::targets
+    int status = 0;              // 0: no HTTP response (transport error)
+    std::string backend;         // backend key; "" for transport errors and the controller's own error answers
+    bool hasAllowOrigin = false; // the answer carried Access-Control-Allow-Origin ...
+    std::string allowOrigin;     // ... with this value
+    uint64_t count = 0;
+};
+
+// The certificate a target's TLS handshakes were served (subject and subjectAltName as OpenSSL prints them).
+// Counted per handshake, not per request: requests on a reused connection see no new certificate.
+struct TargetCertificate {
+    uint16_t target = 0;
+    std::string subject;         // "CN = agent.example.com"
+    std::string subjectAltName;  // "DNS:agent.example.com"; "" when the certificate has none
+    uint64_t handshakes = 0;
+};
+
 // Completions during one second of the run (by completion time, so the series is throughput).
 struct SecondStats {
     int64_t second = 0;  // since the start of the run
@@ -110,7 +131,10 @@ public:
     // response's X-Ingress-Lab-Reason: with it, or with nginx's error page as the body, a response of status >= 400
     // is the controller's own error answer (errorResponses()) and names no backend.
     void add(RequestRecord rec, int64_t completedUs, std::string_view backendKey, const BackendIdentity& identity,
-             std::string_view body, std::string_view errorMessage, std::string_view reasonHeader = {});
+             std::string_view body, std::string_view errorMessage, std::string_view reasonHeader = {},
+             const std::string* allowOrigin = nullptr);
+    // A TLS handshake of target `target` was served this certificate (worker thread, at most once per connection).
+    void addCertificate(uint16_t target, std::string_view subject, std::string_view subjectAltName);
     // Closes the series; elapsedUs is the wall time of the run; cancelled counts requests aborted by stop().
     void finish(int64_t elapsedUs, uint64_t cancelled);
     // Adds another finished Results of the same run (another worker thread, same start time). Counts, histogram
@@ -137,6 +161,8 @@ public:
     uint64_t errorCount(ErrorKind kind) const { return m_errorsByKind[static_cast<size_t>(kind)]; }
     std::vector<ErrorCount> errorMessages() const;  // by count, descending
     const std::vector<SecondStats>& series() const { return m_series; }
+    std::vector<TargetAnswer> targetAnswers() const;            // by target, then count descending
+    std::vector<TargetCertificate> certificates() const;         // by target, then handshakes descending
     std::vector<NamedCount> bodies() const;  // distinct response bodies as bodyLine()s, by count desc (ties by text)
 
     const std::vector<RequestRecord>& records() const { return m_records; }
@@ -206,6 +232,15 @@ private:
     std::vector<uint64_t> m_errorTextCounts;
     std::vector<ErrorKind> m_errorTextKinds;
     std::string m_errorScratch;
+
+    // Per target: "target\x1fstatus\x1fbackend\x1f[01]origin" and "target\x1fsubject\x1fsan" -> index.
+    IdMap m_answerIds;
+    std::vector<std::string> m_answerKeys;
+    std::vector<uint64_t> m_answerCounts;
+    std::string m_answerScratch;
+    IdMap m_certificateIds;
+    std::vector<std::string> m_certificateKeys;
+    std::vector<uint64_t> m_certificateCounts;
 
     std::map<int, uint64_t> m_statuses;
     std::array<uint64_t, ERROR_KIND_COUNT> m_errorsByKind{};

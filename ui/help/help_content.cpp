@@ -108,7 +108,9 @@ QString pageHtml(const QString& topic) {
                                "checks pass and why the others do not, in the explainer's words. <b>Reset workspace</b> puts the "
                                "lesson's workspace back; Edit ▸ Undo brings yours back.</p>"
                                "<h2>Lesson folders</h2><p>File ▸ Open lesson folder… opens a folder with <code>guide.md</code>, "
-                               "<code>workspace.yaml</code> and an optional <code>checks.yaml</code> (the format is in the README); "
+                               "<code>workspace.yaml</code>, an optional <code>checks.yaml</code> and an optional <code>lesson.yaml</code> "
+                               "(<code>problems: after-check</code> hides the Problems panel's list until Check my work has run, "
+                               "for exercises about finding mistakes; View ▸ Show problems anyway shows it; the format is in the README); "
                                "<code>ingress-lab --lesson FOLDER</code> and <code>ingress-lab-cli lesson check FOLDER</code> take "
                                "it too.</p><h2>Presenter mode</h2><p>View ▸ Presenter mode (Ctrl+Alt+P): large fonts, thick chart "
                                "lines and high contrast for a projector.</p>");

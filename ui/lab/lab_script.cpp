@@ -50,6 +50,9 @@ void LabScript::next() {
         QTimer::singleShot(3000, this, [this] {
             if (!m_panel->bannerText().isEmpty()) qWarning("lab script: %s", qPrintable(m_panel->bannerText()));
         });
+    } else if (cmd == QLatin1String("ports")) {
+        m_panel->setListenPorts(words.value(1).toInt(), words.value(2).toInt());
+        later(0);
     } else if (cmd == QLatin1String("preset")) {
         m_panel->trafficPanel()->applyPreset(words.value(1).toInt());
         later(100);

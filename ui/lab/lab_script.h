@@ -10,6 +10,7 @@ class LabPanel;
 // A scripted tour of the lab for documentation screenshots and demos, driven by the ILAB_LAB_SCRIPT environment
 // variable (steps separated by ';'):
 //   raise                 bring the lab's dock to the front and give it most of the window's height
+//   ports H S             listen ports for the next start (0 = any free port)
 //   start                 press Start and wait until the controller runs (or fails)
 //   preset N              choose traffic preset N (0 = the lesson's 100 requests)
 //   load R D RATE C       requests, duration s, rate req/s, concurrency

@@ -1,5 +1,7 @@
 #include "ui/lab/traffic_panel.h"
 
+#include <algorithm>
+
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
@@ -59,6 +61,14 @@ bool hasTls(const model::Ingress& ing, const QString& host) {
             if (QString::fromStdString(h) == host) return true;
     return false;
 }
+
+// A host as a request can name it: "*.example.com" (a wildcard tls host or rule) becomes "www.example.com".
+QString concreteHost(const QString& host) {
+    return host.startsWith(QLatin1String("*.")) ? QStringLiteral("www") + host.mid(1) : host;
+}
+
+// A host no Ingress names: answered by the default backend (404), and over HTTPS with the default certificate.
+const QString UNKNOWN_HOST = QStringLiteral("unknown.invalid");
 
 QString shellQuote(const QString& s) {
     if (!s.isEmpty() && s.indexOf(QRegularExpression(QStringLiteral("[^A-Za-z0-9_./:=@%+-]"))) < 0) return s;
@@ -187,7 +197,168 @@ QVector<TrafficPreset> trafficPresets(const model::Workspace& ws) {
                                                    "you add the annotation.")
                                      : QObject::tr("Half the requests carry the cookie %1=always.").arg(cookie);
     out << byCookie;
-    return out;
+
+    // Topic presets (issue 15 item 2): TLS, host routing, CORS preflight, each only when the workspace has what it
+    // needs. A workspace without a canary is about its topic, so its topic preset comes first (the TLS lesson
+    // opens with the TLS preset); with a canary the lesson preset stays first.
+    QVector<TrafficPreset> tlsTopic, hostTopic, corsTopic;
+    // Routes of the primary Ingresses, one per host (its first path), in workspace order.
+    QVector<RouteRef> hostRoutes;
+    const RouteRef* hostless = nullptr;
+    QVector<RouteRef> allRoutes;
+    for (const auto* ing : ingresses)
+        if (!isCanary(*ing)) allRoutes << routesOf(*ing);
+    for (const auto& r : allRoutes) {
+        if (r.host.isEmpty()) {
+            if (!hostless) hostless = &r;
+            continue;
+        }
+        const bool seen = std::any_of(hostRoutes.cbegin(), hostRoutes.cend(),
+                                      [&](const RouteRef& h) { return h.host.compare(r.host, Qt::CaseInsensitive) == 0; });
+        if (!seen) hostRoutes << r;
+    }
+    auto routeFor = [&](const QString& host) -> const RouteRef* {
+        for (const auto& r : hostRoutes)
+            if (r.host.compare(host, Qt::CaseInsensitive) == 0) return &r;
+        return nullptr;
+    };
+
+    // TLS: HTTPS to every host of a tls: entry (SNI and Host = that name, so the controller picks that host's
+    // certificate), plain HTTP to the first (the ssl-redirect 308), and HTTPS to a host in no tls: entry (the
+    // controller's default certificate, the "Kubernetes Ingress Controller Fake Certificate").
+    QStringList tlsHosts, secrets;
+    for (const auto* ing : ingresses)
+        for (const auto& t : ing->spec.tls) {
+            for (const auto& h : t.hosts) {
+                const QString host = QString::fromStdString(h).toLower();
+                if (!host.isEmpty() && !tlsHosts.contains(host)) tlsHosts << host;
+            }
+            const QString secret = QString::fromStdString(t.secretName.value_or(""));
+            if (!secret.isEmpty() && !secrets.contains(secret)) secrets << secret;
+        }
+    if (!tlsHosts.isEmpty()) {
+        TrafficPreset tls;
+        tls.name = QObject::tr("TLS: HTTPS to each tls host");
+        for (const auto& host : tlsHosts) {
+            TrafficPreset::Target t;
+            t.scheme = QStringLiteral("https");
+            t.host = concreteHost(host);
+            if (const RouteRef* r = routeFor(host)) t.path = r->path;
+            tls.targets << t;
+        }
+        TrafficPreset::Target plain = tls.targets.first();
+        plain.scheme = QStringLiteral("http");
+        tls.targets << plain;
+        QString other = UNKNOWN_HOST;
+        for (const auto& r : hostRoutes)
+            if (!tlsHosts.contains(r.host.toLower()) && !r.host.startsWith(QLatin1String("*."))) {
+                other = r.host;
+                break;
+            }
+        TrafficPreset::Target untls;
+        untls.scheme = QStringLiteral("https");
+        untls.host = other;
+        if (const RouteRef* r = routeFor(other)) untls.path = r->path;
+        tls.targets << untls;
+        tls.requests = 30 * int(tls.targets.size());
+        tls.concurrency = 3;
+        tls.note = QObject::tr("HTTPS to %1 (Secret %2): the summary names the certificate each handshake got. Plain "
+                               "HTTP to %3 is redirected to HTTPS (308) unless ssl-redirect is \"false\". %4 is in "
+                               "no tls: entry: it gets the controller's default certificate (the Kubernetes "
+                               "Ingress Controller Fake Certificate)%5.")
+                       .arg(tlsHosts.join(QStringLiteral(", ")),
+                            secrets.isEmpty() ? QObject::tr("none: the default certificate") : secrets.join(QStringLiteral(", ")),
+                            plain.host, other,
+                            routeFor(other) ? QString() : QObject::tr(" and, as no rule names it, a 404"));
+        tlsTopic << tls;
+    }
+
+    // Host routing: one row per host, plus a host no rule names (default backend, or the rule without a host).
+    if (hostRoutes.size() >= 2) {
+        TrafficPreset hosts;
+        hosts.name = QObject::tr("Host routing: one row per host");
+        QHash<QString, double> perService;
+        QStringList pairs;
+        for (const auto& r : hostRoutes) {
+            hosts.targets << target(r);
+            hosts.targets.last().host = concreteHost(r.host);
+            if (!r.service.isEmpty()) perService[r.service] += 1;
+            pairs << QStringLiteral("%1 → %2").arg(r.host, r.service.isEmpty() ? QObject::tr("(no Service)") : r.service);
+        }
+        TrafficPreset::Target unknown;
+        unknown.host = UNKNOWN_HOST;
+        hosts.targets << unknown;
+        if (hostless && !hostless->service.isEmpty()) perService[hostless->service] += 1;
+        const double rows = double(hosts.targets.size());
+        for (auto it = perService.begin(); it != perService.end(); ++it) hosts.expectedShares.insert(it.key(), it.value() / rows);
+        hosts.requests = 40 * int(hosts.targets.size());
+        hosts.concurrency = 4;
+        hosts.note = QObject::tr("The same number of requests to every host: %1. %2 is named by no rule: %3.")
+                         .arg(pairs.join(QStringLiteral(", ")), UNKNOWN_HOST,
+                              hostless ? QObject::tr("the rule without a host answers it (%1)").arg(hostless->service)
+                                       : QObject::tr("the default backend answers 404"));
+        hostTopic << hosts;
+    }
+
+    // CORS preflight: for the first Ingress with enable-cors, a browser's OPTIONS preflight from an allowed Origin
+    // (answered 204 by the controller itself), a GET from it (the backend's answer with the CORS headers) and, when
+    // cors-allow-origin lists origins, a preflight from another Origin (no CORS headers; proxied to the backend).
+    for (const auto* ing : ingresses) {
+        if (isCanary(*ing) || ing->meta.annotation(ANN + "enable-cors") != "true" || routesOf(*ing).isEmpty()) continue;
+        const RouteRef route = routesOf(*ing).first();
+        const QString allowList = QString::fromStdString(ing->meta.annotation(ANN + "cors-allow-origin", "*"));
+        QString allowed;
+        for (const auto& o : allowList.split(QLatin1Char(','), Qt::SkipEmptyParts))
+            if (o.trimmed() != QLatin1String("*") && o.contains(QLatin1String("://")) && !o.contains(QLatin1Char('*'))) {
+                allowed = o.trimmed();
+                break;
+            }
+        const bool restricted = !allowed.isEmpty() && !allowList.contains(QLatin1Char('*'));
+        if (allowed.isEmpty()) allowed = QStringLiteral("https://app.example.com");
+        QString method = QStringLiteral("PUT");
+        const QString methods = QString::fromStdString(ing->meta.annotation(ANN + "cors-allow-methods"));
+        for (const auto& m : methods.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString up = m.trimmed().toUpper();
+            if (up != QLatin1String("GET") && up != QLatin1String("HEAD") && up != QLatin1String("OPTIONS") && !up.isEmpty()) {
+                method = up;
+                break;
+            }
+        }
+        TrafficPreset cors;
+        cors.name = QObject::tr("CORS preflight");
+        auto preflight = target(route);
+        preflight.host = concreteHost(preflight.host);
+        preflight.method = QStringLiteral("OPTIONS");
+        preflight.headers << QStringLiteral("Origin: %1").arg(allowed)
+                          << QStringLiteral("Access-Control-Request-Method: %1").arg(method);
+        auto simple = target(route);
+        simple.host = preflight.host;
+        simple.headers << QStringLiteral("Origin: %1").arg(allowed);
+        cors.targets << preflight << simple;
+        const QString denied = QStringLiteral("https://not-allowed.invalid");
+        if (restricted) {
+            auto other = preflight;
+            other.headers = QStringList{QStringLiteral("Origin: %1").arg(denied),
+                                        QStringLiteral("Access-Control-Request-Method: %1").arg(method)};
+            cors.targets << other;
+        }
+        cors.requests = 30 * int(cors.targets.size());
+        cors.concurrency = 2;
+        cors.note = QObject::tr("Ingress %1 has enable-cors (allow-origin %2). A browser's preflight (OPTIONS from "
+                                "%3, Access-Control-Request-Method %4) is answered 204 by the controller with the "
+                                "Access-Control-* headers; a GET from the same Origin reaches the backend and gets "
+                                "them too.%5")
+                        .arg(QString::fromStdString(ing->meta.name), allowList, allowed, method,
+                             restricted ? QObject::tr(" A preflight from %1 gets no CORS headers and goes to the "
+                                                      "backend: the browser would block the request.").arg(denied)
+                                        : QString());
+        corsTopic << cors;
+        break;
+    }
+
+    // A CORS lesson (with or without HTTPS) is about CORS first; then TLS; then hosts.
+    const QVector<TrafficPreset> topics = corsTopic + tlsTopic + hostTopic;
+    return canary ? out + topics : topics + out;
 }
 
 TrafficPanel::TrafficPanel(LoadGeneratorFactory generators, QWidget* parent)
@@ -196,12 +367,15 @@ TrafficPanel::TrafficPanel(LoadGeneratorFactory generators, QWidget* parent)
     m_note = new QLabel(this);
     m_note->setObjectName(QStringLiteral("presetNote"));
     m_note->setWordWrap(true);
-    m_targets = new QTableWidget(0, 6, this);
-    m_targets->setHorizontalHeaderLabels({tr("Scheme"), tr("Host"), tr("Path"), tr("Headers (;)"), tr("Cookies"), tr("Share")});
+    // Method is the last column so that the first six keep their places (scripts and tests address them).
+    m_targets = new QTableWidget(0, 7, this);
+    m_targets->setHorizontalHeaderLabels({tr("Scheme"), tr("Host"), tr("Path"), tr("Headers (;)"), tr("Cookies"), tr("Share"), tr("Method")});
     m_targets->horizontalHeader()->setStretchLastSection(false);
-    m_targets->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
-    m_targets->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    // Host, path and headers take the room (a CORS row's Origin header is long); the short columns fit their text.
+    for (int c : {0, 5, 6}) m_targets->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    for (int c : {1, 2, 3}) m_targets->horizontalHeader()->setSectionResizeMode(c, QHeaderView::Stretch);
     m_targets->verticalHeader()->hide();
+    m_targets->setWordWrap(false);  // one line per request kind (an Origin header would make rows three lines tall)
     m_targets->setMinimumHeight(90);
     auto* addRow = new QPushButton(tr("+"), this);
     addRow->setToolTip(tr("Add a request kind to the mix"));
@@ -279,7 +453,7 @@ TrafficPanel::TrafficPanel(LoadGeneratorFactory generators, QWidget* parent)
         const int r = m_targets->rowCount();
         m_targets->insertRow(r);
         const QStringList defaults = {QStringLiteral("http"), QStringLiteral("localhost"), QStringLiteral("/"),
-                                      QString(), QString(), QStringLiteral("1")};
+                                      QString(), QString(), QStringLiteral("1"), QStringLiteral("GET")};
         for (int c = 0; c < defaults.size(); ++c) m_targets->setItem(r, c, new QTableWidgetItem(defaults[c]));
         m_mixEdited = true;
         updateCurl();
@@ -304,11 +478,17 @@ TrafficPanel::~TrafficPanel() {
 
 void TrafficPanel::setWorkspace(const model::Workspace& ws) {
     const int current = std::max(0, m_preset->currentIndex());
+    const QString currentName = currentPresetName();
     const bool first = m_presets.isEmpty();
     m_presets = trafficPresets(ws);
     m_preset->clear();
     for (const auto& p : m_presets) m_preset->addItem(p.name);
-    const int index = first ? 0 : std::min(current, int(m_presets.size()) - 1);
+    // The chosen preset by name: an edit that adds or removes a topic preset (a tls: entry typed in) moves the
+    // others in the list.
+    int index = first ? 0 : std::min(current, int(m_presets.size()) - 1);
+    if (!first)
+        for (int i = 0; i < m_presets.size(); ++i)
+            if (m_presets[i].name == currentName) index = i;
     m_preset->setCurrentIndex(index);
     if (index < 0) return;
     // The user's own mix is kept; the preset's note and configured shares follow the workspace either way.
@@ -329,6 +509,9 @@ void TrafficPanel::resetForNewWorkspace() {
     m_expected.clear();
     m_mixEdited = false;
     m_summary.clear();
+    m_runTargets.clear();
+    m_lastAnswers.clear();
+    m_lastCertificates.clear();
     m_status->clear();
     m_live->setText(QString());
     m_progress->setValue(0);
@@ -336,6 +519,11 @@ void TrafficPanel::resetForNewWorkspace() {
 }
 
 int TrafficPanel::presetCount() const { return int(m_presets.size()); }
+
+QString TrafficPanel::currentPresetName() const {
+    const int i = m_preset->currentIndex();
+    return i >= 0 && i < m_presets.size() ? m_presets[i].name : QString();
+}
 
 void TrafficPanel::applyPreset(int index) {
     if (index < 0 || index >= m_presets.size()) return;
@@ -348,7 +536,7 @@ void TrafficPanel::applyPreset(int index) {
         const int r = m_targets->rowCount();
         m_targets->insertRow(r);
         const QStringList cells = {t.scheme, t.host, t.path, t.headers.join(QStringLiteral("; ")), t.cookies,
-                                   QString::number(t.share)};
+                                   QString::number(t.share), t.method};
         for (int c = 0; c < cells.size(); ++c) m_targets->setItem(r, c, new QTableWidgetItem(cells[c]));
     }
     m_targets->blockSignals(false);
@@ -384,6 +572,10 @@ QVector<TrafficPreset::Target> TrafficPanel::targetsFromTable() const {
         bool ok = false;
         t.share = text(5).toDouble(&ok);
         if (!ok || t.share <= 0) t.share = 1;
+        const QString method = text(6).toUpper();
+        // A token (RFC 9110): anything else would be sent as typed and make curl write a broken request line.
+        if (!method.isEmpty() && !method.contains(QRegularExpression(QStringLiteral("[^A-Z0-9!#$%&'*+.^_`|~-]"))))
+            t.method = method;
         if (!t.host.isEmpty()) out << t;
     }
     return out;
@@ -424,6 +616,8 @@ QString TrafficPanel::curlCommand() const {
     const int shownPort = port > 0 ? port : (t.scheme == QLatin1String("https") ? 8443 : 8080);
     QStringList args = {QStringLiteral("curl"), QStringLiteral("-s")};
     if (t.scheme == QLatin1String("https")) args << QStringLiteral("-k");
+    if (t.method != QLatin1String("GET")) args << QStringLiteral("-X") << t.method;
+    if (t.method == QLatin1String("OPTIONS")) args << QStringLiteral("-i");  // the answer is in its headers
     args << QStringLiteral("--resolve") << QStringLiteral("%1:%2:127.0.0.1").arg(t.host).arg(shownPort);
     for (const auto& h : t.headers) args << QStringLiteral("-H") << shellQuote(h);
     if (!t.cookies.isEmpty()) args << QStringLiteral("--cookie") << shellQuote(t.cookies);
@@ -433,6 +627,44 @@ QString TrafficPanel::curlCommand() const {
     if (n > 1 && n <= 10000)
         return QStringLiteral("for i in $(seq %1); do %2; echo; done | sort | uniq -c").arg(n).arg(one);
     return one;
+}
+
+// What each request row got (the TLS, host and CORS presets are about that): its answers by status, backend and
+// Access-Control-Allow-Origin, and the certificates its handshakes were served. Only for a mix of several rows,
+// or when there is a certificate or a CORS header to show.
+QStringList TrafficPanel::rowLines() const {
+    const bool interesting = m_runTargets.size() > 1 || !m_lastCertificates.empty() ||
+                             std::any_of(m_lastAnswers.cbegin(), m_lastAnswers.cend(),
+                                         [](const loadgen::TargetAnswer& a) { return a.hasAllowOrigin; });
+    if (!interesting) return {};
+    QStringList lines;
+    for (int i = 0; i < m_runTargets.size(); ++i) {
+        const auto& t = m_runTargets[i];
+        QString what = QStringLiteral("%1%2://%3%4").arg(t.method == QLatin1String("GET") ? QString() : t.method + QLatin1Char(' '),
+                                                         t.scheme, t.host, t.path);
+        for (const auto& h : t.headers)
+            if (h.startsWith(QLatin1String("Origin:"), Qt::CaseInsensitive)) what += QStringLiteral(" (%1)").arg(h);
+        QStringList answers;
+        for (const auto& a : m_lastAnswers) {
+            if (a.target != i) continue;
+            QString text = a.status == 0 ? tr("no answer") : QString::number(a.status);
+            if (!a.backend.empty()) text += QLatin1Char(' ') + QString::fromStdString(a.backend);
+            else if (a.status >= 400) text += tr(" (the controller)");
+            text += QStringLiteral(" ×%L1").arg(a.count);
+            if (a.hasAllowOrigin) text += tr(", Access-Control-Allow-Origin: %1").arg(QString::fromStdString(a.allowOrigin));
+            else if (t.headers.filter(QRegularExpression(QStringLiteral("^Origin:"), QRegularExpression::CaseInsensitiveOption)).size())
+                text += tr(", no CORS headers");
+            answers << text;
+        }
+        for (const auto& c : m_lastCertificates) {
+            if (c.target != i) continue;
+            QString cert = tr("certificate %1").arg(QString::fromStdString(c.subject));
+            if (!c.subjectAltName.empty()) cert += QStringLiteral(" [%1]").arg(QString::fromStdString(c.subjectAltName));
+            answers << cert;
+        }
+        lines << tr("Row %1 · %2 — %3").arg(i + 1).arg(what, answers.isEmpty() ? tr("nothing sent") : answers.join(QStringLiteral("; ")));
+    }
+    return lines;
 }
 
 void TrafficPanel::updateCurl() { m_curl->setText(curlCommand()); }
@@ -477,6 +709,7 @@ void TrafficPanel::startTraffic() {
     m_progress->setValue(0);
     m_status->setText(tr("Sending…"));
     m_summary.clear();
+    m_runTargets = targetsFromTable();
     m_pollTimer->start();
     Q_EMIT trafficStarted();
 }
@@ -513,8 +746,10 @@ void TrafficPanel::showProgress(const loadgen::Progress& p) {
         m_progress->setValue(int(1000 * std::min(1.0, p.elapsedSeconds / p.durationSeconds)));
     }
     QStringList parts;
-    for (const auto& b : p.backends)
+    for (const auto& b : p.backends) {
+        if (b.name.empty() || loadgen::isNginxErrorPage(b.name)) continue;  // a redirect, a CORS 204: no backend
         parts << QStringLiteral("%1 %2").arg(QString::fromStdString(b.name)).arg(b.count);
+    }
     for (const auto& e : p.errorResponseGroups)
         parts << QStringLiteral("%1 ×%2")
                      .arg(QString::fromStdString(loadgen::errorGroupLabel(e.status, e.reason, {}, false)))
@@ -552,6 +787,9 @@ void TrafficPanel::onFinished() {
     if (results.responses() > 0 && results.backendResponses() == 0)
         lines << tr("No request reached a backend.");
     for (const auto& b : results.backends()) {
+        // The controller's own non-error answers (a 308 redirect page, a CORS preflight's empty 204) are no
+        // backend: they show in the statuses and per request row.
+        if (b.name.empty() || loadgen::isNginxErrorPage(b.name)) continue;
         const QString name = QString::fromStdString(b.name);
         if (m_expected.contains(name)) {
             const auto check = results.checkShare({b.name, m_expected.value(name)});
@@ -563,6 +801,9 @@ void TrafficPanel::onFinished() {
     QStringList statuses;
     for (const auto& [status, count] : results.statuses()) statuses << QStringLiteral("%1×%2").arg(count).arg(status);
     if (!statuses.isEmpty()) lines << tr("Statuses: %1").arg(statuses.join(QStringLiteral(", ")));
+    m_lastAnswers = results.targetAnswers();
+    m_lastCertificates = results.certificates();
+    lines << rowLines();
     m_summary = lines.join(QLatin1Char('\n'));
     m_status->setText(m_summary);
     m_start->setEnabled(m_httpPort > 0);

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include <QHash>
 #include <QWidget>
 
 #include "core/loadgen/load_config.h"
+#include "core/loadgen/results.h"
 #include "core/model/workspace.h"
 #include "ui/app_services.h"
 
@@ -79,6 +81,12 @@ public:
     // Configured shares of the current preset (service name -> fraction), for the charts and the verdict.
     QHash<QString, double> expectedShares() const { return m_expected; }
     QString lastSummary() const { return m_summary; }
+    // What each request row of the last finished run got back (answers by status / backend / CORS header) and the
+    // certificates its TLS handshakes were served; targets index the rows as they were when the run started.
+    const std::vector<loadgen::TargetAnswer>& lastTargetAnswers() const { return m_lastAnswers; }
+    const std::vector<loadgen::TargetCertificate>& lastCertificates() const { return m_lastCertificates; }
+    QVector<TrafficPreset::Target> lastRunTargets() const { return m_runTargets; }
+    QString currentPresetName() const;
 
 public Q_SLOTS:
     void startTraffic();
@@ -97,6 +105,7 @@ private:
     void onFinished();
     void updateCurl();
     QVector<TrafficPreset::Target> targetsFromTable() const;
+    QStringList rowLines() const;
 
     QVector<TrafficPreset> m_presets;
     LoadGeneratorFactory m_makeGenerator;
@@ -107,6 +116,9 @@ private:
     bool m_pollInFlight = false;
     bool m_mixEdited = false;  // the user changed the request rows since the last preset was applied
     QString m_summary;
+    QVector<TrafficPreset::Target> m_runTargets;          // the rows of the current / last run
+    std::vector<loadgen::TargetAnswer> m_lastAnswers;
+    std::vector<loadgen::TargetCertificate> m_lastCertificates;
 
     QComboBox* m_preset = nullptr;
     QLabel* m_note = nullptr;

@@ -245,6 +245,28 @@ private slots:
         auto good = lessons::loadLessonFolder(l.toStdString());
         QVERIFY(good.ok());
         QCOMPARE(good->checks.count(), 1);
+        QCOMPARE(good->settings.problems, lessons::ProblemsVisibility::Always);  // no lesson.yaml
+
+        // lesson.yaml: the Problems panel setting; a bad value or an unknown key names the file and line.
+        writeFile(l + "/lesson.yaml", "# settings\nproblems: after-check\n");
+        auto exercise = lessons::loadLessonFolder(l.toStdString());
+        QVERIFY2(exercise.ok(), exercise.ok() ? "" : exercise.message().c_str());
+        QCOMPARE(exercise->settings.problems, lessons::ProblemsVisibility::AfterCheck);
+        writeFile(l + "/lesson.yaml", "problems: later\n");
+        auto badValue = lessons::loadLessonFolder(l.toStdString());
+        QCOMPARE(badValue.error().code, lessons::LessonError::BadSettings);
+        QCOMPARE(QString::fromStdString(badValue.message()), QString("lesson.yaml:1: problems must be always or after-check, not \"later\""));
+        writeFile(l + "/lesson.yaml", "problems: always\ntabs: 2\n");
+        QCOMPARE(QString::fromStdString(lessons::loadLessonFolder(l.toStdString()).message()),
+                 QString("lesson.yaml:2: unknown key \"tabs\" (known: problems)"));
+        writeFile(l + "/lesson.yaml", "problems: [after-check\n");
+        QVERIFY(QString::fromStdString(lessons::loadLessonFolder(l.toStdString()).message()).startsWith("lesson.yaml:"));
+    }
+
+    // The debugging exercise hides its Problems until Check; the other built-in lessons show them.
+    void builtInExerciseHidesProblemsUntilCheck() {
+        QCOMPARE(lessons::loadBuiltinLesson("exercise-debugging")->settings.problems, lessons::ProblemsVisibility::AfterCheck);
+        QCOMPARE(lessons::loadBuiltinLesson("canary")->settings.problems, lessons::ProblemsVisibility::Always);
     }
 
     // Step 3 asks for a change (canary-by-header); the untouched workspace fails it, the changed one passes.

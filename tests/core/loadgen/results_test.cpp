@@ -224,6 +224,53 @@ private slots:
         QCOMPARE(a.series()[1].perBackend.size(), size_t(2));
     }
 
+    // Per request row: answers by status, backend and Access-Control-Allow-Origin (a CORS preflight's empty 204 and
+    // nginx's redirect page name no backend), certificates per handshake; merging worker results adds them up.
+    void targetAnswersAndCertificates() {
+        Results a, b;
+        const std::string origin = "https://dashboard.example.com";
+        RequestRecord preflight;
+        preflight.status = 204;
+        preflight.target = 0;
+        a.add(preflight, 10, {}, {}, {}, {}, {}, &origin);
+        b.add(preflight, 11, {}, {}, {}, {}, {}, &origin);
+        RequestRecord get;
+        get.status = 200;
+        get.target = 1;
+        a.add(get, 12, "agent-service", {}, "{\"service\":\"agent-service\"}", {}, {}, &origin);
+        a.add(get, 13, "agent-service", {}, "{\"service\":\"agent-service\"}", {});
+        RequestRecord redirect;
+        redirect.status = 308;
+        redirect.target = 2;
+        const std::string page = "<html>\r\n<head><title>308 Permanent Redirect</title></head>\r\n<body>\r\n"
+                                 "<center><h1>308 Permanent Redirect</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+        b.add(redirect, 14, page, {}, page, {});
+        a.addCertificate(1, "CN = agent.example.com", "DNS:agent.example.com");
+        b.addCertificate(1, "CN = agent.example.com", "DNS:agent.example.com");
+        b.addCertificate(2, "O = Acme Co, CN = Kubernetes Ingress Controller Fake Certificate", "DNS:ingress.local");
+        a.merge(b);
+        const auto answers = a.targetAnswers();
+        QCOMPARE(answers.size(), size_t(4));
+        QCOMPARE(answers[0].target, uint16_t(0));
+        QCOMPARE(answers[0].status, 204);
+        QCOMPARE(answers[0].backend, std::string());
+        QVERIFY(answers[0].hasAllowOrigin);
+        QCOMPARE(answers[0].allowOrigin, origin);
+        QCOMPARE(answers[0].count, uint64_t(2));
+        QCOMPARE(answers[1].target, uint16_t(1));
+        QCOMPARE(answers[1].backend, std::string("agent-service"));
+        QCOMPARE(answers[1].count + answers[2].count, uint64_t(2));
+        QVERIFY(answers[1].hasAllowOrigin != answers[2].hasAllowOrigin);
+        QCOMPARE(answers[3].status, 308);
+        QCOMPARE(answers[3].backend, std::string());
+        const auto certs = a.certificates();
+        QCOMPARE(certs.size(), size_t(2));
+        QCOMPARE(certs[0].target, uint16_t(1));
+        QCOMPARE(certs[0].handshakes, uint64_t(2));
+        QCOMPARE(certs[0].subjectAltName, std::string("DNS:agent.example.com"));
+        QVERIFY(certs[1].subject.find("Fake Certificate") != std::string::npos);
+    }
+
     void seriesHasNoGaps() {
         Results r;
         addResponse(r, 100, 100, "a");

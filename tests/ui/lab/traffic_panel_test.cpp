@@ -19,7 +19,13 @@ private:
 private Q_SLOTS:
     void presetsFromDemo() {
         const auto presets = trafficPresets(demo());
-        QCOMPARE(presets.size(), 5);
+        // The canary workspace's five, then its topic presets (it also has CORS, TLS and several hosts).
+        QCOMPARE(presets.size(), 8);
+        QCOMPARE(presets[5].name, QString("CORS preflight"));
+        QVERIFY(presets[6].name.startsWith("TLS"));
+        QVERIFY(presets[7].name.startsWith("Host routing"));
+        QCOMPARE(presets[5].targets[0].method, QString("OPTIONS"));
+        for (const auto& t : presets[6].targets.mid(0, presets[6].targets.size() - 2)) QCOMPARE(t.scheme, QString("https"));
         const auto& lesson = presets[0];
         QCOMPARE(lesson.requests, 100);
         QCOMPARE(lesson.targets.size(), 1);
