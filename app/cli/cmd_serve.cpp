@@ -317,6 +317,7 @@ int runServe(const QStringList& args) {
         }
         clusterEndpoints = std::make_unique<kube::ClusterEndpoints>(session->client(), session->connection(), ns,
                                                                     std::move(services), sliceRef->version);
+        clusterEndpoints->setCredentials(session->credentialProvider());  // exec plugins: the consent given above
         clusterEndpoints->setChangedCallback([ctl, &printer, ce = clusterEndpoints.get()](const routing::EndpointMap& map) {
             printer.addTunnels(ce->podByTunnelAddress());
             for (const auto& [key, list] : map) {

@@ -59,6 +59,13 @@ public:
     ~ClusterEndpoints() override;
 
     void setChangedCallback(std::function<void(const routing::EndpointMap&)> changed) { m_changed = std::move(changed); }
+    // The credentials of the session that owns `client` (call before start()): the port-forwards then authenticate
+    // exactly as its REST requests do, exec plugins included (run with the consent the session already holds).
+    // Without it each port-forward gets a provider of its own with no consent store, which refuses exec plugins
+    // ("not approved").
+    void setCredentials(std::shared_ptr<CredentialProvider> credentials) {
+        if (credentials) m_credentials = std::move(credentials);
+    }
     void start();
     const routing::EndpointMap& endpoints() const { return m_map; }
     int tunnelCount() const { return int(m_forwards.size()); }

@@ -252,6 +252,50 @@ private slots:
         QVERIFY(after.byPod.count("web-5d8c-c") && after.byPod.at("web-5d8c-c") > 0);
     }
 
+    // A kubeconfig whose user gets its token from an exec credential plugin (as EKS/GKE-style and some kind/minikube
+    // set-ups do), approved with --allow-exec-plugin: the port-forwards authenticate with the plugin's token too
+    // (they had a credential provider of their own without the consent, so every tunnel failed "not approved" and
+    // every request got a 502).
+    void execPluginUserOpensTunnels() {
+        Serve serve;
+        const QString token = m_kube.token(QStringLiteral("admin"));
+        const QString plugin = serve.writeFile(
+            "token-plugin.sh", QStringLiteral("#!/bin/sh\necho ran >> \"$(dirname \"$0\")/runs\"\n"
+                                              "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+                                              "\"ExecCredential\",\"status\":{\"token\":\"%1\"}}'\n")
+                                   .arg(token)
+                                   .toUtf8());
+        QFile::setPermissions(plugin, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QFile tokenKubeconfig(m_kube.kubeconfig(QStringLiteral("admin-token")));
+        QVERIFY(tokenKubeconfig.open(QIODevice::ReadOnly));
+        QByteArray kc = tokenKubeconfig.readAll();
+        QVERIFY(kc.contains("token: " + token.toUtf8()));
+        kc.replace("token: " + token.toUtf8(), "exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+                                                "      command: ./token-plugin.sh\n      interactiveMode: Never\n");
+        const QString kubeconfig = serve.writeFile("exec.kubeconfig", kc);
+        serve.writeFile("ws.yaml", app("web", 1, "web:1.0") + ingress("web", "exec.example.com", path("/", "web")));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("XDG_CONFIG_HOME", serve.dir.filePath("config"));  // the consent store of this run only
+        serve.proc.setProcessEnvironment(env);
+        QVERIFY(serve.start({"ws.yaml"}, {"--cluster-backend", "web", "--kubeconfig", kubeconfig, "--allow-exec-plugin"}));
+        QByteArray err;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 60000 && !err.contains("cluster endpoints default/web:80: web-")) {
+            serve.proc.waitForReadyRead(100);
+            err += serve.proc.readAllStandardError();
+        }
+        QVERIFY2(err.contains("cluster endpoints default/web:80: web-"), err.constData());
+        QVERIFY(QFile::exists(serve.dir.filePath("runs")));  // the plugin ran (approved)
+        const Run run = parseRun(curl(curlArgs(serve.httpPort, "exec.example.com", "/", 20), 120000).out);
+        err += serve.proc.readAllStandardError();
+        QVERIFY2(run.failed == 0, qPrintable(run.failures.join("\n---\n") + "\n" + QString::fromUtf8(err)));
+        QCOMPARE(run.ok, 20);
+        for (const auto& [pod, count] : run.byPod) QVERIFY2(pod.startsWith("web-5d8c-"), qPrintable(pod));
+        QVERIFY2(!err.contains("not approved") && !err.contains("no credentials"), err.constData());
+        QCOMPARE(serve.stop(), 0);
+    }
+
     void cleanupTestCase() {
         QCOMPARE(m_serve.stop(), 0);
         m_pods.reset();

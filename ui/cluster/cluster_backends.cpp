@@ -167,6 +167,7 @@ void ClusterBackends::reconcile() {
     m_services = selection.services;
     m_endpoints = std::make_unique<kube::ClusterEndpoints>(*m_session->client(), *connection, ns, m_services,
                                                            m_sliceVersion);
+    m_endpoints->setCredentials(m_session->credentialProvider());
     m_endpoints->setChangedCallback([this](const routing::EndpointMap& map) { onEndpoints(map); });
     connect(m_endpoints.get(), &kube::ClusterEndpoints::tunnelFailed, this, [this](const QString& message) {
         m_tunnelError = message;

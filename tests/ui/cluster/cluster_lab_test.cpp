@@ -18,6 +18,7 @@
 //       controller pod itself (native v4.channel.k8s.io through the API server and the stand-in kubelet) and the
 //       comparison runs through that tunnel.
 #include <QCheckBox>
+#include <QDialog>
 #include <QFile>
 #include <QListWidget>
 #include <QProcess>
@@ -187,8 +188,8 @@ class ClusterLabTest : public QObject {
     }
 
     // A window connected to the harness (context kind-ilab, namespace default) with the canary lesson open.
-    std::unique_ptr<Window> connectedLessonWindow() {
-        qputenv("KUBECONFIG", m_kube.kubeconfig(QStringLiteral("admin-cert")).toUtf8());
+    std::unique_ptr<Window> connectedLessonWindow(const QString& kubeconfig = {}) {
+        qputenv("KUBECONFIG", (kubeconfig.isEmpty() ? m_kube.kubeconfig(QStringLiteral("admin-cert")) : kubeconfig).toUtf8());
         auto win = std::make_unique<Window>(m_tmp.filePath(QStringLiteral("recovery")));
         win->w.openLesson(QStringLiteral("canary"));
         // The lesson is parsed and handed to the lab (its map shows the Services) before anything starts.
@@ -347,6 +348,80 @@ private Q_SLOTS:
             QVERIFY2(pod.startsWith(QStringLiteral("agent-")), qPrintable(pod));
         }
 
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+    }
+
+    // A user whose credentials come from an exec plugin (EKS/GKE style; the admin token printed as an ExecCredential
+    // by a real script): approved once in the consent dialog, the "Use cluster pods" toggle's port-forwards use the
+    // same plugin credentials as the session (before: each tunnel had its own provider without the consent store,
+    // failed "not approved", and every request got a 502).
+    void execPluginUserUsesClusterPods() {
+        const QString token = m_kube.token(QStringLiteral("admin"));
+        const QString plugin = m_tmp.filePath(QStringLiteral("token-plugin.sh"));
+        {
+            QFile f(plugin);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QStringLiteral("#!/bin/sh\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+                                   "\"ExecCredential\",\"status\":{\"token\":\"%1\"}}'\n")
+                        .arg(token)
+                        .toUtf8());
+        }
+        QFile::setPermissions(plugin, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QFile tokenKubeconfig(m_kube.kubeconfig(QStringLiteral("admin-token")));
+        QVERIFY(tokenKubeconfig.open(QIODevice::ReadOnly));
+        QByteArray kc = tokenKubeconfig.readAll();
+        QVERIFY(kc.contains("token: " + token.toUtf8()));
+        kc.replace("token: " + token.toUtf8(), "exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: " +
+                                                    plugin.toUtf8() + "\n      interactiveMode: Never\n");
+        const QString kubeconfig = m_tmp.filePath(QStringLiteral("exec.kubeconfig"));
+        {
+            QFile f(kubeconfig);
+            QVERIFY(f.open(QIODevice::WriteOnly) && f.write(kc) == kc.size());
+        }
+
+        auto win = connectedLessonWindow(kubeconfig);
+        QDialog* dlg = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dlg = win->w.clusterPanel()->findChild<QDialog*>(QStringLiteral("execConsentDialog"))) != nullptr,
+                                 WAIT_MS);
+        dlg->findChild<QPushButton*>(QStringLiteral("execConsentAllow"))->click();
+        ClusterSession* session = win->w.clusterSession();
+        QTRY_COMPARE_WITH_TIMEOUT(session->state(), ClusterSession::State::Connected, WAIT_MS);
+        QVERIFY(session->usesCredentialPlugin());
+        LabPanel* lab = win->w.labPanel();
+        auto* toggle = lab->findChild<QCheckBox*>(QStringLiteral("useClusterPods"));
+        QTRY_VERIFY(toggle->isEnabled());
+        toggle->click();
+        ui::ClusterBackends* backends = lab->clusterBackends();
+        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-stable"), STABLE_PODS, WAIT_MS);
+        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-test"), QStringList{TEST_POD}, WAIT_MS);
+
+        lab->setListenPorts(0, 0);
+        lab->start();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
+        ui::TrafficPanel* traffic = lab->trafficPanel();
+        traffic->applyPreset(0);
+        const int n = 200;
+        traffic->setLoad(n, 0, 0, 4);
+        lab->accessLogModel()->pullNow();
+        const int firstRow = lab->accessLogModel()->rowCount();
+        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
+        traffic->startTraffic();
+        QVERIFY(finished.wait(180000));
+        const QString summary = finished.at(0).at(0).toString();
+        auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
+        QVERIFY2(summary.startsWith(QStringLiteral("200 responses, 0 errors")), qPrintable(summary + "\n" + status->text()));
+        QVERIFY2(!status->text().contains(QStringLiteral("not approved")), qPrintable(status->text()));
+        std::map<QString, int> byPod;
+        QTRY_VERIFY_WITH_TIMEOUT((byPod = podsInAccessLog(lab, firstRow), [&] {
+                                     int sum = 0;
+                                     for (const auto& [pod, count] : byPod) sum += count;
+                                     return sum >= n;
+                                 }()),
+                                 20000);
+        for (const auto& [pod, count] : byPod)
+            QVERIFY2(STABLE_PODS.contains(pod) || pod == TEST_POD, qPrintable("not a cluster pod: " + pod));
+        toggle->click();
         lab->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
     }
