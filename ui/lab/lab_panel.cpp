@@ -20,6 +20,8 @@
 #include <QVBoxLayout>
 
 #include "core/controller/listen_exposure.h"
+#include "core/loadgen/error_response.h"
+#include "core/loadgen/load_generator.h"
 #include "core/metrics/metrics_registry.h"
 #include "core/proxy/proxy_config.h"
 #include "ui/charts/live_charts.h"
@@ -37,6 +39,7 @@
 #include "ui/lab/routing_map.h"
 #include "ui/lab/thread_priority.h"
 #include "ui/lab/traffic_panel.h"
+#include "ui/lab/traffic_target_choice.h"
 
 namespace ilab::ui {
 
@@ -92,6 +95,12 @@ struct LabPanel::Impl {
     CompareRunner* compareRunner = nullptr;
     QTimer resolveTimer;
     QLabel* clusterPodsStatus = nullptr;
+    // Traffic to the cluster's ingress controller (issue 13 item 2): the "Send to" choice, and whether the charts
+    // show the last such run (client-side figures) instead of the local controller's metrics.
+    TrafficTargetChoice* sendTo = nullptr;
+    QLabel* chartsSource = nullptr;
+    bool clusterRun = false;
+    double clusterRunOffsetSec = 0;  // chart x of the cluster run's second 0
 
     // Chart state: snapshots seen, the run's start, cumulative requests per upstream since the share reset.
     std::int64_t lastSnapshotMs = 0;
@@ -137,6 +146,8 @@ struct LabPanel::Impl {
         if (link->isRunning()) link->setWorkspace(ws);
     }
     void pullSnapshots();
+    void onClientProgress(const loadgen::Progress& p);
+    void setChartsSource(bool cluster);
     void onStarted();
     void onStopped();
 };
@@ -175,6 +186,7 @@ void LabPanel::Impl::pullSnapshots() {
     const auto snaps = link->snapshotsSince(lastSnapshotMs);
     for (const auto& s : snaps) {
         lastSnapshotMs = s.timeMs;
+        if (clusterRun) continue;  // the charts show the cluster run (onClientProgress), not the idle local controller
         charts::TrafficSample t;
         t.timeSec = double(s.timeMs - runStartMs) / 1000.0;
         // The controller's own error answers are one line of their own ("error answers"), never a backend's.
@@ -199,13 +211,77 @@ void LabPanel::Impl::pullSnapshots() {
     }
     // Shares count access-log lines since the traffic started (exact per request; a 1-second snapshot that
     // straddles the start would mix in the previous run's last second).
-    if (accessFeed->upstreamCounts() != shareCounts || accessFeed->errorCounts() != errorCounts) {
+    if (!clusterRun && (accessFeed->upstreamCounts() != shareCounts || accessFeed->errorCounts() != errorCounts)) {
         shareCounts = accessFeed->upstreamCounts();
         errorCounts = accessFeed->errorCounts();
         charts->setShares(shares());
     }
     refreshPods();
     map->setCounts(accessFeed->upstreamCounts(), accessFeed->podCounts());
+}
+
+// A run sent to the cluster's ingress controller: the charts show what the client saw (the local controller sees
+// none of it): per second the backends the responses named (their echo's "service", as the Compare tab reads it),
+// status classes, latency and errors; the share chart the run's cumulative backends and error groups.
+void LabPanel::Impl::onClientProgress(const loadgen::Progress& p) {
+    if (!clusterRun) return;
+    for (const auto& s : p.series) {
+        if (!s.closed && !p.finished) break;  // the open second comes again once it is closed
+        charts::TrafficSample t;
+        t.timeSec = clusterRunOffsetSec + double(s.second);
+        for (size_t b = 0; b < s.perBackend.size() && b < p.backendNames.size(); ++b)
+            if (s.perBackend[b]) t.backends.append({QString::fromStdString(p.backendNames[b]), double(s.perBackend[b])});
+        t.errorsPerSec = double(s.errors + s.errorResponses);
+        t.hasLatency = s.completed > 0;
+        t.p50Ms = double(s.p50Us) / 1000.0;
+        t.p90Ms = double(s.p90Us) / 1000.0;
+        t.p99Ms = double(s.p99Us) / 1000.0;
+        t.status2xx = double(s.statusClasses[2]);
+        t.status3xx = double(s.statusClasses[3]);
+        t.status4xx = double(s.statusClasses[4]);
+        t.status5xx = double(s.statusClasses[5]);
+        charts->addSample(t);
+    }
+    const auto expected = traffic->expectedShares();
+    QVector<charts::BackendShare> out;
+    for (const auto& b : p.backends) {
+        charts::BackendShare s;
+        s.name = QString::fromStdString(b.name);
+        s.requests = b.count;
+        if (expected.contains(s.name)) s.configuredPercent = 100.0 * expected.value(s.name);
+        out << s;
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    for (const auto& e : p.errorResponseGroups) {
+        charts::BackendShare s;
+        s.name = QString::fromStdString(loadgen::errorGroupLabel(e.status, e.reason, {}, false));
+        s.requests = e.count;
+        s.error = true;
+        out << s;
+    }
+    if (p.errors > 0) {
+        charts::BackendShare s;
+        s.name = tr("no response");
+        s.requests = p.errors;
+        s.error = true;
+        out << s;
+    }
+    charts->setShares(out);
+}
+
+void LabPanel::Impl::setChartsSource(bool cluster) {
+    if (!chartsSource) return;
+    if (cluster) {
+        chartsSource->setText(tr("CLUSTER TRAFFIC — the charts show what %1 answered (client side: the status and the "
+                                 "backend each response names); the local controller's figures are not shown.")
+                                  .arg(traffic->runLabel()));
+        chartsSource->setStyleSheet(QStringLiteral("#chartsSource { background: #cfe2ff; color: #052c65; border: 1px "
+                                                   "solid #9ec5fe; padding: 2px 6px; font-weight: bold; }"));
+    } else {
+        chartsSource->setText(tr("Local controller — the charts show its metrics and access log."));
+        chartsSource->setStyleSheet(QStringLiteral("#chartsSource { padding: 2px 6px; }"));
+    }
+    chartsSource->setVisible(sendTo && (cluster || !sendTo->isHidden()));
 }
 
 // Pods for the map and the access log's Pod column. Also called as soon as the cluster's endpoints change: requests
@@ -279,6 +355,8 @@ void LabPanel::Impl::onStarted() {
     charts->clear();
     shareCounts.clear();
     errorCounts.clear();
+    clusterRun = false;  // a fresh start plots the local controller again
+    setChartsSource(false);
     // The registry keeps an hour of snapshots across runs: plot only this run's (from the moment Start was pressed).
     lastSnapshotMs = startRequestedMs;
     runStartMs = startRequestedMs;
@@ -394,7 +472,29 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
     d->charts = new charts::LiveCharts(this);
     d->map = new RoutingMap(this);
     d->topTabs = new QTabWidget(this);
-    d->topTabs->addTab(d->charts, tr("Charts"));
+    QWidget* chartsPage = d->charts;
+    if (services.cluster) {
+        // Whose figures the charts show: the local controller's, or a run sent to the cluster's controller.
+        chartsPage = new QWidget(this);
+        auto* chartsLayout = new QVBoxLayout(chartsPage);
+        chartsLayout->setContentsMargins(0, 0, 0, 0);
+        chartsLayout->setSpacing(2);
+        d->chartsSource = new QLabel(chartsPage);
+        d->chartsSource->setObjectName(QStringLiteral("chartsSource"));
+        d->chartsSource->setWordWrap(true);
+        d->chartsSource->setTextFormat(Qt::PlainText);
+        chartsLayout->addWidget(d->chartsSource);
+        chartsLayout->addWidget(d->charts, 1);
+        d->sendTo = new TrafficTargetChoice(services.cluster, services.loadGenerators, this);
+        TrafficTargetChoice* sendTo = d->sendTo;
+        d->traffic->setDestination(sendTo, [sendTo](const loadgen::LoadConfig& c) { return sendTo->destinationFor(c); });
+        sendTo->setTargetsProvider([d] { return d->traffic->config().targets; });
+        connect(sendTo, &TrafficTargetChoice::selectionChanged, d->traffic, &TrafficPanel::setRemoteDestinationSelected);
+        connect(d->traffic, &TrafficPanel::clientProgressed, this, [d](const loadgen::Progress& p) { d->onClientProgress(p); });
+        connect(services.cluster, &ClusterSession::stateChanged, this, [d] { d->setChartsSource(d->clusterRun); });
+        d->setChartsSource(false);
+    }
+    d->topTabs->addTab(chartsPage, tr("Charts"));
     d->topTabs->addTab(d->map, tr("Map"));
 
     auto accessFeed = std::make_unique<AccessLogFeed>();
@@ -531,6 +631,16 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
         d->errorCounts.clear();
         d->charts->setShares({});
         d->accessFeed->resetCounts();
+        // A run to the cluster's controller (or back to the local one) starts the charts afresh: the two never
+        // share a plot.
+        const bool cluster = d->traffic->isRemoteRun();
+        if (cluster != d->clusterRun || (cluster && !d->link->isRunning())) d->charts->clear();
+        d->clusterRun = cluster;
+        d->clusterRunOffsetSec =
+            cluster && d->link->isRunning() && d->runStartMs > 0
+                ? double(QDateTime::currentMSecsSinceEpoch() - d->runStartMs) / 1000.0
+                : 0.0;
+        d->setChartsSource(cluster);
     });
     connect(d->traffic, &TrafficPanel::trafficStarted, this, [] {
         deprioritizeWorkerThreads();  // the load generator's thread, which exists now

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include <QHash>
 #include <QWidget>
 
 #include "core/loadgen/load_config.h"
+#include "core/loadgen/load_generator.h"  // Progress (clientProgressed)
 #include "core/model/workspace.h"
 #include "ui/app_services.h"
 
@@ -53,6 +55,7 @@ QVector<TrafficPreset> trafficPresets(const model::Workspace& ws);
 // its thread-safe progress every 200 ms; the GUI thread never waits on it. Each run's generator comes from the
 // factory the composition root hands in (AppServices::loadGenerators); the panel owns it for the run.
 class LiveLabel;
+struct TrafficDestination;
 
 class TrafficPanel : public QWidget {
     Q_OBJECT
@@ -80,6 +83,17 @@ public:
     QHash<QString, double> expectedShares() const { return m_expected; }
     QString lastSummary() const { return m_summary; }
 
+    // Where runs go (issue 13 item 2; ui/lab/traffic_target_choice.h): the lab hands in the "Send to" row and a
+    // function that turns the panel's config into the run (the local controller, or the cluster's ingress
+    // controller). Without one every run goes to the local controller.
+    using DestinationFn = std::function<TrafficDestination(const loadgen::LoadConfig&)>;
+    void setDestination(QWidget* choiceRow, DestinationFn destination);
+    // The destination no longer needs the local controller (Start stays enabled while the lab is stopped).
+    void setRemoteDestinationSelected(bool remote);
+    // The run going on (or the last one) went to the cluster's controller; its label ("" for local runs).
+    bool isRemoteRun() const { return m_remoteRun; }
+    QString runLabel() const { return m_runLabel; }
+
 public Q_SLOTS:
     void startTraffic();
     void stopTraffic();
@@ -90,6 +104,10 @@ Q_SIGNALS:
     void trafficStarted();
     void trafficFinished(const QString& summary);
     void message(const QString& text);  // errors (invalid config) for the lab's banner
+    // Remote runs only: the generator's client-side figures (cumulative backends, errors; `series` from the first
+    // second not yet reported as closed: closed seconds come once, the open one again until it closes; all of them
+    // are final when progress.finished).
+    void clientProgressed(const ilab::loadgen::Progress& progress);
 
 private:
     void poll();
@@ -97,6 +115,8 @@ private:
     void onFinished();
     void updateCurl();
     QVector<TrafficPreset::Target> targetsFromTable() const;
+    bool canStart() const;
+    void reportClientProgress(const loadgen::Progress& p);
 
     QVector<TrafficPreset> m_presets;
     LoadGeneratorFactory m_makeGenerator;
@@ -107,6 +127,11 @@ private:
     bool m_pollInFlight = false;
     bool m_mixEdited = false;  // the user changed the request rows since the last preset was applied
     QString m_summary;
+    DestinationFn m_destination;
+    bool m_remoteSelected = false;
+    bool m_remoteRun = false;
+    QString m_runLabel;
+    size_t m_seriesNext = 0;  // remote runs: the first series entry not yet reported closed
 
     QComboBox* m_preset = nullptr;
     QLabel* m_note = nullptr;

@@ -56,6 +56,9 @@
 #include "ui/lab/log_table_model.h"
 #include "ui/lab/routing_map.h"
 #include "ui/lab/traffic_panel.h"
+#include "ui/lab/traffic_target_choice.h"
+#include "ui/charts/live_charts.h"
+#include "ui/charts/share_chart.h"
 #include "ui/main_window.h"
 
 using namespace ilab;
@@ -616,6 +619,105 @@ private Q_SLOTS:
             if (table->item(r, 1)->text() == QStringLiteral("backend agent-test") && table->item(r, 3)->text().contains(QStringLiteral("%")))
                 answered = !table->item(r, 3)->text().startsWith(QStringLiteral("0.0 %"));
         QVERIFY(answered);
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+    }
+
+    // The traffic panel's "Send to: Cluster ingress controller": "the cluster's controller" is a real `serve` of the
+    // lesson with canary-weight 50 on 127.0.0.2, found through the Ingress status (the same rule as the CLI). 1,000
+    // requests from the traffic panel show the cluster's 50/50 split (not the local 90/10), in the summary and the
+    // share chart, labelled as cluster traffic; the local controller logs none of them.
+    void trafficPanelSendsToTheCluster() {
+        const QString lessonFile = ilab::testing::sourceDir() + "/resources/lessons/canary/workspace.yaml";
+        QFile lesson(lessonFile);
+        QVERIFY(lesson.open(QIODevice::ReadOnly));
+        QByteArray changed = lesson.readAll();
+        QVERIFY(changed.contains("canary-weight: \"10\""));
+        changed.replace("canary-weight: \"10\"", "canary-weight: \"50\"");
+        const QString changedFile = m_tmp.filePath(QStringLiteral("canary-50-traffic.yaml"));
+        {
+            QFile f(changedFile);
+            QVERIFY(f.open(QIODevice::WriteOnly) && f.write(changed) == changed.size());
+        }
+        StandInController cluster;
+        QVERIFY(cluster.start(changedFile));
+        int code = -1;
+        QByteArray out = m_kube.kubectl({"apply", "-f", "-"}, &code, LESSON_INGRESS);
+        QVERIFY2(code == 0, out.constData());
+        out = m_kube.kubectl({"patch", "ingress", "version-stable", "-n", "default", "--subresource=status", "--type=merge", "-p",
+                              QStringLiteral(R"({"status":{"loadBalancer":{"ingress":[{"ip":"127.0.0.2","ports":[{"port":%1,"protocol":"TCP"},{"port":%2,"protocol":"TCP"}]}]}}})")
+                                  .arg(cluster.httpPort)
+                                  .arg(cluster.httpsPort)},
+                             &code);
+        QVERIFY2(code == 0, out.constData());
+
+        auto win = connectedLessonWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(win->w.clusterSession()->state(), ClusterSession::State::Connected, WAIT_MS);
+        LabPanel* lab = win->w.labPanel();
+        lab->setListenPorts(0, 0);
+        lab->start();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
+        auto* choice = lab->findChild<ui::TrafficTargetChoice*>();
+        QVERIFY(choice);
+        QTRY_VERIFY(!choice->isHidden());
+        QTRY_VERIFY_WITH_TIMEOUT(choice->clusterText().contains(QString::number(cluster.httpPort)), WAIT_MS);
+        QVERIFY2(choice->clusterText().startsWith(QStringLiteral("Cluster ingress controller (ingress-status: 127.0.0.2:")),
+                 qPrintable(choice->clusterText()));
+        QVERIFY(choice->selectCluster(true));
+
+        ui::TrafficPanel* traffic = lab->trafficPanel();
+        traffic->applyPreset(0);
+        const int n = 1000;
+        traffic->setLoad(n, 0, 0, 8);
+        lab->accessLogModel()->pullNow();
+        const int localRows = lab->accessLogModel()->rowCount();
+        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
+        traffic->startTraffic();
+        QVERIFY(finished.wait(180000));
+        const QString summary = finished.at(0).at(0).toString();
+        QVERIFY2(summary.startsWith(QStringLiteral("Cluster traffic: sent to the cluster's ingress controller")), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("1,000 responses, 0 errors")), qPrintable(summary));
+        QVERIFY(traffic->isRemoteRun());
+        const QRegularExpression testLine(QStringLiteral("^agent-test: (\\d+)"), QRegularExpression::MultilineOption);
+        const auto m = testLine.match(summary);
+        QVERIFY2(m.hasMatch(), qPrintable(summary));
+        const int canary = m.captured(1).toInt();
+        const double sd = std::sqrt(n * 0.5 * 0.5);
+        QVERIFY2(std::abs(canary - n * 0.5) <= 5 * sd, qPrintable(summary));  // the cluster's 50/50, not the local 90/10
+
+        // The share chart shows the cluster's split, labelled as cluster traffic.
+        ui::charts::ShareChart* share = lab->liveCharts()->shareChart();
+        QTRY_COMPARE_WITH_TIMEOUT(share->totalRequests(), quint64(n), 10000);
+        const QStringList categories = share->backendCategories();
+        QVERIFY2(categories.contains(QStringLiteral("agent-test")) && categories.contains(QStringLiteral("agent-stable")),
+                 qPrintable(categories.join(", ")));
+        const auto intervals = share->intervalsForTest();
+        const int testIndex = share->categoriesForTest().indexOf(QStringLiteral("agent-test"));
+        QVERIFY(testIndex >= 0 && testIndex < intervals.size());
+        QVERIFY2(intervals[testIndex].low < 0.5 && intervals[testIndex].high > 0.5 && intervals[testIndex].low > 0.1,
+                 qPrintable(QString::number(intervals[testIndex].share)));
+        auto* source = lab->findChild<QLabel*>(QStringLiteral("chartsSource"));
+        QVERIFY(source);
+        QVERIFY2(source->text().startsWith(QStringLiteral("CLUSTER TRAFFIC")), qPrintable(source->text()));
+        // The local controller saw none of it.
+        QTest::qWait(300);
+        lab->accessLogModel()->pullNow();
+        QCOMPARE(lab->accessLogModel()->rowCount(), localRows);
+        lab->showTab(QStringLiteral("Charts"));
+        QTest::qWait(500);
+        shoot(lab, QStringLiteral("traffic-to-cluster.png"));
+
+        // Back to the local controller: its 90/10, and the charts say so.
+        QVERIFY(choice->selectCluster(false));
+        traffic->setLoad(200, 0, 0, 4);
+        QSignalSpy finished2(traffic, &ui::TrafficPanel::trafficFinished);
+        traffic->startTraffic();
+        QVERIFY(finished2.wait(120000));
+        QVERIFY2(finished2.at(0).at(0).toString().startsWith(QStringLiteral("200 responses, 0 errors")),
+                 qPrintable(finished2.at(0).at(0).toString()));
+        QVERIFY(!traffic->isRemoteRun());
+        QVERIFY2(source->text().startsWith(QStringLiteral("Local controller")), qPrintable(source->text()));
+        QTRY_VERIFY_WITH_TIMEOUT((lab->accessLogModel()->pullNow(), lab->accessLogModel()->rowCount() >= localRows + 200), 20000);
         lab->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
     }
