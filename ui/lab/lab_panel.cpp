@@ -6,6 +6,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -100,6 +101,12 @@ struct LabPanel::Impl {
     TrafficTargetChoice* sendTo = nullptr;
     QLabel* chartsSource = nullptr;
     bool clusterRun = false;
+    QVector<charts::BackendShare> clusterShares;  // the cluster run's shares by Service (client side)
+    // "Group by: Service / Pod" of the share chart (issue 13): pods from the access records' upstream address
+    // (simulated pods and the cluster pods behind their tunnels), or for cluster runs the pod each response named.
+    QComboBox* groupBy = nullptr;
+    bool groupByPod() const { return groupBy && groupBy->currentIndex() == 1; }
+    void regroupShares();
     double clusterRunOffsetSec = 0;  // chart x of the cluster run's second 0
 
     // Chart state: snapshots seen, the run's start, cumulative requests per upstream since the share reset.
@@ -164,6 +171,7 @@ QVector<charts::BackendShare> LabPanel::Impl::shares() const {
         s.name = upstream;
         s.requests = shareCounts.value(upstream);
         const QString withoutPort = upstream.section(QLatin1Char('-'), 0, -2);
+        if (!groupByPod())
         for (auto it = expected.cbegin(); it != expected.cend(); ++it)
             if (withoutPort == it.key() || withoutPort.endsWith(QLatin1Char('-') + it.key())) s.configuredPercent = 100.0 * it.value();
         out << s;
@@ -211,8 +219,9 @@ void LabPanel::Impl::pullSnapshots() {
     }
     // Shares count access-log lines since the traffic started (exact per request; a 1-second snapshot that
     // straddles the start would mix in the previous run's last second).
-    if (!clusterRun && (accessFeed->upstreamCounts() != shareCounts || accessFeed->errorCounts() != errorCounts)) {
-        shareCounts = accessFeed->upstreamCounts();
+    const QHash<QString, quint64> counts = groupByPod() ? accessFeed->podCounts() : accessFeed->upstreamCounts();
+    if (!clusterRun && (counts != shareCounts || accessFeed->errorCounts() != errorCounts)) {
+        shareCounts = counts;
         errorCounts = accessFeed->errorCounts();
         charts->setShares(shares());
     }
@@ -266,6 +275,36 @@ void LabPanel::Impl::onClientProgress(const loadgen::Progress& p) {
         s.error = true;
         out << s;
     }
+    clusterShares = out;
+    if (p.finished && groupByPod()) return;  // by pod: the pods are known once the run is over (trafficFinished)
+    charts->setShares(out);
+}
+
+// The share chart again after the Group by switch (or a finished cluster run): local runs count the access log by
+// pod or by upstream; a cluster run's pods come from its responses, known once it finished (by Service until then).
+void LabPanel::Impl::regroupShares() {
+    if (!clusterRun) {
+        shareCounts = groupByPod() ? accessFeed->podCounts() : accessFeed->upstreamCounts();
+        errorCounts = accessFeed->errorCounts();
+        charts->setShares(shares());
+        return;
+    }
+    const QHash<QString, quint64> pods = traffic->isRunning() ? QHash<QString, quint64>{} : traffic->lastRunPods();
+    if (!groupByPod() || pods.isEmpty()) {
+        charts->setShares(clusterShares);
+        return;
+    }
+    QVector<charts::BackendShare> out;
+    QStringList names = pods.keys();
+    names.sort();
+    for (const QString& pod : names) {
+        charts::BackendShare s;
+        s.name = pod;
+        s.requests = pods.value(pod);
+        out << s;
+    }
+    for (const auto& e : clusterShares)
+        if (e.error) out << e;
     charts->setShares(out);
 }
 
@@ -472,19 +511,31 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
     d->charts = new charts::LiveCharts(this);
     d->map = new RoutingMap(this);
     d->topTabs = new QTabWidget(this);
-    QWidget* chartsPage = d->charts;
+    auto* chartsPage = new QWidget(this);
+    auto* chartsLayout = new QVBoxLayout(chartsPage);
+    chartsLayout->setContentsMargins(0, 0, 0, 0);
+    chartsLayout->setSpacing(2);
+    d->groupBy = new QComboBox(chartsPage);
+    d->groupBy->setObjectName(QStringLiteral("shareGroupBy"));
+    d->groupBy->addItems({tr("Service"), tr("Pod")});
+    d->groupBy->setToolTip(tr("Service: the share of each upstream (Service and port), with its configured weight.\n"
+                              "Pod: the share of each pod that answered (simulated pods, cluster pods by their real "
+                              "name; for traffic sent to the cluster, the pod each response names, once the run is "
+                              "over)."));
+    auto* groupRow = new QHBoxLayout;
+    groupRow->setContentsMargins(4, 0, 4, 0);
+    groupRow->addWidget(new QLabel(tr("Share chart — group by:"), chartsPage));
+    groupRow->addWidget(d->groupBy);
+    groupRow->addStretch(1);
+    chartsLayout->addLayout(groupRow);
+    connect(d->groupBy, &QComboBox::currentIndexChanged, this, [d] { d->regroupShares(); });
     if (services.cluster) {
         // Whose figures the charts show: the local controller's, or a run sent to the cluster's controller.
-        chartsPage = new QWidget(this);
-        auto* chartsLayout = new QVBoxLayout(chartsPage);
-        chartsLayout->setContentsMargins(0, 0, 0, 0);
-        chartsLayout->setSpacing(2);
         d->chartsSource = new QLabel(chartsPage);
         d->chartsSource->setObjectName(QStringLiteral("chartsSource"));
         d->chartsSource->setWordWrap(true);
         d->chartsSource->setTextFormat(Qt::PlainText);
-        chartsLayout->addWidget(d->chartsSource);
-        chartsLayout->addWidget(d->charts, 1);
+        chartsLayout->insertWidget(0, d->chartsSource);
         d->sendTo = new TrafficTargetChoice(services.cluster, services.loadGenerators, this);
         TrafficTargetChoice* sendTo = d->sendTo;
         d->traffic->setDestination(sendTo, [sendTo](const loadgen::LoadConfig& c) { return sendTo->destinationFor(c); });
@@ -494,6 +545,7 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
         connect(services.cluster, &ClusterSession::stateChanged, this, [d] { d->setChartsSource(d->clusterRun); });
         d->setChartsSource(false);
     }
+    chartsLayout->addWidget(d->charts, 1);
     d->topTabs->addTab(chartsPage, tr("Charts"));
     d->topTabs->addTab(d->map, tr("Map"));
 
@@ -641,6 +693,9 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
                 ? double(QDateTime::currentMSecsSinceEpoch() - d->runStartMs) / 1000.0
                 : 0.0;
         d->setChartsSource(cluster);
+    });
+    connect(d->traffic, &TrafficPanel::trafficFinished, this, [d] {
+        if (d->clusterRun && d->groupByPod()) d->regroupShares();  // the run's pods, from its responses
     });
     connect(d->traffic, &TrafficPanel::trafficStarted, this, [] {
         deprioritizeWorkerThreads();  // the load generator's thread, which exists now

@@ -551,6 +551,8 @@ void TrafficPanel::onFinished() {
     m_progress->setRange(0, 1000);
     m_progress->setValue(1000);
     const auto results = m_generator->takeResults();
+    m_lastRunPods.clear();
+    for (const auto& pc : results.pods()) m_lastRunPods[QString::fromStdString(pc.pod)] += pc.count;
     QStringList lines;
     // Errors are both kinds: requests without an answer and the controller's own error answers (Service not
     // found, no endpoints, upstream timeout, ...), which reached no backend (issue 15 item 4).

@@ -93,6 +93,9 @@ public:
     // The run going on (or the last one) went to the cluster's controller; its label ("" for local runs).
     bool isRemoteRun() const { return m_remoteRun; }
     QString runLabel() const { return m_runLabel; }
+    // Requests per pod of the last finished run, as the responses named them ("pod" of the echo; "ns/pod" keys
+    // without a namespace are just the pod), for the share chart's "by pod" view of cluster runs.
+    QHash<QString, quint64> lastRunPods() const { return m_lastRunPods; }
 
 public Q_SLOTS:
     void startTraffic();
@@ -131,6 +134,7 @@ private:
     bool m_remoteSelected = false;
     bool m_remoteRun = false;
     QString m_runLabel;
+    QHash<QString, quint64> m_lastRunPods;
     size_t m_seriesNext = 0;  // remote runs: the first series entry not yet reported closed
 
     QComboBox* m_preset = nullptr;

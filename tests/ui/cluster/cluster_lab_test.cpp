@@ -18,6 +18,7 @@
 //       controller pod itself (native v4.channel.k8s.io through the API server and the stand-in kubelet) and the
 //       comparison runs through that tunnel.
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialog>
 #include <QFile>
 #include <QListWidget>
@@ -315,6 +316,28 @@ private Q_SLOTS:
         QVERIFY2(std::abs(canary - n * 0.1) <= 5 * sd, qPrintable(seen));
         qInfo("cluster pods: %s", qPrintable(seen));
         QVERIFY2(summary.contains(QStringLiteral("agent-stable: %1").arg(stable)), qPrintable(summary));
+
+        // The share chart grouped by pod: the four real pod names, with the access log's counts; by Service again:
+        // the two upstreams.
+        {
+            ui::charts::ShareChart* share = lab->liveCharts()->shareChart();
+            auto* groupBy = lab->findChild<QComboBox*>(QStringLiteral("shareGroupBy"));
+            QVERIFY(groupBy);
+            QCOMPARE(groupBy->currentText(), QStringLiteral("Service"));
+            QTRY_COMPARE_WITH_TIMEOUT(share->totalRequests(), quint64(n), 10000);
+            QCOMPARE(share->backendCategories(), (QStringList{"default-agent-stable-80", "default-agent-test-80"}));
+            groupBy->setCurrentIndex(1);
+            QCOMPARE(share->backendCategories(), (QStringList{STABLE_PODS[0], STABLE_PODS[1], STABLE_PODS[2], TEST_POD}));
+            QCOMPARE(share->totalRequests(), quint64(n));
+            const auto intervals = share->intervalsForTest();
+            QCOMPARE(intervals.size(), 4);
+            QVERIFY2(std::abs(intervals[3].share * n - canary) < 0.5, qPrintable(QString::number(intervals[3].share)));
+            lab->showTab(QStringLiteral("Charts"));
+            QTest::qWait(500);
+            shoot(lab, QStringLiteral("share-by-pod.png"));
+            groupBy->setCurrentIndex(0);
+            QCOMPARE(share->backendCategories(), (QStringList{"default-agent-stable-80", "default-agent-test-80"}));
+        }
 
         // The routing map shows the cluster's pods under the Services, not the simulated ones.
         QStringList mapPods;
@@ -699,6 +722,16 @@ private Q_SLOTS:
         auto* source = lab->findChild<QLabel*>(QStringLiteral("chartsSource"));
         QVERIFY(source);
         QVERIFY2(source->text().startsWith(QStringLiteral("CLUSTER TRAFFIC")), qPrintable(source->text()));
+        // By pod: the pods the cluster's responses named (the stand-in controller's pods), all 1,000 requests.
+        auto* groupBy = lab->findChild<QComboBox*>(QStringLiteral("shareGroupBy"));
+        groupBy->setCurrentIndex(1);
+        const QStringList pods = share->backendCategories();
+        QVERIFY2(pods.size() >= 2 && !pods.contains(QStringLiteral("agent-test")), qPrintable(pods.join(", ")));
+        for (const QString& pod : pods)
+            QVERIFY2(pod.startsWith(QStringLiteral("agent-stable-")) || pod.startsWith(QStringLiteral("agent-test-")), qPrintable(pod));
+        QCOMPARE(share->totalRequests(), quint64(n));
+        groupBy->setCurrentIndex(0);
+        QCOMPARE(share->backendCategories(), (QStringList{"agent-stable", "agent-test"}));
         // The local controller saw none of it.
         QTest::qWait(300);
         lab->accessLogModel()->pullNow();
