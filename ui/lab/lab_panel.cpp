@@ -630,9 +630,22 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
         d->clusterPodsStatus->setTextFormat(Qt::PlainText);
         d->clusterPodsStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
         d->clusterPodsStatus->setWordWrap(true);
+        auto* reach = new QComboBox(this);
+        reach->setObjectName(QStringLiteral("reachPods"));
+        reach->addItems({tr("port-forward"), tr("directly by pod IP (when reachable)")});
+        reach->setToolTip(tr("port-forward: one native port-forward per pod through the API server (works everywhere).\n"
+                             "directly by pod IP: when pod IPs are routable from this machine (minikube's none or "
+                             "docker driver on Linux, a route to kind's pod CIDR), each pod is probed with a TCP "
+                             "connect and reached at its IP; a pod that does not answer gets its port-forward, and "
+                             "the status line says why."));
+        connect(reach, &QComboBox::currentIndexChanged, d->clusterBackends, [d](int index) {
+            d->clusterBackends->setPodReach(index == 1 ? kube::PodReach::Direct : kube::PodReach::PortForward);
+        });
         clusterBar = new QHBoxLayout;
         clusterBar->setContentsMargins(4, 0, 4, 2);
         clusterBar->addWidget(d->useClusterPods);
+        clusterBar->addWidget(new QLabel(tr("Reach pods:"), this));
+        clusterBar->addWidget(reach);
         clusterBar->addWidget(d->clusterPodsStatus, 1);
         connect(d->useClusterPods, &QCheckBox::toggled, d->clusterBackends, &ClusterBackends::setEnabled);
         connect(d->clusterBackends, &ClusterBackends::availabilityChanged, this, [d] { d->updateClusterToggle(); });

@@ -755,6 +755,71 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
     }
 
+    // "Reach pods: directly by pod IP (when reachable)": a pod whose IP answers (127.0.0.1, its stand-in listening
+    // there, as a routable pod IP would) is reached without a tunnel; the lesson's canary pod (10.244.0.13, not
+    // routable here) keeps its port-forward, and the status line says why. Runs last: it adds a second
+    // EndpointSlice to agent-test.
+    void directPodIpsFromTheToggle() {
+        const QString directPod = QStringLiteral("agent-test-direct-a");
+        const int port = m_pods->add(directPod, QStringLiteral("agent-test"));
+        QString err;
+        QVERIFY2(kubefix::addRunningPod(m_kube, {.ns = "default", .name = directPod, .labels = {{"app", "agent-test"}},
+                                                 .ports = {{"http", port}}, .ip = "127.0.0.1"},
+                                        &err),
+                 qPrintable(err));
+        QVERIFY2(kubefix::putEndpointSlice(m_kube, "default", "agent-test-x3", "agent-test", {{"http", port}},
+                                           {{"127.0.0.1", directPod}}, &err),
+                 qPrintable(err));
+        auto win = connectedLessonWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(win->w.clusterSession()->state(), ClusterSession::State::Connected, WAIT_MS);
+        LabPanel* lab = win->w.labPanel();
+        auto* reach = lab->findChild<QComboBox*>(QStringLiteral("reachPods"));
+        QVERIFY(reach);
+        reach->setCurrentIndex(1);
+        auto* toggle = lab->findChild<QCheckBox*>(QStringLiteral("useClusterPods"));
+        QTRY_VERIFY(toggle->isEnabled());
+        toggle->click();
+        ui::ClusterBackends* backends = lab->clusterBackends();
+        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-test"), (QStringList{TEST_POD, directPod}), WAIT_MS);
+        const QString p = QString::number(port);
+        const QString decisions = backends->reachDecisions().join('\n');
+        QVERIFY2(decisions.contains("pod default/" + directPod + ":" + p + ": direct 127.0.0.1:" + p), qPrintable(decisions));
+        QVERIFY2(decisions.contains("pod default/" + TEST_POD + ":8080: port-forward (10.244.0.13:8080 "), qPrintable(decisions));
+        QCOMPARE(backends->podByAddress().value("127.0.0.1:" + p), directPod);
+        auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
+        QTRY_VERIFY2(status->text().contains(QStringLiteral("1 pod(s) reached directly by pod IP")), qPrintable(status->text()));
+
+        const int forwardsBefore = m_kubelet.forwardsServed();
+        lab->setListenPorts(0, 0);
+        lab->start();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
+        ui::TrafficPanel* traffic = lab->trafficPanel();
+        traffic->applyPreset(0);
+        const int n = 400;
+        traffic->setLoad(n, 0, 0, 4);
+        lab->accessLogModel()->pullNow();
+        const int firstRow = lab->accessLogModel()->rowCount();
+        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
+        traffic->startTraffic();
+        QVERIFY(finished.wait(180000));
+        QVERIFY2(finished.at(0).at(0).toString().startsWith(QStringLiteral("400 responses, 0 errors")),
+                 qPrintable(finished.at(0).at(0).toString()));
+        std::map<QString, int> byPod;
+        QTRY_VERIFY_WITH_TIMEOUT((byPod = podsInAccessLog(lab, firstRow), [&] {
+                                     int sum = 0;
+                                     for (const auto& [pod, count] : byPod) sum += count;
+                                     return sum >= n;
+                                 }()),
+                                 20000);
+        QVERIFY2(byPod[directPod] > 0, "the direct pod got no request");
+        QVERIFY(m_kubelet.forwardsServed() > forwardsBefore);  // the others still go through their tunnels
+        for (const auto& r : m_kubelet.requests())
+            QVERIFY2(!r.target.startsWith("/portForward/default/" + directPod), qPrintable(r.target));
+        toggle->click();
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+    }
+
     void cleanupTestCase() {
         m_pods.reset();
         m_kubelet.stop();
