@@ -437,7 +437,7 @@ QString TrafficPanel::curlCommand() const {
     return one;
 }
 
-void TrafficPanel::updateCurl() { m_curl->setText(curlCommand()); }
+void TrafficPanel::updateCurl() { m_curl->setText(m_remoteSelected && m_destination ? remoteCurlCommand() : curlCommand()); }
 
 bool TrafficPanel::isRunning() const { return m_generator && !m_generator->isFinished(); }
 
@@ -604,6 +604,22 @@ void TrafficPanel::setDestination(QWidget* choiceRow, DestinationFn destination)
 void TrafficPanel::setRemoteDestinationSelected(bool remote) {
     m_remoteSelected = remote;
     setProxyPorts(m_httpPort, m_httpsPort);
+}
+
+// The cluster target's equivalent curl: the real URL (default port) and --connect-to to its controller.
+QString TrafficPanel::remoteCurlCommand() const {
+    const auto targets = targetsFromTable();
+    if (targets.isEmpty()) return {};
+    const TrafficDestination d = m_destination(config());
+    if (!d.error.isEmpty() || d.config.targets.empty()) return d.error;
+    const auto& t = targets.first();
+    QStringList args = {QStringLiteral("curl"), QStringLiteral("-s")};
+    if (t.scheme == QLatin1String("https")) args << QStringLiteral("-k");
+    for (const auto& c : d.config.connectTo) args << QStringLiteral("--connect-to") << QString::fromStdString(c);
+    for (const auto& h : t.headers) args << QStringLiteral("-H") << shellQuote(h);
+    if (!t.cookies.isEmpty()) args << QStringLiteral("--cookie") << shellQuote(t.cookies);
+    args << shellQuote(QString::fromStdString(d.config.targets.front().url));
+    return args.join(QLatin1Char(' '));
 }
 
 bool TrafficPanel::canStart() const { return m_httpPort > 0 || m_remoteSelected; }

@@ -119,6 +119,7 @@ private:
     void updateCurl();
     QVector<TrafficPreset::Target> targetsFromTable() const;
     bool canStart() const;
+    QString remoteCurlCommand() const;
     void reportClientProgress(const loadgen::Progress& p);
 
     QVector<TrafficPreset> m_presets;

@@ -29,6 +29,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -691,6 +692,13 @@ private Q_SLOTS:
         ui::TrafficPanel* traffic = lab->trafficPanel();
         traffic->applyPreset(0);
         const int n = 1000;
+        traffic->setLoad(1, 0, 0, 8);
+        // The equivalent curl goes to the cluster's controller too: the real URL, --connect-to its address.
+        QString curlLine;
+        for (auto* e : traffic->findChildren<QLineEdit*>())
+            if (e->isReadOnly() && e->text().startsWith(QStringLiteral("curl"))) curlLine = e->text();
+        QCOMPARE(curlLine, QStringLiteral("curl -s --connect-to api.example.com:80:127.0.0.2:%1 http://api.example.com/version")
+                               .arg(cluster.httpPort));
         traffic->setLoad(n, 0, 0, 8);
         lab->accessLogModel()->pullNow();
         const int localRows = lab->accessLogModel()->rowCount();
