@@ -4,6 +4,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
 
 #include "core/kube/cluster_connection.h"
@@ -11,6 +12,7 @@
 #include "core/kube/informer.h"
 
 namespace ilab::kube {
+class CredentialProvider;
 class RestClient;
 }
 
@@ -90,6 +92,9 @@ public:
     // The resolved context (server, TLS, credentials) of that client, for what talks to the API server outside the
     // REST client: the native port-forwards of cluster-backed Services. Empty unless client() is set.
     virtual std::optional<kube::ClusterConnection> connection() const { return std::nullopt; }
+    // The credential provider of that client (token file, exec plugin run with the consent the user gave), null
+    // for static credentials. The port-forwards use it, so an exec-plugin user can open tunnels as well.
+    virtual std::shared_ptr<kube::CredentialProvider> credentialProvider() const { return {}; }
     // Live snapshots of the namespace (null before the first list).
     virtual kube::StoreConstSharedPtr ingresses() const = 0;
     virtual kube::StoreConstSharedPtr services() const = 0;

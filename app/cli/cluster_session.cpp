@@ -92,6 +92,7 @@ std::unique_ptr<Session> Session::open(const QCommandLineParser& p, const char* 
             s->m_conn.auth.clientCertPem = first->clientCertPem;
             s->m_conn.auth.clientKeyPem = first->clientKeyPem;
         }
+        s->m_provider = provider;
         s->m_credentials = kube::providerCredentialSource(provider);
     }
     s->m_client = std::make_unique<kube::RestClient>(s->m_conn, s->m_credentials);

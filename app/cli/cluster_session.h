@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/kube/cluster_connection.h"
+#include "core/kube/credentials.h"
 #include "core/kube/informer.h"
 #include "core/kube/resource.h"
 #include "core/kube/rest_client.h"
@@ -34,6 +35,9 @@ public:
     const std::string& ns() const { return m_ns; }
     bool allNamespaces() const { return m_all; }
     kube::RestClient& client() { return *m_client; }
+    // The provider behind client() (token file, exec plugin with the consent given at open()); null for static
+    // credentials. What talks to the API server outside the REST client (port-forwards) uses it too.
+    std::shared_ptr<kube::CredentialProvider> credentialProvider() const { return m_provider; }
 
     kube::RestReply call(kube::RestRequest request);
     kube::ListResult list(const kube::ResourceRef& ref, const std::string& ns, const kube::ListOptions& options = {});
@@ -45,6 +49,7 @@ private:
     std::string m_ns;
     bool m_all = false;
     std::shared_ptr<kube::CredentialSource> m_credentials;
+    std::shared_ptr<kube::CredentialProvider> m_provider;
     std::unique_ptr<kube::RestClient> m_client;
 };
 

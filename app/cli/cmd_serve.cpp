@@ -140,6 +140,11 @@ int runServe(const QStringList& args) {
                                 "pods: endpoints from its EndpointSlices, each pod reached through a port-forward.")});
     p.addOption({QStringLiteral("cluster-backend"),
                  QStringLiteral("Back this workspace Service by the cluster's pods (repeatable)."), QStringLiteral("NAME")});
+    p.addOption({QStringLiteral("reach-pods"),
+                 QStringLiteral("How cluster pods are reached: port-forward (default: a native port-forward per pod) or "
+                                "direct (the pod IP when a TCP probe answers, e.g. minikube's none/docker driver on "
+                                "Linux or a route to kind's pod CIDR; else the port-forward, with the reason)."),
+                 QStringLiteral("MODE"), QStringLiteral("port-forward")});
     cluster::addConnectionOptions(p, false);
     p.addOption({QStringLiteral("workers"), QStringLiteral("Proxy worker threads."), QStringLiteral("N"), QStringLiteral("2")});
     p.addOption({QStringLiteral("explain-errors"),
@@ -281,6 +286,12 @@ int runServe(const QStringList& args) {
     std::unique_ptr<kube::ClusterEndpoints> clusterEndpoints;
     const QStringList backendNames = p.values(QStringLiteral("cluster-backend"));
     if (p.isSet(QStringLiteral("cluster-backends")) || !backendNames.isEmpty()) {
+        const QString reach = p.value(QStringLiteral("reach-pods"));
+        if (reach != QLatin1String("port-forward") && reach != QLatin1String("direct")) {
+            std::fprintf(stderr, "ingress-lab-cli serve: --reach-pods must be port-forward or direct, not '%s'\n",
+                         qPrintable(reach));
+            return 2;
+        }
         session = cluster::Session::open(p, "serve");
         if (!session) return 2;
         std::string why;
@@ -317,6 +328,13 @@ int runServe(const QStringList& args) {
         }
         clusterEndpoints = std::make_unique<kube::ClusterEndpoints>(session->client(), session->connection(), ns,
                                                                     std::move(services), sliceRef->version);
+        clusterEndpoints->setCredentials(session->credentialProvider());  // exec plugins: the consent given above
+        if (p.value(QStringLiteral("reach-pods")) == QLatin1String("direct")) {
+            clusterEndpoints->setPodReach(kube::PodReach::Direct);
+            QObject::connect(clusterEndpoints.get(), &kube::ClusterEndpoints::reachDecided, qApp, [](const QString& m) {
+                std::fprintf(stderr, "ingress-lab-cli serve: %s\n", qPrintable(m));
+            });
+        }
         clusterEndpoints->setChangedCallback([ctl, &printer, ce = clusterEndpoints.get()](const routing::EndpointMap& map) {
             printer.addTunnels(ce->podByTunnelAddress());
             for (const auto& [key, list] : map) {

@@ -65,6 +65,9 @@ public:
     std::optional<kube::ClusterConnection> connection() const override {
         return m_client ? std::optional<kube::ClusterConnection>(m_conn) : std::nullopt;
     }
+    std::shared_ptr<kube::CredentialProvider> credentialProvider() const override {
+        return m_client ? m_provider : nullptr;
+    }
     kube::StoreConstSharedPtr ingresses() const override;
     kube::StoreConstSharedPtr services() const override;
     kube::StoreConstSharedPtr events() const override;

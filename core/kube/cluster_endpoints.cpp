@@ -1,10 +1,45 @@
 #include "core/kube/cluster_endpoints.h"
 
+#include <QFile>
+#include <QHostAddress>
+#include <QNetworkInterface>
+#include <QtEndian>
 #include <QJsonArray>
+#include <QTcpSocket>
 
 #include <set>
 
 namespace ilab::kube {
+
+bool onlyViaDefaultRoute(const QHostAddress& address, const QByteArray& procNetRoute) {
+    if (address.protocol() != QAbstractSocket::IPv4Protocol || address.isLoopback()) return false;
+    const quint32 ip = address.toIPv4Address();
+    bool any = false, specific = false;
+    const QList<QByteArray> lines = procNetRoute.split('\n');
+    for (qsizetype i = 1; i < lines.size(); ++i) {  // line 0: the header
+        const QList<QByteArray> cols = lines[i].simplified().split(' ');
+        if (cols.size() < 8) continue;
+        bool ok1 = false, ok2 = false;
+        // Destination and Mask: the network-order bytes printed as a native integer ("000200C0" = 192.0.2.0 here).
+        const quint32 dest = qFromBigEndian(quint32(cols[1].toUInt(&ok1, 16)));
+        const quint32 mask = qFromBigEndian(quint32(cols[7].toUInt(&ok2, 16)));
+        if (!ok1 || !ok2) continue;
+        if ((ip & mask) != (dest & mask)) continue;
+        any = true;
+        if (mask != 0) specific = true;
+    }
+    return any && !specific;
+}
+
+namespace {
+
+bool onlyViaDefaultRouteHere(const QHostAddress& address) {
+    QFile f(QStringLiteral("/proc/net/route"));
+    if (!f.open(QIODevice::ReadOnly)) return false;  // not Linux: the TCP probe decides alone
+    return onlyViaDefaultRoute(address, f.read(1 << 20));
+}
+
+}  // namespace
 
 ClusterBackedSelection selectClusterBackedServices(const model::Workspace& ws, const std::string& ns,
                                                    const std::set<std::string>& inCluster, bool all,
@@ -53,6 +88,10 @@ std::vector<std::string> ClusterEndpoints::describeTunnels() const {
         out.push_back(m_ns + "/" + key.first + ":" + std::to_string(key.second) + " -> 127.0.0.1:" +
                       std::to_string(pf->localPort()));
     }
+    for (const auto& [key, r] : m_reachByPod)
+        if (r.direct)
+            out.push_back(m_ns + "/" + key.first + ":" + std::to_string(key.second) + " -> " + r.ip + ":" +
+                          std::to_string(key.second) + " (direct)");
     return out;
 }
 
@@ -60,13 +99,57 @@ std::map<std::string, std::string> ClusterEndpoints::podByTunnelAddress() const 
     std::map<std::string, std::string> out;
     for (const auto& [key, pf] : m_forwards)
         out["127.0.0.1:" + std::to_string(pf->localPort())] = key.first + ":" + std::to_string(key.second);
+    for (const auto& [key, r] : m_reachByPod)
+        if (r.direct) out[r.ip + ":" + std::to_string(key.second)] = key.first + ":" + std::to_string(key.second);
     return out;
+}
+
+// A TCP connect to the pod's address (async, on this object's thread); the decision recomputes the map.
+void ClusterEndpoints::probe(const std::pair<std::string, int>& key, const std::string& ip) {
+    auto* socket = new QTcpSocket(this);
+    auto done = std::make_shared<bool>(false);
+    auto decide = [this, key, ip, socket, done](bool direct, const std::string& why) {
+        if (*done) return;
+        *done = true;
+        socket->abort();
+        socket->deleteLater();
+        auto it = m_reachByPod.find(key);
+        if (it == m_reachByPod.end() || it->second.ip != ip) return;  // the pod left or changed its IP meanwhile
+        it->second.decided = true;
+        it->second.direct = direct;
+        const std::string where = ip.find(':') != std::string::npos ? "[" + ip + "]" : ip;
+        const std::string addr = where + ":" + std::to_string(key.second);
+        emit reachDecided(QString::fromStdString("pod " + m_ns + "/" + key.first + ":" + std::to_string(key.second) +
+                                                 (direct ? ": direct " + addr + " (answered a TCP connect)"
+                                                         : ": port-forward (" + addr + " " + why + ")")));
+        if (m_lastStore) onSnapshot(m_lastStore);
+    };
+    connect(socket, &QTcpSocket::connected, this, [decide] { decide(true, {}); });
+    connect(socket, &QTcpSocket::errorOccurred, this, [decide, socket](QAbstractSocket::SocketError) {
+        decide(false, "refused or unreachable: " + socket->errorString().toStdString());
+    });
+    QTimer::singleShot(PROBE_MS, socket, [decide] {
+        decide(false, "did not answer within " + std::to_string(PROBE_MS) + " ms");
+    });
+    const QHostAddress address(QString::fromStdString(ip));
+    if (address.isNull()) {
+        QMetaObject::invokeMethod(this, [decide] { decide(false, "is not an IP address"); }, Qt::QueuedConnection);
+        return;
+    }
+    if (!QNetworkInterface::allAddresses().contains(address) && onlyViaDefaultRouteHere(address)) {
+        QMetaObject::invokeMethod(
+            this, [decide] { decide(false, "is only reachable through the default route, not a route to the pod network"); },
+            Qt::QueuedConnection);
+        return;
+    }
+    socket->connectToHost(address, quint16(key.second));
 }
 
 void ClusterEndpoints::onSnapshot(const StoreConstSharedPtr& store) {
     if (!store) return;
+    m_lastStore = store;
     routing::EndpointMap map;
-    std::set<std::pair<std::string, int>> wanted;
+    std::set<std::pair<std::string, int>> wanted, seen;
     for (const ClusterBackedService& svc : m_services) {
         for (const auto& [portName, servicePort] : svc.ports) map[{m_ns, svc.name, servicePort}];  // known, maybe empty
     }
@@ -95,6 +178,23 @@ void ClusterEndpoints::onSnapshot(const StoreConstSharedPtr& store) {
                 if (ref.value("kind").toString() != QLatin1String("Pod")) continue;
                 const std::string pod = ref.value("name").toString().toStdString();
                 const std::pair<std::string, int> fwdKey{pod, podPort};
+                if (m_reach == PodReach::Direct) {
+                    seen.insert(fwdKey);
+                    const QJsonArray addresses = eo.value("addresses").toArray();
+                    const std::string ip = addresses.isEmpty() ? std::string() : addresses.first().toString().toStdString();
+                    Reach& r = m_reachByPod[fwdKey];
+                    if (r.ip != ip || (!r.decided && ip.empty())) {
+                        r = Reach{ip, ip.empty(), false};  // no address: straight to the port-forward
+                        if (!ip.empty()) probe(fwdKey, ip);
+                    }
+                    if (!r.decided) continue;  // joins the map once its probe answered
+                    if (r.direct) {
+                        auto& list = map[{m_ns, svc->name, servicePort}];
+                        routing::Endpoint ep{ip, podPort, pod};
+                        if (std::find(list.begin(), list.end(), ep) == list.end()) list.push_back(ep);
+                        continue;
+                    }
+                }
                 wanted.insert(fwdKey);
                 auto it = m_forwards.find(fwdKey);
                 if (it == m_forwards.end()) {
@@ -114,6 +214,8 @@ void ClusterEndpoints::onSnapshot(const StoreConstSharedPtr& store) {
             }
         }
     }
+    for (auto it = m_reachByPod.begin(); it != m_reachByPod.end();)
+        it = seen.count(it->first) ? std::next(it) : m_reachByPod.erase(it);
     // Tunnels of pods that left: out of the map now, closed after the grace period.
     for (auto it = m_forwards.begin(); it != m_forwards.end();) {
         if (wanted.count(it->first)) {

@@ -5,9 +5,12 @@
 // simulated Service next to the cluster-backed ones.
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QThread>
 #include <QtTest>
 
+#include <atomic>
 #include <cmath>
 
 #include "core/backends/simulated_pod.h"
@@ -67,6 +70,37 @@ struct Pods {
         thread.quit();
         thread.wait();
     }
+};
+
+// A pod whose IP is routable from here: an HTTP/1.1 keep-alive responder on 127.0.0.x (its own address, as a pod
+// IP on minikube's none driver would be), answering the echo JSON naming the pod. Lives on the Pods thread.
+class LoopbackPod : public QTcpServer {
+public:
+    explicit LoopbackPod(QString name) : m_name(std::move(name)) {
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket* s = nextPendingConnection()) {
+                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+                connect(s, &QTcpSocket::readyRead, s, [this, s] {
+                    m_buffers[s] += s->readAll();
+                    QByteArray& b = m_buffers[s];
+                    qsizetype end;
+                    while ((end = b.indexOf("\r\n\r\n")) >= 0) {
+                        b.remove(0, end + 4);
+                        const QByteArray body = "{\"service\":\"direct-web\",\"pod\":\"" + m_name.toUtf8() + "\"}";
+                        s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                                 QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                        ++served;
+                    }
+                });
+                connect(s, &QObject::destroyed, this, [this, s] { m_buffers.remove(s); });
+            }
+        });
+    }
+    std::atomic<int> served{0};
+
+private:
+    QString m_name;
+    QHash<QTcpSocket*, QByteArray> m_buffers;
 };
 
 // Responses of one curl run over many URLs: each body followed by "\n@@<status>\n".
@@ -250,6 +284,119 @@ private slots:
         QCOMPARE(after.ok, 100);
         QVERIFY2(!after.byPod.count("web-5d8c-a"), "a pod that left its EndpointSlice still gets traffic");
         QVERIFY(after.byPod.count("web-5d8c-c") && after.byPod.at("web-5d8c-c") > 0);
+    }
+
+    // A kubeconfig whose user gets its token from an exec credential plugin (as EKS/GKE-style and some kind/minikube
+    // set-ups do), approved with --allow-exec-plugin: the port-forwards authenticate with the plugin's token too
+    // (they had a credential provider of their own without the consent, so every tunnel failed "not approved" and
+    // every request got a 502).
+    void execPluginUserOpensTunnels() {
+        Serve serve;
+        const QString token = m_kube.token(QStringLiteral("admin"));
+        const QString plugin = serve.writeFile(
+            "token-plugin.sh", QStringLiteral("#!/bin/sh\necho ran >> \"$(dirname \"$0\")/runs\"\n"
+                                              "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+                                              "\"ExecCredential\",\"status\":{\"token\":\"%1\"}}'\n")
+                                   .arg(token)
+                                   .toUtf8());
+        QFile::setPermissions(plugin, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QFile tokenKubeconfig(m_kube.kubeconfig(QStringLiteral("admin-token")));
+        QVERIFY(tokenKubeconfig.open(QIODevice::ReadOnly));
+        QByteArray kc = tokenKubeconfig.readAll();
+        QVERIFY(kc.contains("token: " + token.toUtf8()));
+        kc.replace("token: " + token.toUtf8(), "exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+                                                "      command: ./token-plugin.sh\n      interactiveMode: Never\n");
+        const QString kubeconfig = serve.writeFile("exec.kubeconfig", kc);
+        serve.writeFile("ws.yaml", app("web", 1, "web:1.0") + ingress("web", "exec.example.com", path("/", "web")));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("XDG_CONFIG_HOME", serve.dir.filePath("config"));  // the consent store of this run only
+        serve.proc.setProcessEnvironment(env);
+        QVERIFY(serve.start({"ws.yaml"}, {"--cluster-backend", "web", "--kubeconfig", kubeconfig, "--allow-exec-plugin"}));
+        QByteArray err;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 60000 && !err.contains("cluster endpoints default/web:80: web-")) {
+            serve.proc.waitForReadyRead(100);
+            err += serve.proc.readAllStandardError();
+        }
+        QVERIFY2(err.contains("cluster endpoints default/web:80: web-"), err.constData());
+        QVERIFY(QFile::exists(serve.dir.filePath("runs")));  // the plugin ran (approved)
+        const Run run = parseRun(curl(curlArgs(serve.httpPort, "exec.example.com", "/", 20), 120000).out);
+        err += serve.proc.readAllStandardError();
+        QVERIFY2(run.failed == 0, qPrintable(run.failures.join("\n---\n") + "\n" + QString::fromUtf8(err)));
+        QCOMPARE(run.ok, 20);
+        for (const auto& [pod, count] : run.byPod) QVERIFY2(pod.startsWith("web-5d8c-"), qPrintable(pod));
+        QVERIFY2(!err.contains("not approved") && !err.contains("no credentials"), err.constData());
+        QCOMPARE(serve.stop(), 0);
+    }
+
+    // --reach-pods direct: a pod whose IP answers (127.0.0.3, a real listener) is reached directly, without a tunnel;
+    // one whose IP does not (10.244.0.31 is not routable here) falls back to its port-forward, and serve says why.
+    void directPodIpWhenReachable() {
+        LoopbackPod* direct = nullptr;
+        int podPort = 0;
+        QMetaObject::invokeMethod(
+            &m_pods->holder,
+            [&] {
+                direct = new LoopbackPod(QStringLiteral("direct-web-a"));
+                if (direct->listen(QHostAddress(QStringLiteral("127.0.0.3")), 0)) podPort = direct->serverPort();
+            },
+            Qt::BlockingQueuedConnection);
+        QVERIFY2(podPort > 0, "cannot listen on 127.0.0.3");
+        QString err;
+        QVERIFY2(kubefix::addRunningPod(m_kube, {.ns = "default", .name = "direct-web-a", .labels = {{"app", "direct-web"}},
+                                                 .ports = {{"http", podPort}}, .ip = "127.0.0.3"},
+                                        &err),
+                 qPrintable(err));
+        QVERIFY2(kubefix::addRunningPod(m_kube, {.ns = "default", .name = "direct-web-b", .labels = {{"app", "direct-web"}},
+                                                 .ports = {{"http", podPort}}, .ip = "10.244.0.31"},
+                                        &err),
+                 qPrintable(err));
+        m_kubelet.setPodPort("default", "direct-web-b", podPort, m_pods->add("direct-web-b", "direct-web"));
+        QVERIFY2(kubefix::addService(m_kube, "default", "direct-web", {{"app", "direct-web"}}, {{"", 80, podPort}}, &err),
+                 qPrintable(err));
+        QVERIFY2(kubefix::putEndpointSlice(m_kube, "default", "direct-web-x", "direct-web", {{"", podPort}},
+                                           {{"127.0.0.3", "direct-web-a"}, {"10.244.0.31", "direct-web-b"}}, &err),
+                 qPrintable(err));
+
+        Serve serve;
+        serve.writeFile("ws.yaml", app("direct-web", 1) + ingress("direct", "direct.example.com", path("/", "direct-web")));
+        QVERIFY(serve.start({"ws.yaml"}, {"--cluster-backend", "direct-web", "--reach-pods", "direct", "--kubeconfig",
+                                          m_kube.kubeconfig("admin-cert")}));
+        const QString p = QString::number(podPort);
+        const QString directLine = "pod default/direct-web-a:" + p + ": direct 127.0.0.3:" + p;
+        const QString fallbackLine = "pod default/direct-web-b:" + p + ": port-forward (10.244.0.31:" + p + " ";
+        QByteArray out;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 60000 && !(QString::fromUtf8(out).contains("cluster endpoints default/direct-web:80: direct-web-a, direct-web-b"))) {
+            serve.proc.waitForReadyRead(100);
+            out += serve.proc.readAllStandardError();
+        }
+        QVERIFY2(QString::fromUtf8(out).contains(directLine), out.constData());
+        QVERIFY2(QString::fromUtf8(out).contains(fallbackLine), out.constData());
+        QVERIFY2(QString::fromUtf8(out).contains("cluster endpoints default/direct-web:80: direct-web-a, direct-web-b"), out.constData());
+
+        const int n = 100;
+        const Run run = parseRun(curl(curlArgs(serve.httpPort, "direct.example.com", "/", n), 120000).out);
+        QVERIFY2(run.failed == 0, qPrintable(run.failures.join("\n---\n")));
+        QCOMPARE(run.ok, n);
+        QVERIFY2(run.byPod.count("direct-web-a") && run.byPod.count("direct-web-b"), "both pods should answer");
+        QCOMPARE(run.byPod.at("direct-web-a") + run.byPod.at("direct-web-b"), n);
+        QVERIFY(direct->served.load() >= run.byPod.at("direct-web-a"));
+        // No tunnel to the direct pod: the kubelet only ever forwarded to direct-web-b.
+        bool forwardedB = false;
+        for (const auto& r : m_kubelet.requests()) {
+            QVERIFY2(!r.target.startsWith("/portForward/default/direct-web-a"), qPrintable(r.target));
+            forwardedB = forwardedB || r.target.startsWith("/portForward/default/direct-web-b");
+        }
+        QVERIFY(forwardedB);
+        // The access log's upstream_addr is the pod IP itself for the direct pod (what ingress-nginx logs), and the
+        // tunnelled pod is named after the pod (its 127.0.0.1 tunnel port means nothing to the reader).
+        QVERIFY2(serve.waitForOutput("[default-direct-web-80] [] 127.0.0.3:" + p + " ", 10000), serve.output.right(1500).constData());
+        QVERIFY2(serve.waitForOutput("[default-direct-web-80] [] direct-web-b:" + p + " ", 10000), serve.output.right(1500).constData());
+        QCOMPARE(serve.stop(), 0);
+        QMetaObject::invokeMethod(&m_pods->holder, [direct] { delete direct; }, Qt::BlockingQueuedConnection);
     }
 
     void cleanupTestCase() {

@@ -56,6 +56,15 @@ void ClusterBackends::setEnabled(bool on) {
     reconcile();
 }
 
+void ClusterBackends::setPodReach(kube::PodReach reach) {
+    if (reach == m_reach) return;
+    m_reach = reach;
+    dropEndpoints();  // the next reconcile opens them with the new mode
+    reconcile();
+}
+
+QStringList ClusterBackends::reachDecisions() const { return m_reachDecisions.values(); }
+
 QStringList ClusterBackends::backedServices() const {
     QStringList out;
     for (const auto& s : m_services) out << QString::fromStdString(s.name);
@@ -93,6 +102,7 @@ void ClusterBackends::dropEndpoints() {
     m_endpoints.reset();  // closes the tunnels and stops the informer (before the REST client goes)
     m_services.clear();
     m_tunnelError.clear();
+    m_reachDecisions.clear();
     if (!m_map.empty()) {
         m_map.clear();
         emit endpointsChanged(m_map);
@@ -167,6 +177,12 @@ void ClusterBackends::reconcile() {
     m_services = selection.services;
     m_endpoints = std::make_unique<kube::ClusterEndpoints>(*m_session->client(), *connection, ns, m_services,
                                                            m_sliceVersion);
+    m_endpoints->setCredentials(m_session->credentialProvider());
+    m_endpoints->setPodReach(m_reach);
+    connect(m_endpoints.get(), &kube::ClusterEndpoints::reachDecided, this, [this](const QString& line) {
+        m_reachDecisions.insert(line.section(QStringLiteral(": "), 0, 0), line);
+        onEndpoints(m_map);
+    });
     m_endpoints->setChangedCallback([this](const routing::EndpointMap& map) { onEndpoints(map); });
     connect(m_endpoints.get(), &kube::ClusterEndpoints::tunnelFailed, this, [this](const QString& message) {
         m_tunnelError = message;
@@ -192,6 +208,17 @@ void ClusterBackends::onEndpoints(const routing::EndpointMap& map) {
                                                pods.isEmpty() ? tr("no ready pod") : pods.join(QStringLiteral(", ")));
     }
     QString status = tr("Cluster pods (namespace %1): %2").arg(m_session->ns(), parts.join(QStringLiteral("; ")));
+    if (m_reach == kube::PodReach::Direct && !m_reachDecisions.isEmpty()) {
+        int direct = 0;
+        QStringList fallbacks;
+        for (const QString& line : m_reachDecisions) {
+            if (line.contains(QStringLiteral(": direct "))) ++direct;
+            else fallbacks << line.section(QStringLiteral(": port-forward "), 1);
+        }
+        status += tr(" — %n pod(s) reached directly by pod IP", nullptr, direct);
+        if (!fallbacks.isEmpty())
+            status += tr("; %n through a port-forward: %1", nullptr, int(fallbacks.size())).arg(fallbacks.first());
+    }
     if (!m_tunnelError.isEmpty()) status += tr(" — last tunnel error: %1").arg(m_tunnelError);
     setStatus(status);
     if (changed) emit endpointsChanged(m_map);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QHash>
+#include <QMap>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -36,6 +37,12 @@ public:
 
     void setWorkspace(const model::Workspace& ws);
     void setEnabled(bool on);
+    // "Reach pods: port-forward / directly by pod IP (when reachable)" (kube::PodReach); changing it re-creates
+    // the endpoints.
+    void setPodReach(kube::PodReach reach);
+    kube::PodReach podReach() const { return m_reach; }
+    // PodReach::Direct: one line per pod, how it is reached and why ("pod default/web-a:8080: direct ...").
+    QStringList reachDecisions() const;
     bool isEnabled() const { return m_enabled; }
     // Connected (or reconnecting): the toggle can do something.
     bool isAvailable() const;
@@ -73,6 +80,8 @@ private:
     std::unique_ptr<kube::ClusterEndpoints> m_endpoints;
     routing::EndpointMap m_map;
     QString m_status, m_tunnelError;
+    kube::PodReach m_reach = kube::PodReach::PortForward;
+    QMap<QString, QString> m_reachDecisions;  // "pod ns/name:port" -> its whole line
 };
 
 }  // namespace ilab::ui

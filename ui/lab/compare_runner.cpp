@@ -132,7 +132,8 @@ void CompareRunner::onChosen(kube::TargetResolution r, std::function<void()> nex
         }
         auto forward = [&](int podPort) -> int {
             if (podPort <= 0) return 0;
-            auto pf = std::make_unique<kube::PortForward>(*connection, kube::PortForwardTarget{t.podNamespace, t.podName, podPort});
+            auto pf = std::make_unique<kube::PortForward>(*connection, kube::PortForwardTarget{t.podNamespace, t.podName, podPort},
+                                                          m_session->credentialProvider());
             auto port = pf->listen();
             if (!port) return 0;
             m_forwards.push_back(std::move(pf));

@@ -6,6 +6,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -20,6 +21,8 @@
 #include <QVBoxLayout>
 
 #include "core/controller/listen_exposure.h"
+#include "core/loadgen/error_response.h"
+#include "core/loadgen/load_generator.h"
 #include "core/metrics/metrics_registry.h"
 #include "core/proxy/proxy_config.h"
 #include "ui/charts/live_charts.h"
@@ -37,6 +40,7 @@
 #include "ui/lab/routing_map.h"
 #include "ui/lab/thread_priority.h"
 #include "ui/lab/traffic_panel.h"
+#include "ui/lab/traffic_target_choice.h"
 
 namespace ilab::ui {
 
@@ -92,6 +96,18 @@ struct LabPanel::Impl {
     CompareRunner* compareRunner = nullptr;
     QTimer resolveTimer;
     QLabel* clusterPodsStatus = nullptr;
+    // Traffic to the cluster's ingress controller (issue 13 item 2): the "Send to" choice, and whether the charts
+    // show the last such run (client-side figures) instead of the local controller's metrics.
+    TrafficTargetChoice* sendTo = nullptr;
+    QLabel* chartsSource = nullptr;
+    bool clusterRun = false;
+    QVector<charts::BackendShare> clusterShares;  // the cluster run's shares by Service (client side)
+    // "Group by: Service / Pod" of the share chart (issue 13): pods from the access records' upstream address
+    // (simulated pods and the cluster pods behind their tunnels), or for cluster runs the pod each response named.
+    QComboBox* groupBy = nullptr;
+    bool groupByPod() const { return groupBy && groupBy->currentIndex() == 1; }
+    void regroupShares();
+    double clusterRunOffsetSec = 0;  // chart x of the cluster run's second 0
 
     // Chart state: snapshots seen, the run's start, cumulative requests per upstream since the share reset.
     std::int64_t lastSnapshotMs = 0;
@@ -137,6 +153,8 @@ struct LabPanel::Impl {
         if (link->isRunning()) link->setWorkspace(ws);
     }
     void pullSnapshots();
+    void onClientProgress(const loadgen::Progress& p);
+    void setChartsSource(bool cluster);
     void onStarted();
     void onStopped();
 };
@@ -153,6 +171,7 @@ QVector<charts::BackendShare> LabPanel::Impl::shares() const {
         s.name = upstream;
         s.requests = shareCounts.value(upstream);
         const QString withoutPort = upstream.section(QLatin1Char('-'), 0, -2);
+        if (!groupByPod())
         for (auto it = expected.cbegin(); it != expected.cend(); ++it)
             if (withoutPort == it.key() || withoutPort.endsWith(QLatin1Char('-') + it.key())) s.configuredPercent = 100.0 * it.value();
         out << s;
@@ -175,6 +194,7 @@ void LabPanel::Impl::pullSnapshots() {
     const auto snaps = link->snapshotsSince(lastSnapshotMs);
     for (const auto& s : snaps) {
         lastSnapshotMs = s.timeMs;
+        if (clusterRun) continue;  // the charts show the cluster run (onClientProgress), not the idle local controller
         charts::TrafficSample t;
         t.timeSec = double(s.timeMs - runStartMs) / 1000.0;
         // The controller's own error answers are one line of their own ("error answers"), never a backend's.
@@ -199,13 +219,108 @@ void LabPanel::Impl::pullSnapshots() {
     }
     // Shares count access-log lines since the traffic started (exact per request; a 1-second snapshot that
     // straddles the start would mix in the previous run's last second).
-    if (accessFeed->upstreamCounts() != shareCounts || accessFeed->errorCounts() != errorCounts) {
-        shareCounts = accessFeed->upstreamCounts();
+    const QHash<QString, quint64> counts = groupByPod() ? accessFeed->podCounts() : accessFeed->upstreamCounts();
+    if (!clusterRun && (counts != shareCounts || accessFeed->errorCounts() != errorCounts)) {
+        shareCounts = counts;
         errorCounts = accessFeed->errorCounts();
         charts->setShares(shares());
     }
     refreshPods();
     map->setCounts(accessFeed->upstreamCounts(), accessFeed->podCounts());
+}
+
+// A run sent to the cluster's ingress controller: the charts show what the client saw (the local controller sees
+// none of it): per second the backends the responses named (their echo's "service", as the Compare tab reads it),
+// status classes, latency and errors; the share chart the run's cumulative backends and error groups.
+void LabPanel::Impl::onClientProgress(const loadgen::Progress& p) {
+    if (!clusterRun) return;
+    for (const auto& s : p.series) {
+        if (!s.closed && !p.finished) break;  // the open second comes again once it is closed
+        charts::TrafficSample t;
+        t.timeSec = clusterRunOffsetSec + double(s.second);
+        for (size_t b = 0; b < s.perBackend.size() && b < p.backendNames.size(); ++b)
+            if (s.perBackend[b]) t.backends.append({QString::fromStdString(p.backendNames[b]), double(s.perBackend[b])});
+        t.errorsPerSec = double(s.errors + s.errorResponses);
+        t.hasLatency = s.completed > 0;
+        t.p50Ms = double(s.p50Us) / 1000.0;
+        t.p90Ms = double(s.p90Us) / 1000.0;
+        t.p99Ms = double(s.p99Us) / 1000.0;
+        t.status2xx = double(s.statusClasses[2]);
+        t.status3xx = double(s.statusClasses[3]);
+        t.status4xx = double(s.statusClasses[4]);
+        t.status5xx = double(s.statusClasses[5]);
+        charts->addSample(t);
+    }
+    const auto expected = traffic->expectedShares();
+    QVector<charts::BackendShare> out;
+    for (const auto& b : p.backends) {
+        charts::BackendShare s;
+        s.name = QString::fromStdString(b.name);
+        s.requests = b.count;
+        if (expected.contains(s.name)) s.configuredPercent = 100.0 * expected.value(s.name);
+        out << s;
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    for (const auto& e : p.errorResponseGroups) {
+        charts::BackendShare s;
+        s.name = QString::fromStdString(loadgen::errorGroupLabel(e.status, e.reason, {}, false));
+        s.requests = e.count;
+        s.error = true;
+        out << s;
+    }
+    if (p.errors > 0) {
+        charts::BackendShare s;
+        s.name = tr("no response");
+        s.requests = p.errors;
+        s.error = true;
+        out << s;
+    }
+    clusterShares = out;
+    if (p.finished && groupByPod()) return;  // by pod: the pods are known once the run is over (trafficFinished)
+    charts->setShares(out);
+}
+
+// The share chart again after the Group by switch (or a finished cluster run): local runs count the access log by
+// pod or by upstream; a cluster run's pods come from its responses, known once it finished (by Service until then).
+void LabPanel::Impl::regroupShares() {
+    if (!clusterRun) {
+        shareCounts = groupByPod() ? accessFeed->podCounts() : accessFeed->upstreamCounts();
+        errorCounts = accessFeed->errorCounts();
+        charts->setShares(shares());
+        return;
+    }
+    const QHash<QString, quint64> pods = traffic->isRunning() ? QHash<QString, quint64>{} : traffic->lastRunPods();
+    if (!groupByPod() || pods.isEmpty()) {
+        charts->setShares(clusterShares);
+        return;
+    }
+    QVector<charts::BackendShare> out;
+    QStringList names = pods.keys();
+    names.sort();
+    for (const QString& pod : names) {
+        charts::BackendShare s;
+        s.name = pod;
+        s.requests = pods.value(pod);
+        out << s;
+    }
+    for (const auto& e : clusterShares)
+        if (e.error) out << e;
+    charts->setShares(out);
+}
+
+void LabPanel::Impl::setChartsSource(bool cluster) {
+    if (!chartsSource) return;
+    if (cluster) {
+        chartsSource->setText(tr("CLUSTER TRAFFIC — the charts show what %1 answered (client side: the status and the "
+                                 "backend each response names); the local controller's figures are not shown.")
+                                  .arg(traffic->runLabel()));
+        chartsSource->setStyleSheet(QStringLiteral("#chartsSource { background: #cfe2ff; color: #052c65; border: 1px "
+                                                   "solid #9ec5fe; padding: 2px 6px; font-weight: bold; }"));
+    } else {
+        chartsSource->setText(tr("Local controller — the charts show its metrics and access log."));
+        chartsSource->setStyleSheet(QStringLiteral("#chartsSource { padding: 2px 6px; }"));
+    }
+    chartsSource->setVisible(sendTo && (cluster || !sendTo->isHidden()));
 }
 
 // Pods for the map and the access log's Pod column. Also called as soon as the cluster's endpoints change: requests
@@ -279,6 +394,8 @@ void LabPanel::Impl::onStarted() {
     charts->clear();
     shareCounts.clear();
     errorCounts.clear();
+    clusterRun = false;  // a fresh start plots the local controller again
+    setChartsSource(false);
     // The registry keeps an hour of snapshots across runs: plot only this run's (from the moment Start was pressed).
     lastSnapshotMs = startRequestedMs;
     runStartMs = startRequestedMs;
@@ -394,7 +511,42 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
     d->charts = new charts::LiveCharts(this);
     d->map = new RoutingMap(this);
     d->topTabs = new QTabWidget(this);
-    d->topTabs->addTab(d->charts, tr("Charts"));
+    auto* chartsPage = new QWidget(this);
+    auto* chartsLayout = new QVBoxLayout(chartsPage);
+    chartsLayout->setContentsMargins(0, 0, 0, 0);
+    chartsLayout->setSpacing(2);
+    d->groupBy = new QComboBox(chartsPage);
+    d->groupBy->setObjectName(QStringLiteral("shareGroupBy"));
+    d->groupBy->addItems({tr("Service"), tr("Pod")});
+    d->groupBy->setToolTip(tr("Service: the share of each upstream (Service and port), with its configured weight.\n"
+                              "Pod: the share of each pod that answered (simulated pods, cluster pods by their real "
+                              "name; for traffic sent to the cluster, the pod each response names, once the run is "
+                              "over)."));
+    auto* groupRow = new QHBoxLayout;
+    groupRow->setContentsMargins(4, 0, 4, 0);
+    groupRow->addWidget(new QLabel(tr("Share chart — group by:"), chartsPage));
+    groupRow->addWidget(d->groupBy);
+    groupRow->addStretch(1);
+    chartsLayout->addLayout(groupRow);
+    connect(d->groupBy, &QComboBox::currentIndexChanged, this, [d] { d->regroupShares(); });
+    if (services.cluster) {
+        // Whose figures the charts show: the local controller's, or a run sent to the cluster's controller.
+        d->chartsSource = new QLabel(chartsPage);
+        d->chartsSource->setObjectName(QStringLiteral("chartsSource"));
+        d->chartsSource->setWordWrap(true);
+        d->chartsSource->setTextFormat(Qt::PlainText);
+        chartsLayout->insertWidget(0, d->chartsSource);
+        d->sendTo = new TrafficTargetChoice(services.cluster, services.loadGenerators, this);
+        TrafficTargetChoice* sendTo = d->sendTo;
+        d->traffic->setDestination(sendTo, [sendTo](const loadgen::LoadConfig& c) { return sendTo->destinationFor(c); });
+        sendTo->setTargetsProvider([d] { return d->traffic->config().targets; });
+        connect(sendTo, &TrafficTargetChoice::selectionChanged, d->traffic, &TrafficPanel::setRemoteDestinationSelected);
+        connect(d->traffic, &TrafficPanel::clientProgressed, this, [d](const loadgen::Progress& p) { d->onClientProgress(p); });
+        connect(services.cluster, &ClusterSession::stateChanged, this, [d] { d->setChartsSource(d->clusterRun); });
+        d->setChartsSource(false);
+    }
+    chartsLayout->addWidget(d->charts, 1);
+    d->topTabs->addTab(chartsPage, tr("Charts"));
     d->topTabs->addTab(d->map, tr("Map"));
 
     auto accessFeed = std::make_unique<AccessLogFeed>();
@@ -478,9 +630,22 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
         d->clusterPodsStatus->setTextFormat(Qt::PlainText);
         d->clusterPodsStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
         d->clusterPodsStatus->setWordWrap(true);
+        auto* reach = new QComboBox(this);
+        reach->setObjectName(QStringLiteral("reachPods"));
+        reach->addItems({tr("port-forward"), tr("directly by pod IP (when reachable)")});
+        reach->setToolTip(tr("port-forward: one native port-forward per pod through the API server (works everywhere).\n"
+                             "directly by pod IP: when pod IPs are routable from this machine (minikube's none or "
+                             "docker driver on Linux, a route to kind's pod CIDR), each pod is probed with a TCP "
+                             "connect and reached at its IP; a pod that does not answer gets its port-forward, and "
+                             "the status line says why."));
+        connect(reach, &QComboBox::currentIndexChanged, d->clusterBackends, [d](int index) {
+            d->clusterBackends->setPodReach(index == 1 ? kube::PodReach::Direct : kube::PodReach::PortForward);
+        });
         clusterBar = new QHBoxLayout;
         clusterBar->setContentsMargins(4, 0, 4, 2);
         clusterBar->addWidget(d->useClusterPods);
+        clusterBar->addWidget(new QLabel(tr("Reach pods:"), this));
+        clusterBar->addWidget(reach);
         clusterBar->addWidget(d->clusterPodsStatus, 1);
         connect(d->useClusterPods, &QCheckBox::toggled, d->clusterBackends, &ClusterBackends::setEnabled);
         connect(d->clusterBackends, &ClusterBackends::availabilityChanged, this, [d] { d->updateClusterToggle(); });
@@ -531,6 +696,19 @@ LabPanel::LabPanel(const AppServices& services, QWidget* parent) : QWidget(paren
         d->errorCounts.clear();
         d->charts->setShares({});
         d->accessFeed->resetCounts();
+        // A run to the cluster's controller (or back to the local one) starts the charts afresh: the two never
+        // share a plot.
+        const bool cluster = d->traffic->isRemoteRun();
+        if (cluster != d->clusterRun || (cluster && !d->link->isRunning())) d->charts->clear();
+        d->clusterRun = cluster;
+        d->clusterRunOffsetSec =
+            cluster && d->link->isRunning() && d->runStartMs > 0
+                ? double(QDateTime::currentMSecsSinceEpoch() - d->runStartMs) / 1000.0
+                : 0.0;
+        d->setChartsSource(cluster);
+    });
+    connect(d->traffic, &TrafficPanel::trafficFinished, this, [d] {
+        if (d->clusterRun && d->groupByPod()) d->regroupShares();  // the run's pods, from its responses
     });
     connect(d->traffic, &TrafficPanel::trafficStarted, this, [] {
         deprioritizeWorkerThreads();  // the load generator's thread, which exists now

@@ -25,6 +25,7 @@
 #include "core/loadgen/load_generator.h"
 #include "core/loadgen/share_statistics.h"
 #include "ui/lab/live_label.h"
+#include "ui/lab/traffic_target_choice.h"
 
 namespace ilab::ui {
 
@@ -667,22 +668,36 @@ QStringList TrafficPanel::rowLines() const {
     return lines;
 }
 
-void TrafficPanel::updateCurl() { m_curl->setText(curlCommand()); }
+void TrafficPanel::updateCurl() { m_curl->setText(m_remoteSelected && m_destination ? remoteCurlCommand() : curlCommand()); }
 
 bool TrafficPanel::isRunning() const { return m_generator && !m_generator->isFinished(); }
 
 void TrafficPanel::setProxyPorts(int httpPort, int httpsPort) {
     m_httpPort = httpPort;
     m_httpsPort = httpsPort;
-    m_start->setEnabled(httpPort > 0 && !isRunning());
-    m_start->setToolTip(httpPort > 0 ? QString() : tr("Start the controller first (F5)."));
+    m_start->setEnabled(canStart() && !isRunning());
+    m_start->setToolTip(canStart() ? QString() : tr("Start the controller first (F5)."));
     if (httpPort <= 0 && isRunning()) stopTraffic();
     updateCurl();
 }
 
 void TrafficPanel::startTraffic() {
-    if (isRunning() || m_httpPort <= 0) return;
-    const auto cfg = config();
+    if (isRunning() || !canStart()) return;
+    auto cfg = config();
+    m_remoteRun = false;
+    m_runLabel.clear();
+    m_seriesNext = 0;
+    if (m_destination && !cfg.targets.empty()) {
+        TrafficDestination d = m_destination(cfg);
+        if (!d.error.isEmpty()) {
+            Q_EMIT message(tr("Cannot send traffic: %1").arg(d.error));
+            return;
+        }
+        cfg = d.config;
+        m_remoteRun = d.remote;
+        m_runLabel = d.label;
+    }
+    if (!m_remoteRun && m_httpPort <= 0) return;
     if (cfg.targets.empty()) {
         Q_EMIT message(tr("The request mix is empty: add a host and a path."));
         return;
@@ -707,7 +722,7 @@ void TrafficPanel::startTraffic() {
     m_stop->setEnabled(true);
     m_progress->setRange(0, cfg.requests ? int(std::min<std::uint64_t>(cfg.requests, INT_MAX)) : 0);
     m_progress->setValue(0);
-    m_status->setText(tr("Sending…"));
+    m_status->setText(m_remoteRun ? tr("Sending to %1…").arg(m_runLabel) : tr("Sending…"));
     m_summary.clear();
     m_runTargets = targetsFromTable();
     m_pollTimer->start();
@@ -726,8 +741,9 @@ void TrafficPanel::poll() {
     m_pollInFlight = true;
     auto generator = m_generator;
     QPointer<TrafficPanel> self(this);
-    QThreadPool::globalInstance()->start([generator, self] {
-        auto progress = std::make_shared<loadgen::Progress>(generator->progress(SIZE_MAX));
+    const size_t seriesFrom = m_remoteRun ? m_seriesNext : SIZE_MAX;  // the charts need the series of remote runs
+    QThreadPool::globalInstance()->start([generator, self, seriesFrom] {
+        auto progress = std::make_shared<loadgen::Progress>(generator->progress(seriesFrom));
         QMetaObject::invokeMethod(
             qApp,
             [self, generator, progress] {
@@ -740,6 +756,7 @@ void TrafficPanel::poll() {
 }
 
 void TrafficPanel::showProgress(const loadgen::Progress& p) {
+    if (m_remoteRun) reportClientProgress(p);
     if (p.planned) m_progress->setValue(int(std::min<std::uint64_t>(p.completed, INT_MAX)));
     else if (p.durationSeconds > 0) {
         m_progress->setRange(0, 1000);
@@ -762,12 +779,14 @@ void TrafficPanel::showProgress(const loadgen::Progress& p) {
 void TrafficPanel::onFinished() {
     if (!m_generator) return;
     m_pollTimer->stop();
-    showProgress(m_generator->progress(SIZE_MAX));  // the run is over: nobody holds the lock for long
+    showProgress(m_generator->progress(m_remoteRun ? m_seriesNext : SIZE_MAX));  // over: nobody holds the lock long
     // The run is over, whatever the last snapshot said: a full bar (a duration-bound run's last poll is a little
     // short of its end, and a stopped run is finished too).
     m_progress->setRange(0, 1000);
     m_progress->setValue(1000);
     const auto results = m_generator->takeResults();
+    m_lastRunPods.clear();
+    for (const auto& pc : results.pods()) m_lastRunPods[QString::fromStdString(pc.pod)] += pc.count;
     QStringList lines;
     // Errors are both kinds: requests without an answer and the controller's own error answers (Service not
     // found, no endpoints, upstream timeout, ...), which reached no backend (issue 15 item 4).
@@ -804,12 +823,52 @@ void TrafficPanel::onFinished() {
     m_lastAnswers = results.targetAnswers();
     m_lastCertificates = results.certificates();
     lines << rowLines();
+    if (m_remoteRun) lines.prepend(tr("Cluster traffic: sent to %1 (client side: status and the backend each response names)").arg(m_runLabel));
     m_summary = lines.join(QLatin1Char('\n'));
     m_status->setText(m_summary);
-    m_start->setEnabled(m_httpPort > 0);
+    m_start->setEnabled(canStart());
     m_stop->setEnabled(false);
     m_generator.reset();
     Q_EMIT trafficFinished(m_summary);
+}
+
+// Where runs go (issue 13 item 2).
+void TrafficPanel::setDestination(QWidget* choiceRow, DestinationFn destination) {
+    m_destination = std::move(destination);
+    if (choiceRow) {
+        auto* box = qobject_cast<QVBoxLayout*>(layout());
+        if (box) box->insertWidget(1, choiceRow);  // under the preset row, above Send traffic
+    }
+}
+
+void TrafficPanel::setRemoteDestinationSelected(bool remote) {
+    m_remoteSelected = remote;
+    setProxyPorts(m_httpPort, m_httpsPort);
+}
+
+// The cluster target's equivalent curl: the real URL (default port) and --connect-to to its controller.
+QString TrafficPanel::remoteCurlCommand() const {
+    const auto targets = targetsFromTable();
+    if (targets.isEmpty()) return {};
+    const TrafficDestination d = m_destination(config());
+    if (!d.error.isEmpty() || d.config.targets.empty()) return d.error;
+    const auto& t = targets.first();
+    QStringList args = {QStringLiteral("curl"), QStringLiteral("-s")};
+    if (t.scheme == QLatin1String("https")) args << QStringLiteral("-k");
+    for (const auto& c : d.config.connectTo) args << QStringLiteral("--connect-to") << QString::fromStdString(c);
+    for (const auto& h : t.headers) args << QStringLiteral("-H") << shellQuote(h);
+    if (!t.cookies.isEmpty()) args << QStringLiteral("--cookie") << shellQuote(t.cookies);
+    args << shellQuote(QString::fromStdString(d.config.targets.front().url));
+    return args.join(QLatin1Char(' '));
+}
+
+bool TrafficPanel::canStart() const { return m_httpPort > 0 || m_remoteSelected; }
+
+void TrafficPanel::reportClientProgress(const loadgen::Progress& p) {
+    size_t closed = 0;
+    while (closed < p.series.size() && p.series[closed].closed) ++closed;
+    Q_EMIT clientProgressed(p);
+    if (m_seriesNext != SIZE_MAX) m_seriesNext += closed;
 }
 
 }  // namespace ilab::ui

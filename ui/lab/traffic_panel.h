@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -8,6 +9,7 @@
 
 #include "core/loadgen/load_config.h"
 #include "core/loadgen/results.h"
+#include "core/loadgen/load_generator.h"  // Progress (clientProgressed)
 #include "core/model/workspace.h"
 #include "ui/app_services.h"
 
@@ -55,6 +57,7 @@ QVector<TrafficPreset> trafficPresets(const model::Workspace& ws);
 // its thread-safe progress every 200 ms; the GUI thread never waits on it. Each run's generator comes from the
 // factory the composition root hands in (AppServices::loadGenerators); the panel owns it for the run.
 class LiveLabel;
+struct TrafficDestination;
 
 class TrafficPanel : public QWidget {
     Q_OBJECT
@@ -88,6 +91,20 @@ public:
     QVector<TrafficPreset::Target> lastRunTargets() const { return m_runTargets; }
     QString currentPresetName() const;
 
+    // Where runs go (issue 13 item 2; ui/lab/traffic_target_choice.h): the lab hands in the "Send to" row and a
+    // function that turns the panel's config into the run (the local controller, or the cluster's ingress
+    // controller). Without one every run goes to the local controller.
+    using DestinationFn = std::function<TrafficDestination(const loadgen::LoadConfig&)>;
+    void setDestination(QWidget* choiceRow, DestinationFn destination);
+    // The destination no longer needs the local controller (Start stays enabled while the lab is stopped).
+    void setRemoteDestinationSelected(bool remote);
+    // The run going on (or the last one) went to the cluster's controller; its label ("" for local runs).
+    bool isRemoteRun() const { return m_remoteRun; }
+    QString runLabel() const { return m_runLabel; }
+    // Requests per pod of the last finished run, as the responses named them ("pod" of the echo; "ns/pod" keys
+    // without a namespace are just the pod), for the share chart's "by pod" view of cluster runs.
+    QHash<QString, quint64> lastRunPods() const { return m_lastRunPods; }
+
 public Q_SLOTS:
     void startTraffic();
     void stopTraffic();
@@ -98,6 +115,10 @@ Q_SIGNALS:
     void trafficStarted();
     void trafficFinished(const QString& summary);
     void message(const QString& text);  // errors (invalid config) for the lab's banner
+    // Remote runs only: the generator's client-side figures (cumulative backends, errors; `series` from the first
+    // second not yet reported as closed: closed seconds come once, the open one again until it closes; all of them
+    // are final when progress.finished).
+    void clientProgressed(const ilab::loadgen::Progress& progress);
 
 private:
     void poll();
@@ -106,6 +127,9 @@ private:
     void updateCurl();
     QVector<TrafficPreset::Target> targetsFromTable() const;
     QStringList rowLines() const;
+    bool canStart() const;
+    QString remoteCurlCommand() const;
+    void reportClientProgress(const loadgen::Progress& p);
 
     QVector<TrafficPreset> m_presets;
     LoadGeneratorFactory m_makeGenerator;
@@ -119,6 +143,12 @@ private:
     QVector<TrafficPreset::Target> m_runTargets;          // the rows of the current / last run
     std::vector<loadgen::TargetAnswer> m_lastAnswers;
     std::vector<loadgen::TargetCertificate> m_lastCertificates;
+    DestinationFn m_destination;
+    bool m_remoteSelected = false;
+    bool m_remoteRun = false;
+    QString m_runLabel;
+    QHash<QString, quint64> m_lastRunPods;
+    size_t m_seriesNext = 0;  // remote runs: the first series entry not yet reported closed
 
     QComboBox* m_preset = nullptr;
     QLabel* m_note = nullptr;

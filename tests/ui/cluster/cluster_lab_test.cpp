@@ -18,6 +18,8 @@
 //       controller pod itself (native v4.channel.k8s.io through the API server and the stand-in kubelet) and the
 //       comparison runs through that tunnel.
 #include <QCheckBox>
+#include <QComboBox>
+#include <QDialog>
 #include <QFile>
 #include <QListWidget>
 #include <QProcess>
@@ -27,6 +29,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -55,6 +58,9 @@
 #include "ui/lab/log_table_model.h"
 #include "ui/lab/routing_map.h"
 #include "ui/lab/traffic_panel.h"
+#include "ui/lab/traffic_target_choice.h"
+#include "ui/charts/live_charts.h"
+#include "ui/charts/share_chart.h"
 #include "ui/main_window.h"
 
 using namespace ilab;
@@ -187,8 +193,8 @@ class ClusterLabTest : public QObject {
     }
 
     // A window connected to the harness (context kind-ilab, namespace default) with the canary lesson open.
-    std::unique_ptr<Window> connectedLessonWindow() {
-        qputenv("KUBECONFIG", m_kube.kubeconfig(QStringLiteral("admin-cert")).toUtf8());
+    std::unique_ptr<Window> connectedLessonWindow(const QString& kubeconfig = {}) {
+        qputenv("KUBECONFIG", (kubeconfig.isEmpty() ? m_kube.kubeconfig(QStringLiteral("admin-cert")) : kubeconfig).toUtf8());
         auto win = std::make_unique<Window>(m_tmp.filePath(QStringLiteral("recovery")));
         win->w.openLesson(QStringLiteral("canary"));
         // The lesson is parsed and handed to the lab (its map shows the Services) before anything starts.
@@ -312,6 +318,28 @@ private Q_SLOTS:
         qInfo("cluster pods: %s", qPrintable(seen));
         QVERIFY2(summary.contains(QStringLiteral("agent-stable: %1").arg(stable)), qPrintable(summary));
 
+        // The share chart grouped by pod: the four real pod names, with the access log's counts; by Service again:
+        // the two upstreams.
+        {
+            ui::charts::ShareChart* share = lab->liveCharts()->shareChart();
+            auto* groupBy = lab->findChild<QComboBox*>(QStringLiteral("shareGroupBy"));
+            QVERIFY(groupBy);
+            QCOMPARE(groupBy->currentText(), QStringLiteral("Service"));
+            QTRY_COMPARE_WITH_TIMEOUT(share->totalRequests(), quint64(n), 10000);
+            QCOMPARE(share->backendCategories(), (QStringList{"default-agent-stable-80", "default-agent-test-80"}));
+            groupBy->setCurrentIndex(1);
+            QCOMPARE(share->backendCategories(), (QStringList{STABLE_PODS[0], STABLE_PODS[1], STABLE_PODS[2], TEST_POD}));
+            QCOMPARE(share->totalRequests(), quint64(n));
+            const auto intervals = share->intervalsForTest();
+            QCOMPARE(intervals.size(), 4);
+            QVERIFY2(std::abs(intervals[3].share * n - canary) < 0.5, qPrintable(QString::number(intervals[3].share)));
+            lab->showTab(QStringLiteral("Charts"));
+            QTest::qWait(500);
+            shoot(lab, QStringLiteral("share-by-pod.png"));
+            groupBy->setCurrentIndex(0);
+            QCOMPARE(share->backendCategories(), (QStringList{"default-agent-stable-80", "default-agent-test-80"}));
+        }
+
         // The routing map shows the cluster's pods under the Services, not the simulated ones.
         QStringList mapPods;
         const auto podNodes = [lab] {
@@ -347,6 +375,80 @@ private Q_SLOTS:
             QVERIFY2(pod.startsWith(QStringLiteral("agent-")), qPrintable(pod));
         }
 
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+    }
+
+    // A user whose credentials come from an exec plugin (EKS/GKE style; the admin token printed as an ExecCredential
+    // by a real script): approved once in the consent dialog, the "Use cluster pods" toggle's port-forwards use the
+    // same plugin credentials as the session (before: each tunnel had its own provider without the consent store,
+    // failed "not approved", and every request got a 502).
+    void execPluginUserUsesClusterPods() {
+        const QString token = m_kube.token(QStringLiteral("admin"));
+        const QString plugin = m_tmp.filePath(QStringLiteral("token-plugin.sh"));
+        {
+            QFile f(plugin);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QStringLiteral("#!/bin/sh\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+                                   "\"ExecCredential\",\"status\":{\"token\":\"%1\"}}'\n")
+                        .arg(token)
+                        .toUtf8());
+        }
+        QFile::setPermissions(plugin, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QFile tokenKubeconfig(m_kube.kubeconfig(QStringLiteral("admin-token")));
+        QVERIFY(tokenKubeconfig.open(QIODevice::ReadOnly));
+        QByteArray kc = tokenKubeconfig.readAll();
+        QVERIFY(kc.contains("token: " + token.toUtf8()));
+        kc.replace("token: " + token.toUtf8(), "exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: " +
+                                                    plugin.toUtf8() + "\n      interactiveMode: Never\n");
+        const QString kubeconfig = m_tmp.filePath(QStringLiteral("exec.kubeconfig"));
+        {
+            QFile f(kubeconfig);
+            QVERIFY(f.open(QIODevice::WriteOnly) && f.write(kc) == kc.size());
+        }
+
+        auto win = connectedLessonWindow(kubeconfig);
+        QDialog* dlg = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dlg = win->w.clusterPanel()->findChild<QDialog*>(QStringLiteral("execConsentDialog"))) != nullptr,
+                                 WAIT_MS);
+        dlg->findChild<QPushButton*>(QStringLiteral("execConsentAllow"))->click();
+        ClusterSession* session = win->w.clusterSession();
+        QTRY_COMPARE_WITH_TIMEOUT(session->state(), ClusterSession::State::Connected, WAIT_MS);
+        QVERIFY(session->usesCredentialPlugin());
+        LabPanel* lab = win->w.labPanel();
+        auto* toggle = lab->findChild<QCheckBox*>(QStringLiteral("useClusterPods"));
+        QTRY_VERIFY(toggle->isEnabled());
+        toggle->click();
+        ui::ClusterBackends* backends = lab->clusterBackends();
+        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-stable"), STABLE_PODS, WAIT_MS);
+        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-test"), QStringList{TEST_POD}, WAIT_MS);
+
+        lab->setListenPorts(0, 0);
+        lab->start();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
+        ui::TrafficPanel* traffic = lab->trafficPanel();
+        traffic->applyPreset(0);
+        const int n = 200;
+        traffic->setLoad(n, 0, 0, 4);
+        lab->accessLogModel()->pullNow();
+        const int firstRow = lab->accessLogModel()->rowCount();
+        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
+        traffic->startTraffic();
+        QVERIFY(finished.wait(180000));
+        const QString summary = finished.at(0).at(0).toString();
+        auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
+        QVERIFY2(summary.startsWith(QStringLiteral("200 responses, 0 errors")), qPrintable(summary + "\n" + status->text()));
+        QVERIFY2(!status->text().contains(QStringLiteral("not approved")), qPrintable(status->text()));
+        std::map<QString, int> byPod;
+        QTRY_VERIFY_WITH_TIMEOUT((byPod = podsInAccessLog(lab, firstRow), [&] {
+                                     int sum = 0;
+                                     for (const auto& [pod, count] : byPod) sum += count;
+                                     return sum >= n;
+                                 }()),
+                                 20000);
+        for (const auto& [pod, count] : byPod)
+            QVERIFY2(STABLE_PODS.contains(pod) || pod == TEST_POD, qPrintable("not a cluster pod: " + pod));
+        toggle->click();
         lab->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
     }
@@ -541,6 +643,187 @@ private Q_SLOTS:
             if (table->item(r, 1)->text() == QStringLiteral("backend agent-test") && table->item(r, 3)->text().contains(QStringLiteral("%")))
                 answered = !table->item(r, 3)->text().startsWith(QStringLiteral("0.0 %"));
         QVERIFY(answered);
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+    }
+
+    // The traffic panel's "Send to: Cluster ingress controller": "the cluster's controller" is a real `serve` of the
+    // lesson with canary-weight 50 on 127.0.0.2, found through the Ingress status (the same rule as the CLI). 1,000
+    // requests from the traffic panel show the cluster's 50/50 split (not the local 90/10), in the summary and the
+    // share chart, labelled as cluster traffic; the local controller logs none of them.
+    void trafficPanelSendsToTheCluster() {
+        const QString lessonFile = ilab::testing::sourceDir() + "/resources/lessons/canary/workspace.yaml";
+        QFile lesson(lessonFile);
+        QVERIFY(lesson.open(QIODevice::ReadOnly));
+        QByteArray changed = lesson.readAll();
+        QVERIFY(changed.contains("canary-weight: \"10\""));
+        changed.replace("canary-weight: \"10\"", "canary-weight: \"50\"");
+        const QString changedFile = m_tmp.filePath(QStringLiteral("canary-50-traffic.yaml"));
+        {
+            QFile f(changedFile);
+            QVERIFY(f.open(QIODevice::WriteOnly) && f.write(changed) == changed.size());
+        }
+        StandInController cluster;
+        QVERIFY(cluster.start(changedFile));
+        int code = -1;
+        QByteArray out = m_kube.kubectl({"apply", "-f", "-"}, &code, LESSON_INGRESS);
+        QVERIFY2(code == 0, out.constData());
+        out = m_kube.kubectl({"patch", "ingress", "version-stable", "-n", "default", "--subresource=status", "--type=merge", "-p",
+                              QStringLiteral(R"({"status":{"loadBalancer":{"ingress":[{"ip":"127.0.0.2","ports":[{"port":%1,"protocol":"TCP"},{"port":%2,"protocol":"TCP"}]}]}}})")
+                                  .arg(cluster.httpPort)
+                                  .arg(cluster.httpsPort)},
+                             &code);
+        QVERIFY2(code == 0, out.constData());
+
+        auto win = connectedLessonWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(win->w.clusterSession()->state(), ClusterSession::State::Connected, WAIT_MS);
+        LabPanel* lab = win->w.labPanel();
+        lab->setListenPorts(0, 0);
+        lab->start();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
+        auto* choice = lab->findChild<ui::TrafficTargetChoice*>();
+        QVERIFY(choice);
+        QTRY_VERIFY(!choice->isHidden());
+        QTRY_VERIFY_WITH_TIMEOUT(choice->clusterText().contains(QString::number(cluster.httpPort)), WAIT_MS);
+        QVERIFY2(choice->clusterText().startsWith(QStringLiteral("Cluster ingress controller (ingress-status: 127.0.0.2:")),
+                 qPrintable(choice->clusterText()));
+        QVERIFY(choice->selectCluster(true));
+
+        ui::TrafficPanel* traffic = lab->trafficPanel();
+        traffic->applyPreset(0);
+        const int n = 1000;
+        traffic->setLoad(1, 0, 0, 8);
+        // The equivalent curl goes to the cluster's controller too: the real URL, --connect-to its address.
+        QString curlLine;
+        for (auto* e : traffic->findChildren<QLineEdit*>())
+            if (e->isReadOnly() && e->text().startsWith(QStringLiteral("curl"))) curlLine = e->text();
+        QCOMPARE(curlLine, QStringLiteral("curl -s --connect-to api.example.com:80:127.0.0.2:%1 http://api.example.com/version")
+                               .arg(cluster.httpPort));
+        traffic->setLoad(n, 0, 0, 8);
+        lab->accessLogModel()->pullNow();
+        const int localRows = lab->accessLogModel()->rowCount();
+        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
+        traffic->startTraffic();
+        QVERIFY(finished.wait(180000));
+        const QString summary = finished.at(0).at(0).toString();
+        QVERIFY2(summary.startsWith(QStringLiteral("Cluster traffic: sent to the cluster's ingress controller")), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("1,000 responses, 0 errors")), qPrintable(summary));
+        QVERIFY(traffic->isRemoteRun());
+        const QRegularExpression testLine(QStringLiteral("^agent-test: (\\d+)"), QRegularExpression::MultilineOption);
+        const auto m = testLine.match(summary);
+        QVERIFY2(m.hasMatch(), qPrintable(summary));
+        const int canary = m.captured(1).toInt();
+        const double sd = std::sqrt(n * 0.5 * 0.5);
+        QVERIFY2(std::abs(canary - n * 0.5) <= 5 * sd, qPrintable(summary));  // the cluster's 50/50, not the local 90/10
+
+        // The share chart shows the cluster's split, labelled as cluster traffic.
+        ui::charts::ShareChart* share = lab->liveCharts()->shareChart();
+        QTRY_COMPARE_WITH_TIMEOUT(share->totalRequests(), quint64(n), 10000);
+        const QStringList categories = share->backendCategories();
+        QVERIFY2(categories.contains(QStringLiteral("agent-test")) && categories.contains(QStringLiteral("agent-stable")),
+                 qPrintable(categories.join(", ")));
+        const auto intervals = share->intervalsForTest();
+        const int testIndex = share->categoriesForTest().indexOf(QStringLiteral("agent-test"));
+        QVERIFY(testIndex >= 0 && testIndex < intervals.size());
+        QVERIFY2(intervals[testIndex].low < 0.5 && intervals[testIndex].high > 0.5 && intervals[testIndex].low > 0.1,
+                 qPrintable(QString::number(intervals[testIndex].share)));
+        auto* source = lab->findChild<QLabel*>(QStringLiteral("chartsSource"));
+        QVERIFY(source);
+        QVERIFY2(source->text().startsWith(QStringLiteral("CLUSTER TRAFFIC")), qPrintable(source->text()));
+        // By pod: the pods the cluster's responses named (the stand-in controller's pods), all 1,000 requests.
+        auto* groupBy = lab->findChild<QComboBox*>(QStringLiteral("shareGroupBy"));
+        groupBy->setCurrentIndex(1);
+        const QStringList pods = share->backendCategories();
+        QVERIFY2(pods.size() >= 2 && !pods.contains(QStringLiteral("agent-test")), qPrintable(pods.join(", ")));
+        for (const QString& pod : pods)
+            QVERIFY2(pod.startsWith(QStringLiteral("agent-stable-")) || pod.startsWith(QStringLiteral("agent-test-")), qPrintable(pod));
+        QCOMPARE(share->totalRequests(), quint64(n));
+        groupBy->setCurrentIndex(0);
+        QCOMPARE(share->backendCategories(), (QStringList{"agent-stable", "agent-test"}));
+        // The local controller saw none of it.
+        QTest::qWait(300);
+        lab->accessLogModel()->pullNow();
+        QCOMPARE(lab->accessLogModel()->rowCount(), localRows);
+        lab->showTab(QStringLiteral("Charts"));
+        QTest::qWait(500);
+        shoot(lab, QStringLiteral("traffic-to-cluster.png"));
+
+        // Back to the local controller: its 90/10, and the charts say so.
+        QVERIFY(choice->selectCluster(false));
+        traffic->setLoad(200, 0, 0, 4);
+        QSignalSpy finished2(traffic, &ui::TrafficPanel::trafficFinished);
+        traffic->startTraffic();
+        QVERIFY(finished2.wait(120000));
+        QVERIFY2(finished2.at(0).at(0).toString().startsWith(QStringLiteral("200 responses, 0 errors")),
+                 qPrintable(finished2.at(0).at(0).toString()));
+        QVERIFY(!traffic->isRemoteRun());
+        QVERIFY2(source->text().startsWith(QStringLiteral("Local controller")), qPrintable(source->text()));
+        QTRY_VERIFY_WITH_TIMEOUT((lab->accessLogModel()->pullNow(), lab->accessLogModel()->rowCount() >= localRows + 200), 20000);
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+    }
+
+    // "Reach pods: directly by pod IP (when reachable)": a pod whose IP answers (127.0.0.1, its stand-in listening
+    // there, as a routable pod IP would) is reached without a tunnel; the lesson's canary pod (10.244.0.13, not
+    // routable here) keeps its port-forward, and the status line says why. Runs last: it adds a second
+    // EndpointSlice to agent-test.
+    void directPodIpsFromTheToggle() {
+        const QString directPod = QStringLiteral("agent-test-direct-a");
+        const int port = m_pods->add(directPod, QStringLiteral("agent-test"));
+        QString err;
+        QVERIFY2(kubefix::addRunningPod(m_kube, {.ns = "default", .name = directPod, .labels = {{"app", "agent-test"}},
+                                                 .ports = {{"http", port}}, .ip = "127.0.0.1"},
+                                        &err),
+                 qPrintable(err));
+        QVERIFY2(kubefix::putEndpointSlice(m_kube, "default", "agent-test-x3", "agent-test", {{"http", port}},
+                                           {{"127.0.0.1", directPod}}, &err),
+                 qPrintable(err));
+        auto win = connectedLessonWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(win->w.clusterSession()->state(), ClusterSession::State::Connected, WAIT_MS);
+        LabPanel* lab = win->w.labPanel();
+        auto* reach = lab->findChild<QComboBox*>(QStringLiteral("reachPods"));
+        QVERIFY(reach);
+        reach->setCurrentIndex(1);
+        auto* toggle = lab->findChild<QCheckBox*>(QStringLiteral("useClusterPods"));
+        QTRY_VERIFY(toggle->isEnabled());
+        toggle->click();
+        ui::ClusterBackends* backends = lab->clusterBackends();
+        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-test"), (QStringList{TEST_POD, directPod}), WAIT_MS);
+        const QString p = QString::number(port);
+        const QString decisions = backends->reachDecisions().join('\n');
+        QVERIFY2(decisions.contains("pod default/" + directPod + ":" + p + ": direct 127.0.0.1:" + p), qPrintable(decisions));
+        QVERIFY2(decisions.contains("pod default/" + TEST_POD + ":8080: port-forward (10.244.0.13:8080 "), qPrintable(decisions));
+        QCOMPARE(backends->podByAddress().value("127.0.0.1:" + p), directPod);
+        auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
+        QTRY_VERIFY2(status->text().contains(QStringLiteral("1 pod(s) reached directly by pod IP")), qPrintable(status->text()));
+
+        const int forwardsBefore = m_kubelet.forwardsServed();
+        lab->setListenPorts(0, 0);
+        lab->start();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
+        ui::TrafficPanel* traffic = lab->trafficPanel();
+        traffic->applyPreset(0);
+        const int n = 400;
+        traffic->setLoad(n, 0, 0, 4);
+        lab->accessLogModel()->pullNow();
+        const int firstRow = lab->accessLogModel()->rowCount();
+        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
+        traffic->startTraffic();
+        QVERIFY(finished.wait(180000));
+        QVERIFY2(finished.at(0).at(0).toString().startsWith(QStringLiteral("400 responses, 0 errors")),
+                 qPrintable(finished.at(0).at(0).toString()));
+        std::map<QString, int> byPod;
+        QTRY_VERIFY_WITH_TIMEOUT((byPod = podsInAccessLog(lab, firstRow), [&] {
+                                     int sum = 0;
+                                     for (const auto& [pod, count] : byPod) sum += count;
+                                     return sum >= n;
+                                 }()),
+                                 20000);
+        QVERIFY2(byPod[directPod] > 0, "the direct pod got no request");
+        QVERIFY(m_kubelet.forwardsServed() > forwardsBefore);  // the others still go through their tunnels
+        for (const auto& r : m_kubelet.requests())
+            QVERIFY2(!r.target.startsWith("/portForward/default/" + directPod), qPrintable(r.target));
+        toggle->click();
         lab->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
     }
