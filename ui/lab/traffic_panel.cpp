@@ -309,12 +309,15 @@ QVector<TrafficPreset> trafficPresets(const model::Workspace& ws) {
         const RouteRef route = routesOf(*ing).first();
         const QString allowList = QString::fromStdString(ing->meta.annotation(ANN + "cors-allow-origin", "*"));
         QString allowed;
-        for (const auto& o : allowList.split(QLatin1Char(','), Qt::SkipEmptyParts))
-            if (o.trimmed() != QLatin1String("*") && o.contains(QLatin1String("://")) && !o.contains(QLatin1Char('*'))) {
-                allowed = o.trimmed();
-                break;
-            }
-        const bool restricted = !allowed.isEmpty() && !allowList.contains(QLatin1Char('*'));
+        bool anyOrigin = false;
+        for (const auto& entry : allowList.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString o = entry.trimmed();
+            if (o == QLatin1String("*")) anyOrigin = true;
+            // an origin the list allows; "https://*.example.com" allows "https://www.example.com"
+            else if (allowed.isEmpty() && o.contains(QLatin1String("://")))
+                allowed = QString(o).replace(QLatin1String("://*."), QLatin1String("://www."));
+        }
+        const bool restricted = !allowed.isEmpty() && !anyOrigin;
         if (allowed.isEmpty()) allowed = QStringLiteral("https://app.example.com");
         QString method = QStringLiteral("PUT");
         const QString methods = QString::fromStdString(ing->meta.annotation(ANN + "cors-allow-methods"));

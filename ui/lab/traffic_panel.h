@@ -49,7 +49,10 @@ struct TrafficPreset {
 };
 
 // Presets for a workspace: the 100-request lesson, a steady 50 req/s, a burst that trips the rate limit, header
-// and cookie canary requests. Pure function.
+// and cookie canary requests; and, only when the workspace has what they need, "CORS preflight" (an Ingress with
+// enable-cors), "TLS: HTTPS to each tls host" (tls: entries) and "Host routing: one row per host" (two hosts or
+// more). Without a canary those topic presets come first (the TLS lesson opens on its TLS preset). Names are
+// stable across edits (the panel keeps the chosen preset by name). Pure function.
 QVector<TrafficPreset> trafficPresets(const model::Workspace& ws);
 
 // The traffic generator panel (issue 7 item 2): presets, an editor of the request mix, start/stop/progress
