@@ -680,7 +680,7 @@ void TrafficPanel::setProxyPorts(int httpPort, int httpsPort) {
     m_httpsPort = httpsPort;
     m_start->setEnabled(canStart() && !isRunning());
     m_start->setToolTip(canStart() ? QString() : tr("Start the controller first (F5)."));
-    if (httpPort <= 0 && isRunning()) stopTraffic();
+    if (httpPort <= 0 && isRunning() && !m_remoteRun) stopTraffic();  // a run to the cluster does not need the lab
     updateCurl();
 }
 
