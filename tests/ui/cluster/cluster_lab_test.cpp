@@ -725,8 +725,11 @@ private Q_SLOTS:
         const auto intervals = share->intervalsForTest();
         const int testIndex = share->categoriesForTest().indexOf(QStringLiteral("agent-test"));
         QVERIFY(testIndex >= 0 && testIndex < intervals.size());
-        QVERIFY2(intervals[testIndex].low < 0.5 && intervals[testIndex].high > 0.5 && intervals[testIndex].low > 0.1,
-                 qPrintable(QString::number(intervals[testIndex].share)));
+        // The chart's share is the cluster's 50/50 within 5 sigma (a 95 % interval misses 0.5 one run in twenty:
+        // CI failed on 0.455), its interval holds it, and it is far from the local 90/10's 0.1.
+        const auto& ci = intervals[testIndex];
+        QVERIFY2(std::abs(ci.share - 0.5) <= 5 * sd / n && ci.low <= ci.share && ci.share <= ci.high && ci.low > 0.2,
+                 qPrintable(QStringLiteral("%1 [%2, %3]").arg(ci.share).arg(ci.low).arg(ci.high)));
         auto* source = lab->findChild<QLabel*>(QStringLiteral("chartsSource"));
         QVERIFY(source);
         QVERIFY2(source->text().startsWith(QStringLiteral("CLUSTER TRAFFIC")), qPrintable(source->text()));
