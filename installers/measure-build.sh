@@ -6,9 +6,10 @@
 #   touch1  one core .cpp touched (core/routing/compiler.cpp), rebuild
 #   second  a second clone in another folder, clean build dir, the ccache the first clone filled (a second CI run on
 #           the same machine; CCACHE_BASEDIR makes the paths relative so the other folder hits)
-# plus the ccache hit/miss counts of the second build and the load average before each step.
+# plus the ccache hit/miss counts of the second build and the load average before each step. Each step reports wall
+# time and CPU time (user + sys of everything the build ran).
 #   installers/measure-build.sh REV OUTDIR [extra cmake args…]     e.g. … HEAD /tmp/m-pch -DILAB_PCH=ON
-# Timings on a shared machine are noisy: compare ratios measured under similar load.
+# Wall times on a shared machine are noisy; CPU times are comparable across runs.
 set -euo pipefail
 rev=$1 out=$2
 shift 2
@@ -22,13 +23,15 @@ ccache -z >/dev/null
 report="$out/times.txt"
 : >"$report"
 
+# Wall time depends on what else runs; CPU time (user + sys of the build and every compiler and linker it ran, from
+# bash's `time`) hardly does. On an otherwise idle machine wall ~= cpu / jobs for the parallel parts, so the report
+# gives both: the CPU seconds are what to compare across runs made under different load.
 step() {  # step NAME DIR  (times `cmake --build DIR`)
-  local name=$1 dir=$2 t0 t1
+  local name=$1 dir=$2 t
   echo "$name load: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$report"
-  t0=$(date +%s.%N)
-  cmake --build "$dir/build" -j "$jobs" >"$out/$name.log" 2>&1
-  t1=$(date +%s.%N)
-  printf '%s seconds: %.1f\n' "$name" "$(echo "$t1 - $t0" | bc)" >>"$report"
+  t=$( { TIMEFORMAT='%R %U %S'; time cmake --build "$dir/build" -j "$jobs" >"$out/$name.log" 2>&1; } 2>&1 )
+  read -r real user sys <<<"$t"
+  printf '%s wall: %.1f s  cpu (user+sys): %.1f s\n' "$name" "$real" "$(echo "$user + $sys" | bc)" >>"$report"
 }
 
 for n in 1 2; do
