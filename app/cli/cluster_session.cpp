@@ -1,5 +1,7 @@
 #include "app/cli/cluster_session.h"
 
+#include "core/kube/kubectl_proxy.h"
+
 #include <QDateTime>
 #include <QEventLoop>
 #include <QJsonArray>
@@ -13,6 +15,7 @@
 #include "core/kube/discovery.h"
 #include "core/kube/exec_consent.h"
 #include "core/kube/kubeconfig.h"
+#include "core/kube/kubectl_proxy.h"
 #include "core/kube/workspace_objects.h"
 
 namespace ilab::cli::cluster {
@@ -58,12 +61,23 @@ std::unique_ptr<Session> Session::open(const QCommandLineParser& p, const char* 
     // optionNames(): what was given (isSet would warn about -A on commands that do not offer it)
     s->m_all = p.optionNames().contains(OPT_ALL) || p.optionNames().contains(QStringLiteral("A"));
     s->m_ns = s->m_all ? std::string() : s->m_conn.ns;
-    if (!s->m_conn.auth.authProvider.empty()) {
-        std::fprintf(stderr,
-                     "ingress-lab-cli cluster %s: user \"%s\" uses the legacy auth-provider \"%s\", which the CLI does not "
-                     "run; use a context with a token, certificate or exec plugin\n",
-                     command, s->m_conn.userName.c_str(), s->m_conn.auth.authProvider.c_str());
-        return nullptr;
+    if (kube::needsKubectlTransport(s->m_conn)) {
+        // An auth-provider: kubectl runs it, as `kubectl proxy` on a private unix socket (core/kube/kubectl_proxy.h).
+        kube::KubectlProxyOptions ko;
+        ko.kubeconfigFiles = kube::kubeconfigPaths(o);
+        ko.context = s->m_conn.contextName;
+        s->m_kubectl = std::make_unique<kube::KubectlProxy>(ko);
+        if (const QString e = s->m_kubectl->startAndWait(); !e.isEmpty()) {
+            std::fprintf(stderr, "ingress-lab-cli cluster %s: user \"%s\" uses the auth-provider \"%s\", which runs through "
+                         "kubectl proxy: %s\n", command, s->m_conn.userName.c_str(), s->m_conn.auth.authProvider.c_str(),
+                         qPrintable(e));
+            return nullptr;
+        }
+        QObject::connect(s->m_kubectl.get(), &kube::KubectlProxy::exited, s->m_kubectl.get(), [](const QString& m) {
+            std::fprintf(stderr, "ingress-lab-cli: the connection to the cluster went through kubectl proxy, which stopped: %s\n",
+                         qPrintable(m));
+        });
+        s->m_conn = kube::connectionThroughKubectl(s->m_conn, s->m_kubectl->socketPath());
     }
     if (!s->m_conn.auth.tokenFile.empty() || s->m_conn.auth.exec) {
         static kube::ExecConsentStore consent;  // the app's store: a grant in the GUI counts here too

@@ -11,6 +11,7 @@
 #include "core/kube/cluster_connection.h"
 #include "core/kube/credentials.h"
 #include "core/kube/informer.h"
+#include "core/kube/kubectl_proxy.h"
 #include "core/kube/resource.h"
 #include "core/kube/rest_client.h"
 
@@ -48,6 +49,7 @@ private:
     kube::ClusterConnection m_conn;
     std::string m_ns;
     bool m_all = false;
+    std::unique_ptr<kube::KubectlProxy> m_kubectl;  // auth-provider users: the kubectl transport; outlives m_client
     std::shared_ptr<kube::CredentialSource> m_credentials;
     std::shared_ptr<kube::CredentialProvider> m_provider;
     std::unique_ptr<kube::RestClient> m_client;

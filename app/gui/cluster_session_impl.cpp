@@ -111,6 +111,11 @@ void ClusterSessionImpl::stopAll() {
     m_cancelPlugin = true;  // a plugin still running (waiting for a login) is stopped, not waited for
     m_client.reset();  // stops its threads; callbacks of running requests are not called
     m_provider.reset();
+    if (m_kubectl) {  // stops the kubectl proxy child; this may run inside one of its signals
+        m_kubectl->stop();
+        m_kubectl.release()->deleteLater();
+    }
+    m_via.clear();
 }
 
 void ClusterSessionImpl::disconnectFromCluster() {
@@ -144,10 +149,8 @@ void ClusterSessionImpl::connectTo(const QString& context, const QString& ns) {
     m_distribution = m_kubeconfigDistribution;
     m_context = qs(m_conn.contextName);
     m_ns = qs(m_conn.ns);
-    if (!m_conn.auth.authProvider.empty()) {
-        setError(tr("User \"%1\" uses the legacy auth-provider \"%2\", which Ingress Lab does not run; use a context "
-                    "with a token, certificate or exec plugin")
-                     .arg(qs(m_conn.userName), qs(m_conn.auth.authProvider)));
+    if (kube::needsKubectlTransport(m_conn)) {
+        startKubectlTransport();
         return;
     }
     if (m_conn.auth.exec && m_consent) {
@@ -167,6 +170,42 @@ void ClusterSessionImpl::connectTo(const QString& context, const QString& ns) {
         }
     }
     openClient();
+}
+
+// A user with a kubeconfig auth-provider: Ingress Lab does not run auth-providers (cluster.md §1.6), so kubectl
+// does, as `kubectl proxy` on a private unix socket, and the session talks to that (plain HTTP, no credentials).
+void ClusterSessionImpl::startKubectlTransport() {
+    kube::KubectlProxyOptions o;
+    o.kubeconfigFiles = m_config.files;
+    o.context = m_conn.contextName;
+    m_kubectl = std::make_unique<kube::KubectlProxy>(o);
+    const QString provider = qs(m_conn.auth.authProvider);
+    const quint64 attempt = m_attempt;
+    connect(m_kubectl.get(), &kube::KubectlProxy::ready, this, [this, attempt, provider] {
+        if (attempt != m_attempt) return;
+        m_conn = kube::connectionThroughKubectl(m_conn, m_kubectl->socketPath());
+        openClient();
+        m_via = tr("kubectl proxy: auth-provider %1").arg(provider);
+        emit stateChanged(m_state);
+    });
+    connect(m_kubectl.get(), &kube::KubectlProxy::failed, this, [this, attempt, provider](const QString& message) {
+        if (attempt != m_attempt) return;
+        setError(tr("User \"%1\" uses the auth-provider \"%2\", which Ingress Lab runs through kubectl proxy: %3")
+                     .arg(qs(m_conn.userName), provider, message));
+        stopAll();
+        setState(State::Disconnected);
+    });
+    connect(m_kubectl.get(), &kube::KubectlProxy::exited, this, [this, attempt](const QString& message) {
+        if (attempt != m_attempt) return;
+        setError(tr("The connection to the cluster went through kubectl proxy, which stopped (%1); connect again")
+                     .arg(message));
+        stopAll();
+        setState(State::Disconnected);
+        emit objectsChanged();
+        emit eventsChanged();
+    });
+    setState(State::Connecting);
+    m_kubectl->start();
 }
 
 void ClusterSessionImpl::grantConsent(const kube::ExecConsentRequest& request) {

@@ -13,6 +13,7 @@
 #include "core/kube/exec_consent.h"
 #include "core/kube/informer.h"
 #include "core/kube/kubeconfig.h"
+#include "core/kube/kubectl_proxy.h"
 #include "core/kube/rest_client.h"
 #include "ui/cluster_session.h"
 
@@ -53,7 +54,11 @@ public:
     QString context() const override { return m_context; }
     QString ns() const override { return m_ns; }
     QString serverVersion() const override { return m_version; }
-    QString server() const override { return QString::fromStdString(m_conn.server); }
+    // The server; through kubectl proxy: "https://… (through kubectl proxy: auth-provider oidc)".
+    QString server() const override {
+        return m_via.isEmpty() ? QString::fromStdString(m_conn.server)
+                               : tr("%1 (through %2)").arg(QString::fromStdString(m_conn.server), m_via);
+    }
     QStringList ingressClassWarnings() const override;
     QString distribution() const override { return QString::fromStdString(m_distribution.label()); }
     QString distributionDetail() const override { return QString::fromStdString(m_distribution.text()); }
@@ -79,6 +84,7 @@ private:
     void setState(State s);
     void setError(const QString& e);
     void openClient();
+    void startKubectlTransport();
     void probe();
     void onProbe(const kube::RestReply& reply);
     void startInformers();
@@ -104,6 +110,9 @@ private:
     std::chrono::milliseconds m_execTimeout{std::chrono::minutes(2)};
     std::shared_ptr<kube::CredentialProvider> m_provider;  // exec plugin / token file; also held by m_client
     QString m_pluginStderr;
+    // The kubectl transport for auth-provider users (core/kube/kubectl_proxy.h); m_via says so in server().
+    std::unique_ptr<kube::KubectlProxy> m_kubectl;
+    QString m_via;
     std::unique_ptr<kube::RestClient> m_client;
     std::unique_ptr<kube::Informer> m_ingresses, m_services, m_events;
     QTimer m_probeTimer;

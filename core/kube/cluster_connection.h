@@ -56,7 +56,7 @@ struct AuthSpec {
     SecretBytes token;
     std::string tokenFile;  // wins over token; re-read at most once a minute (client-go)
     std::optional<ExecSpec> exec;
-    std::string authProvider;  // name of a legacy auth-provider (not run natively: the kubectl proxy fallback)
+    std::string authProvider;  // name of a legacy auth-provider (not run natively: the kubectl transport runs it)
     std::string impersonate;   // as
     std::vector<std::string> impersonateGroups;  // as-groups
 };
@@ -81,6 +81,10 @@ struct ClusterConnection {
     // Where each part came from, for messages and exec-plugin consent: the kubeconfig file of the user entry.
     std::string userSourceFile;
     std::string clusterSourceFile;
+    // The kubectl transport (core/kube/kubectl_proxy.h): when set, every request goes as plain HTTP to
+    // http://localhost over this unix socket, where `kubectl proxy` adds the credentials; `server` then only names
+    // the cluster in messages.
+    std::string unixSocket;
 };
 
 }  // namespace ilab::kube

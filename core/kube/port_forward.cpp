@@ -161,7 +161,9 @@ void PortForward::onIncoming(qintptr descriptor) {
 
 // One TCP connection <-> one WebSocket. Blocking I/O on this tunnel's own thread.
 void PortForward::runTunnel(const std::shared_ptr<Tunnel>& tunnel) {
-    const QUrl server(QString::fromStdString(m_connection.server));
+    // Through kubectl proxy (unixSocket): plain HTTP to localhost, which kubectl proxy accepts as Host.
+    const bool viaKubectl = !m_connection.unixSocket.empty();
+    const QUrl server(viaKubectl ? QStringLiteral("http://localhost:80") : QString::fromStdString(m_connection.server));
     const std::string host = server.host().toStdString();
     const int port = server.port(server.scheme() == QLatin1String("http") ? 80 : 443);
     const std::string hostForUrl = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -191,6 +193,7 @@ void PortForward::runTunnel(const std::shared_ptr<Tunnel>& tunnel) {
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_1_1));
     curl_easy_setopt(e, CURLOPT_SSL_ENABLE_ALPN, 0L);  // HTTP/1.1 for the upgrade
     curl_easy_setopt(e, CURLOPT_PROXY, m_connection.proxyUrl.c_str());
+    if (viaKubectl) curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, m_connection.unixSocket.c_str());
     if (m_connection.insecureSkipTlsVerify) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);

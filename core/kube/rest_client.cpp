@@ -361,7 +361,9 @@ std::string RestClient::Impl::buildUrl(const RestRequest& r) const {
     // With tls-server-name the URL names that host (SNI + certificate check); CURLOPT_CONNECT_TO sends the TCP
     // connection to the real host.
     const std::string host = conn.tlsServerName.empty() ? hostForUrl(url.host, url.ipv6) : conn.tlsServerName;
-    std::string s = url.scheme + "://" + host + ":" + url.port + url.prefix + r.path;
+    // Through kubectl proxy: its own idea of the server (prefix included); it accepts Host: localhost.
+    std::string s = conn.unixSocket.empty() ? url.scheme + "://" + host + ":" + url.port + url.prefix + r.path
+                                            : "http://localhost" + r.path;
     char sep = r.path.find('?') == std::string::npos ? '?' : '&';
     for (const auto& [k, v] : r.query) {
         s += sep;
@@ -399,6 +401,7 @@ void RestClient::Impl::startAttempt(const std::shared_ptr<Call>& call) {
     // Never the environment's proxy (client-go uses only the kubeconfig's proxy-url): "" disables proxies.
     curl_easy_setopt(e, CURLOPT_PROXY, conn.proxyUrl.c_str());
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    if (!conn.unixSocket.empty()) curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, conn.unixSocket.c_str());
 
     // TLS
     if (conn.insecureSkipTlsVerify) {

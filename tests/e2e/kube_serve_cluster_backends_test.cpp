@@ -330,8 +330,30 @@ private slots:
         QCOMPARE(serve.stop(), 0);
     }
 
+    // A kubeconfig user with an auth-provider (oidc): serve runs kubectl proxy and opens every tunnel through it.
+    // Before the kubectl transport serve refused such a user.
+    void authProviderUserOpensTunnels() {
+        Serve serve;
+        serve.writeFile("ws.yaml", app("web", 1, "web:1.0") + ingress("web", "oidc.example.com", path("/", "web")));
+        QVERIFY(serve.start({"ws.yaml"}, {"--cluster-backend", "web", "--kubeconfig", m_kube.kubeconfig("admin-oidc")}));
+        QByteArray err;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 60000 && !err.contains("cluster endpoints default/web:80: web-")) {
+            serve.proc.waitForReadyRead(100);
+            err += serve.proc.readAllStandardError();
+        }
+        QVERIFY2(err.contains("cluster endpoints default/web:80: web-"), err.constData());
+        const Run run = parseRun(curl(curlArgs(serve.httpPort, "oidc.example.com", "/", 20), 120000).out);
+        err += serve.proc.readAllStandardError();
+        QVERIFY2(run.failed == 0, qPrintable(run.failures.join("\n---\n") + "\n" + QString::fromUtf8(err)));
+        QCOMPARE(run.ok, 20);
+        for (const auto& [pod, count] : run.byPod) QVERIFY2(pod.startsWith("web-5d8c-"), qPrintable(pod));
+        QCOMPARE(serve.stop(), 0);
+    }
+
     // --reach-pods direct: a pod whose IP answers (127.0.0.3, a real listener) is reached directly, without a tunnel;
-    // one whose IP does not (10.244.0.31 is not routable here) falls back to its port-forward, and serve says why.
+    // one whose IP does not (192.0.2.31, TEST-NET-1, is routed nowhere) falls back to its port-forward, and serve says why.
     void directPodIpWhenReachable() {
         LoopbackPod* direct = nullptr;
         int podPort = 0;
@@ -349,14 +371,14 @@ private slots:
                                         &err),
                  qPrintable(err));
         QVERIFY2(kubefix::addRunningPod(m_kube, {.ns = "default", .name = "direct-web-b", .labels = {{"app", "direct-web"}},
-                                                 .ports = {{"http", podPort}}, .ip = "10.244.0.31"},
+                                                 .ports = {{"http", podPort}}, .ip = "192.0.2.31"},
                                         &err),
                  qPrintable(err));
         m_kubelet.setPodPort("default", "direct-web-b", podPort, m_pods->add("direct-web-b", "direct-web"));
         QVERIFY2(kubefix::addService(m_kube, "default", "direct-web", {{"app", "direct-web"}}, {{"", 80, podPort}}, &err),
                  qPrintable(err));
         QVERIFY2(kubefix::putEndpointSlice(m_kube, "default", "direct-web-x", "direct-web", {{"", podPort}},
-                                           {{"127.0.0.3", "direct-web-a"}, {"10.244.0.31", "direct-web-b"}}, &err),
+                                           {{"127.0.0.3", "direct-web-a"}, {"192.0.2.31", "direct-web-b"}}, &err),
                  qPrintable(err));
 
         Serve serve;
@@ -365,7 +387,7 @@ private slots:
                                           m_kube.kubeconfig("admin-cert")}));
         const QString p = QString::number(podPort);
         const QString directLine = "pod default/direct-web-a:" + p + ": direct 127.0.0.3:" + p;
-        const QString fallbackLine = "pod default/direct-web-b:" + p + ": port-forward (10.244.0.31:" + p + " ";
+        const QString fallbackLine = "pod default/direct-web-b:" + p + ": port-forward (192.0.2.31:" + p + " ";
         QByteArray out;
         QElapsedTimer t;
         t.start();

@@ -10,8 +10,8 @@
 #                        admin (CN=ilab-admin, O=system:masters) and limited (CN=ilab-limited, no RBAC rights),
 #                        service-account key pair, kubelet.crt/key (serving cert of the stand-in kubelet,
 #                        SAN 127.0.0.1) and kubelet-client.crt/key (the API server's client cert towards kubelets)
-#   tokens.csv           --token-auth-file: admin.token (ilab-admin-token, system:masters), limited.token
-#   *.kubeconfig         admin-cert, admin-certfiles, admin-token, admin-tokenfile, limited, limited-token
+#   tokens.csv           --token-auth-file: admin.token (ilab-admin-token, system:masters), limited.token, oidc.token
+#   *.kubeconfig         admin-cert, admin-certfiles, admin-token, admin-tokenfile, limited, limited-token, admin-oidc
 #                        (cluster/context kind-ilab, namespace default)
 #   env                  KEY=value lines: ILAB_KUBE_SERVER, ports, PIDs, start-up seconds
 #   pids                 "name pid exe" per started process (stop-apiserver.sh stops exactly these)
@@ -196,8 +196,13 @@ admin_token=$(token)
 limited_token=$(token)
 printf '%s\n' "$admin_token" >"$dir/admin.token"
 printf '%s\n' "$limited_token" >"$dir/limited.token"
-printf '%s,ilab-admin-token,ilab-admin-token-uid,"system:masters"\n%s,ilab-limited,ilab-limited-uid\n' \
-  "$admin_token" "$limited_token" >"$dir/tokens.csv"
+# An OIDC id-token for the auth-provider user: a JWT whose payload kubectl's oidc provider reads (exp in 2100, so
+# it is used as is and never refreshed); the signature is random, as the API server takes it from tokens.csv.
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+oidc_token="$(printf '{"alg":"RS256","typ":"JWT"}' | b64url).$(printf '{"iss":"https://issuer.invalid","sub":"ilab-oidc","aud":"ingress-lab","exp":4102444800}' | b64url).$(head -c 32 /dev/urandom | b64url)"
+printf '%s\n' "$oidc_token" >"$dir/oidc.token"
+printf '%s,ilab-admin-token,ilab-admin-token-uid,"system:masters"\n%s,ilab-limited,ilab-limited-uid\n%s,ilab-oidc,ilab-oidc-uid,"system:masters"\n' \
+  "$admin_token" "$limited_token" "$oidc_token" >"$dir/tokens.csv"
 chmod 600 "$dir"/*.token "$dir/tokens.csv"
 t_certs=$(now)
 
@@ -269,6 +274,12 @@ kubeconfig limited ilab-limited "$ca_data" \
   "    client-certificate-data: $(b64 "$pki/limited.crt")
     client-key-data: $(b64 "$pki/limited.key")"
 kubeconfig limited-token ilab-limited "$ca_data" "    token: $limited_token"
+kubeconfig admin-oidc ilab-oidc "$ca_data" "    auth-provider:
+      name: oidc
+      config:
+        idp-issuer-url: https://issuer.invalid
+        client-id: ingress-lab
+        id-token: $oidc_token"
 
 # ---------------------------------------------------------------- watchdog
 # Stops the server when the owner (the test process) dies without calling stop-apiserver.sh.

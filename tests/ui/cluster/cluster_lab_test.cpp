@@ -186,7 +186,7 @@ class ClusterLabTest : public QObject {
     void addClusterPod(const QString& name, const QString& app) {
         QString err;
         QVERIFY2(kubefix::addRunningPod(m_kube, {.ns = "default", .name = name, .labels = {{"app", app}},
-                                                 .ports = {{"http", 8080}}, .ip = "10.244.0." + QString::number(10 + int(m_pods->pods.size()))},
+                                                 .ports = {{"http", 8080}}, .ip = "192.0.2." + QString::number(10 + int(m_pods->pods.size()))},
                                         &err),
                  qPrintable(err));
         m_kubelet.setPodPort("default", name, 8080, m_pods->add(name, app));
@@ -256,11 +256,11 @@ private Q_SLOTS:
         for (const char* svc : {"agent-stable", "agent-test"})
             QVERIFY2(kubefix::addService(m_kube, "default", svc, {{"app", svc}}, {{"http", 80, 8080}}, &err), qPrintable(err));
         QList<kubefix::SliceEndpoint> stable;
-        for (int i = 0; i < STABLE_PODS.size(); ++i) stable << kubefix::SliceEndpoint{QStringLiteral("10.244.0.%1").arg(10 + i), STABLE_PODS[i]};
+        for (int i = 0; i < STABLE_PODS.size(); ++i) stable << kubefix::SliceEndpoint{QStringLiteral("192.0.2.%1").arg(10 + i), STABLE_PODS[i]};
         QVERIFY2(kubefix::putEndpointSlice(m_kube, "default", "agent-stable-x1", "agent-stable", {{"http", 8080}}, stable, &err),
                  qPrintable(err));
         QVERIFY2(kubefix::putEndpointSlice(m_kube, "default", "agent-test-x2", "agent-test", {{"http", 8080}},
-                                           {{"10.244.0.13", TEST_POD}}, &err),
+                                           {{"192.0.2.13", TEST_POD}}, &err),
                  qPrintable(err));
     }
 
@@ -453,6 +453,55 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
     }
 
+    // A user with an auth-provider (oidc): the session runs kubectl proxy and says so; the lab's cluster pods get
+    // their tunnels through it and traffic reaches the real pods. Before the kubectl transport such a user could
+    // not connect at all.
+    void authProviderUserUsesClusterPods() {
+        auto win = connectedLessonWindow(m_kube.kubeconfig(QStringLiteral("admin-oidc")));
+        ClusterSession* session = win->w.clusterSession();
+        QTRY_COMPARE_WITH_TIMEOUT(session->state(), ClusterSession::State::Connected, WAIT_MS);
+        QVERIFY2(session->server().contains(QStringLiteral("through kubectl proxy: auth-provider oidc")),
+                 qPrintable(session->server()));
+        QVERIFY(session->server().startsWith(m_kube.server()));
+        QVERIFY(session->connection() && !session->connection()->unixSocket.empty());
+        LabPanel* lab = win->w.labPanel();
+        auto* toggle = lab->findChild<QCheckBox*>(QStringLiteral("useClusterPods"));
+        QTRY_VERIFY(toggle->isEnabled());
+        toggle->click();
+        ui::ClusterBackends* backends = lab->clusterBackends();
+        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-stable"), STABLE_PODS, WAIT_MS);
+        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-test"), QStringList{TEST_POD}, WAIT_MS);
+
+        lab->setListenPorts(0, 0);
+        lab->start();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
+        ui::TrafficPanel* traffic = lab->trafficPanel();
+        traffic->applyPreset(0);
+        const int n = 200;
+        traffic->setLoad(n, 0, 0, 4);
+        lab->accessLogModel()->pullNow();
+        const int firstRow = lab->accessLogModel()->rowCount();
+        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
+        traffic->startTraffic();
+        QVERIFY(finished.wait(180000));
+        const QString summary = finished.at(0).at(0).toString();
+        auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
+        QVERIFY2(summary.startsWith(QStringLiteral("200 responses, 0 errors")), qPrintable(summary + "\n" + status->text()));
+        QVERIFY2(!status->text().contains(QStringLiteral("kubectl port-forward")), qPrintable(status->text()));
+        std::map<QString, int> byPod;
+        QTRY_VERIFY_WITH_TIMEOUT((byPod = podsInAccessLog(lab, firstRow), [&] {
+                                     int sum = 0;
+                                     for (const auto& [pod, count] : byPod) sum += count;
+                                     return sum >= n;
+                                 }()),
+                                 20000);
+        for (const auto& [pod, count] : byPod)
+            QVERIFY2(STABLE_PODS.contains(pod) || pod == TEST_POD, qPrintable("not a cluster pod: " + pod));
+        toggle->click();
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+    }
+
     void predictedVsObserved() {
         StandInController cluster;
         const QString lessonFile = ilab::testing::sourceDir() + "/resources/lessons/canary/workspace.yaml";
@@ -553,14 +602,14 @@ private Q_SLOTS:
         QVERIFY2(kubefix::addRunningPod(m_kube, {.ns = ns, .name = pod,
                                                  .labels = {{"app.kubernetes.io/component", "controller"},
                                                             {"app.kubernetes.io/name", "ingress-nginx"}},
-                                                 .ports = {{"http", 80}, {"https", 443}}, .ip = "10.244.0.50",
+                                                 .ports = {{"http", 80}, {"https", 443}}, .ip = "192.0.2.50",
                                                  .containers = {"controller"}},
                                         &err),
                  qPrintable(err));
         const QByteArray klog1 = "I1206 21:00:01.000001       7 main.go:205] \"Starting NGINX Ingress controller\"\n";
         const QByteArray access1 =
-            "10.244.0.1 - - [06/Dec/2026:21:00:02 +0000] \"GET /version HTTP/1.1\" 200 57 \"-\" \"curl/7.88.1\" 84 0.002 "
-            "[default-agent-stable-80] [] 10.244.0.10:8080 57 0.002 200 3f2a1b\n";
+            "192.0.2.1 - - [06/Dec/2026:21:00:02 +0000] \"GET /version HTTP/1.1\" 200 57 \"-\" \"curl/7.88.1\" 84 0.002 "
+            "[default-agent-stable-80] [] 192.0.2.10:8080 57 0.002 200 3f2a1b\n";
         m_kubelet.appendLog(ns, pod, "controller", klog1 + access1);
 
         auto win = connectedLessonWindow();
@@ -575,7 +624,7 @@ private Q_SLOTS:
         QCOMPARE(access->index(0, 3).data().toString(), QStringLiteral("200"));
         QCOMPARE(access->index(0, 4).data().toString(), QStringLiteral("default-agent-stable-80"));
         QCOMPARE(access->index(0, 2).data().toString(), QStringLiteral("GET /version"));
-        // The upstream address 10.244.0.10:8080 is the Pod agent-stable-6c9d-a (status.podIP, containerPort).
+        // The upstream address 192.0.2.10:8080 is the Pod agent-stable-6c9d-a (status.podIP, containerPort).
         QTRY_COMPARE_WITH_TIMEOUT(access->index(0, 5).data().toString(), STABLE_PODS[0], WAIT_MS);
         QCOMPARE(controller->index(0, 0).data().toString(), QStringLiteral("Info"));
         QCOMPARE(controller->index(0, 2).data().toString(), QStringLiteral("main.go:205"));
@@ -767,7 +816,7 @@ private Q_SLOTS:
     }
 
     // "Reach pods: directly by pod IP (when reachable)": a pod whose IP answers (127.0.0.1, its stand-in listening
-    // there, as a routable pod IP would) is reached without a tunnel; the lesson's canary pod (10.244.0.13, not
+    // there, as a routable pod IP would) is reached without a tunnel; the lesson's canary pod (192.0.2.13, TEST-NET-1, not
     // routable here) keeps its port-forward, and the status line says why. Runs last: it adds a second
     // EndpointSlice to agent-test.
     void directPodIpsFromTheToggle() {
@@ -795,7 +844,7 @@ private Q_SLOTS:
         const QString p = QString::number(port);
         const QString decisions = backends->reachDecisions().join('\n');
         QVERIFY2(decisions.contains("pod default/" + directPod + ":" + p + ": direct 127.0.0.1:" + p), qPrintable(decisions));
-        QVERIFY2(decisions.contains("pod default/" + TEST_POD + ":8080: port-forward (10.244.0.13:8080 "), qPrintable(decisions));
+        QVERIFY2(decisions.contains("pod default/" + TEST_POD + ":8080: port-forward (192.0.2.13:8080 "), qPrintable(decisions));
         QCOMPARE(backends->podByAddress().value("127.0.0.1:" + p), directPod);
         auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
         QTRY_VERIFY2(status->text().contains(QStringLiteral("1 pod(s) reached directly by pod IP")), qPrintable(status->text()));

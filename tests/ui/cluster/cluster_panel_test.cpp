@@ -1136,6 +1136,34 @@ current-context: c
         }
     }
 
+    // An auth-provider user connects through kubectl proxy, and the panel says so; kubectl's own refusal (a
+    // provider it does not have) is shown as the error.
+    void authProviderGoesThroughKubectl() {
+        if (!m_kube.isRunning()) QSKIP("no API server");
+        {
+            auto win = window(m_kube.kubeconfig(QStringLiteral("admin-oidc")));
+            win->panel()->connectToCluster();
+            QTRY_COMPARE_WITH_TIMEOUT(win->session()->state(), ClusterSession::State::Connected, WAIT_MS);
+            QVERIFY2(win->session()->server().contains(QStringLiteral("kubectl proxy")), qPrintable(win->session()->server()));
+            QVERIFY(win->session()->error().isEmpty());
+        }
+        QFile in(m_kube.kubeconfig(QStringLiteral("admin-oidc")));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QByteArray kc = in.readAll();
+        kc.replace("name: oidc", "name: bogus-provider");
+        const QString bogus = m_tmp.filePath(QStringLiteral("bogus-provider.kubeconfig"));
+        QVERIFY(writeFile(bogus, kc));
+        auto win = window(bogus);
+        win->panel()->connectToCluster();
+        QTRY_VERIFY_WITH_TIMEOUT(!win->session()->error().isEmpty(), WAIT_MS);
+        QCOMPARE(win->session()->state(), ClusterSession::State::Disconnected);
+        const QString e = win->session()->error();
+        QVERIFY2(e.contains(QStringLiteral("auth-provider \"bogus-provider\"")) &&
+                     e.contains(QStringLiteral("no Auth Provider found for name \"bogus-provider\"")),
+                 qPrintable(e));
+        QVERIFY(!win->panel()->findChild<QLabel*>(QStringLiteral("clusterError"))->isHidden());
+    }
+
     void forbiddenUserIsExplained() {
         if (!m_kube.isRunning()) QSKIP("no API server");
         auto win = window(m_kube.kubeconfig(QStringLiteral("limited")));
