@@ -8,13 +8,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <map>
 #include <thread>
 
 #include <QFile>
 #include <QtTest>
 
 #include "e2e/conformance_serve_runner.h"
+#include "support/gap_tally.h"
 #include "support/test_paths.h"
 
 using namespace ilab;
@@ -153,31 +153,9 @@ void ConformanceServeTest::allCases() {
     for (int t = 0; t < parallel; ++t) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
 
-    std::map<std::string, std::pair<int, int>> counts;  // category/profile -> passed, total
-    std::vector<std::string> unexpectedFailures, stale;
-    std::set<std::string> usedGaps;
-    for (const auto& o : outcomes) {
-        auto& cnt = counts[o.category + "/" + o.profile];
-        cnt.second++;
-        std::string key = o.id + "@" + o.profile;
-        auto gap = gaps.find(key);
-        if (gap == gaps.end()) gap = gaps.find(key = o.id);
-        if (gap != gaps.end()) usedGaps.insert(key);
-        if (o.passed) {
-            cnt.first++;
-            if (gap != gaps.end()) stale.push_back(o.id + " (" + o.profile + ") passes through serve but is listed in KNOWN_GAPS.md");
-        } else if (gap == gaps.end()) {
-            unexpectedFailures.push_back(o.id + " (" + o.profile + "): " + o.failure);
-        } else {
-            std::printf("known gap %s (%s): %s\n", o.id.c_str(), o.profile.c_str(), o.failure.c_str());
-        }
-    }
-    int passed = 0, total = 0;
-    for (const auto& [k, v] : counts) {
-        std::printf("%s: %d/%d\n", k.c_str(), v.first, v.second);
-        passed += v.first;
-        total += v.second;
-    }
+    testing::GapTally tally(gaps, "KNOWN_GAPS.md", "conformance", testing::GapTally::Run::Served);
+    for (const auto& o : outcomes) tally.record(o.category + "/" + o.profile, o.id, o.profile, o.passed, o.failure);
+    const auto [passed, total] = tally.printCounts();
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     double slowest = 0;
     std::string slowestId;
@@ -187,14 +165,10 @@ void ConformanceServeTest::allCases() {
                 slowestId.c_str(), slowest);
     if (qEnvironmentVariableIsSet("ILAB_CONFORMANCE_SERVE_VERBOSE"))
         for (const auto& o : outcomes) std::printf("  %5.2f s %s (%s)%s\n", o.seconds, o.id.c_str(), o.profile.c_str(), o.passed ? "" : " FAILED");
-    for (const auto& [k, v] : gaps)
-        if (!usedGaps.count(k)) stale.push_back(k + " is listed in KNOWN_GAPS.md but is not a serve case");
-    for (const auto& f : unexpectedFailures) std::printf("FAIL %s\n", f.c_str());
-    for (const auto& s : stale) std::printf("STALE %s\n", s.c_str());
-    std::fflush(stdout);
+    tally.finish();
     QVERIFY(total >= 60);
-    QVERIFY2(unexpectedFailures.empty(), "conformance cases failed through serve that KNOWN_GAPS.md does not list");
-    QVERIFY2(stale.empty(), "KNOWN_GAPS.md lists serve cases that pass (or do not exist)");
+    QVERIFY2(tally.unexpected().empty(), tally.unexpectedSummary().c_str());
+    QVERIFY2(tally.stale().empty(), tally.staleSummary().c_str());
 }
 
 QTEST_GUILESS_MAIN(ConformanceServeTest)

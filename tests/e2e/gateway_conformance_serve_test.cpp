@@ -12,13 +12,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <map>
 #include <thread>
 
 #include <QFile>
 #include <QtTest>
 
 #include "e2e/conformance_serve_runner.h"
+#include "support/gap_tally.h"
 #include "support/test_paths.h"
 
 using namespace ilab;
@@ -166,41 +166,17 @@ void GatewayConformanceServeTest::allCases() {
     for (int t = 0; t < parallel; ++t) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
 
-    std::map<std::string, std::pair<int, int>> counts;
-    std::vector<std::string> unexpected, stale;
-    std::set<std::string> used;
+    testing::GapTally tally(gaps, "GATEWAY_KNOWN_GAPS.md", "gateway", testing::GapTally::Run::Served);
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
         const auto& o = outcomes[i];
-        auto& cnt = counts[caseProfiles[i] + "/" + o.category + "/" + o.profile];
-        cnt.second++;
-        std::string key = o.id + "@" + o.profile;
-        auto gap = gaps.find(key);
-        if (gap == gaps.end()) gap = gaps.find(key = o.id);
-        if (gap != gaps.end()) used.insert(key);
-        if (o.passed) {
-            cnt.first++;
-            if (gap != gaps.end()) stale.push_back(o.id + " (" + o.profile + ") passes through serve but is listed in GATEWAY_KNOWN_GAPS.md");
-        } else if (gap == gaps.end()) {
-            unexpected.push_back(o.id + " (" + o.profile + "): " + o.failure);
-        } else {
-            std::printf("known gap %s (%s): %s\n", o.id.c_str(), o.profile.c_str(), o.failure.c_str());
-        }
+        tally.record(caseProfiles[i] + "/" + o.category + "/" + o.profile, o.id, o.profile, o.passed, o.failure);
     }
-    int passed = 0, total = 0;
-    for (const auto& [k, v] : counts) {
-        std::printf("%s: %d/%d\n", k.c_str(), v.first, v.second);
-        passed += v.first;
-        total += v.second;
-    }
+    const auto [passed, total] = tally.printCounts();
     std::printf("total: %d/%d through serve\n", passed, total);
-    for (const auto& [k, v] : gaps)
-        if (!used.count(k)) stale.push_back(k + " is listed (serve) in GATEWAY_KNOWN_GAPS.md but is not a case");
-    for (const auto& f : unexpected) std::printf("FAIL %s\n", f.c_str());
-    for (const auto& s : stale) std::printf("STALE %s\n", s.c_str());
-    std::fflush(stdout);
+    tally.finish();
     QVERIFY(total > 100);
-    QVERIFY2(unexpected.empty(), "gateway cases failed through serve that GATEWAY_KNOWN_GAPS.md does not list");
-    QVERIFY2(stale.empty(), "GATEWAY_KNOWN_GAPS.md lists serve cases that pass (or do not exist)");
+    QVERIFY2(tally.unexpected().empty(), tally.unexpectedSummary().c_str());
+    QVERIFY2(tally.stale().empty(), tally.staleSummary().c_str());
 }
 
 QTEST_GUILESS_MAIN(GatewayConformanceServeTest)

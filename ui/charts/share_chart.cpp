@@ -1,9 +1,12 @@
 #include "ui/charts/share_chart.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QCursor>
 #include <QEvent>
+#include <QFontMetricsF>
+#include <QHelpEvent>
 #include <QToolTip>
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSeries>
@@ -23,6 +26,69 @@ namespace ilab::ui::charts {
 namespace {
 const QColor BAR_COLOR(60, 130, 200);
 const QColor WEIGHT_COLOR(220, 90, 20);
+// Clear space between two neighbouring x-axis labels, in pixels.
+constexpr qreal LABEL_GAP = 8;
+
+bool isSeparator(QChar c) {
+    return c == QLatin1Char('-') || c == QLatin1Char('.') || c == QLatin1Char('/') || c == QLatin1Char(' ');
+}
+
+// `s` on one line narrower than `width`, elided in the middle when it must be.
+QString fitLine(const QString& s, const QFontMetricsF& fm, qreal width) {
+    return fm.horizontalAdvance(s) < width ? s : fm.elidedText(s, Qt::ElideMiddle, width - 1);
+}
+
+// A name too long for one line on two, broken after a separator: the head up to the last separator that fits
+// (its separator may hang into the gap between labels), the rest elided in the middle. "agent-stable-6c9d8f7b5-x2k4p"
+// -> "agent-stable-" / "6c9d…x2k4p": the Deployment and the pod's own suffix. Lines are joined by "\n".
+QString twoLines(const QString& n, const QFontMetricsF& fm, qreal width) {
+    qsizetype split = -1;
+    for (qsizetype k = 1; k + 1 < n.size(); ++k)
+        if (isSeparator(n[k]) && fm.horizontalAdvance(n.left(k)) < width) split = k;
+    if (split < 0)
+        for (qsizetype k = 1; k + 1 < n.size() && split < 0; ++k)
+            if (isSeparator(n[k])) split = k;
+    if (split < 0) return fitLine(n, fm, width);
+    const QString head = fm.horizontalAdvance(n.left(split)) < width ? n.left(split + 1) : fitLine(n.left(split + 1), fm, width);
+    return head + QLatin1Char('\n') + fitLine(n.mid(split + 1), fm, width);
+}
+
+// Axis labels for `names`, each line narrower than `width` in `fm`. A name that fits is kept; a longer one goes on
+// two lines (twoLines), which keeps what tells Kubernetes names apart: the Deployment or Service at the start and the
+// pod's own suffix (or the port) at the end. Labels stay distinct and non-empty, because QBarCategoryAxis drops a
+// repeated or empty category and every bar after it would then sit under the wrong name: names that come out alike
+// (they differ only in the middle) show the part from their first difference on, and as a last resort are numbered.
+// The full names are in the tooltips.
+QStringList fittedLabels(const QStringList& names, const QFontMetricsF& fm, qreal width) {
+    const QString ellipsis(QChar(0x2026));
+    QStringList out;
+    for (const auto& n : names) out << (fm.horizontalAdvance(n) < width ? n : twoLines(n, fm, width));
+    const QStringList middle = out;
+    auto clashes = [&out](int i) { return out[i].isEmpty() || out.count(out[i]) > 1; };
+    QVector<int> clashing;
+    for (int i = 0; i < out.size(); ++i)
+        if (clashes(i)) clashing << i;
+    for (int i : clashing) {
+        qsizetype differs = 0;  // the longest prefix shared with a name that elided alike
+        for (int j : clashing)
+            if (j != i && middle[j] == middle[i]) {
+                qsizetype k = 0;
+                while (k < names[i].size() && k < names[j].size() && names[i][k] == names[j][k]) ++k;
+                differs = std::max(differs, k);
+            }
+        // From the start of the word that differs, under the first line when it still says something:
+        // "checkout-frontend-canary-a-replica-set" -> "checkout-" / "…a-replica-s…".
+        qsizetype from = differs;
+        while (from > 0 && names[i][from - 1].isLetterOrNumber()) --from;
+        const QString head = middle[i].section(QLatin1Char('\n'), 0, 0);
+        const bool keepHead = middle[i].contains(QLatin1Char('\n')) && !head.contains(ellipsis) && head.size() <= from;
+        out[i] = (keepHead ? head + QLatin1Char('\n') : QString()) + ellipsis +
+                 fm.elidedText(names[i].mid(from), Qt::ElideRight, width - 1 - fm.horizontalAdvance(ellipsis));
+    }
+    for (int i : clashing)
+        if (clashes(i) || out[i] == ellipsis + ellipsis || out[i] == ellipsis) out[i] = QStringLiteral("#%1").arg(i + 1);
+    return out;
+}
 }  // namespace
 
 struct ShareChart::Impl {
@@ -36,6 +102,7 @@ struct ShareChart::Impl {
     QVector<QLineSeries*> whiskers;  // one per backend: the 95% interval as a vertical segment with caps
     QVector<QLineSeries*> weights;   // one per backend: configured weight as a dashed horizontal tick
     QStringList names;
+    QStringList fullLabels;          // per category: the name as the axis would show it with room enough
     QVector<bool> errors;            // per category: a group of the controller's error answers
     QVector<ShareInterval> intervals;
     quint64 total = 0;
@@ -74,14 +141,13 @@ struct ShareChart::Impl {
         whiskers.clear();
         weights.clear();
         observed->remove(0, observed->count());
-        QStringList labels;
-        for (int i = 0; i < newNames.size(); ++i) {
-            // An axis label is elided only past 30 characters (both ends kept); hovering the bar names it fully.
-            const QString l = newErrors.value(i) ? newNames[i] : upstreamLabel(newNames[i]);
-            labels << (l.size() > 30 ? l.left(14) + QStringLiteral("…") + l.right(14) : l);
-        }
+        fullLabels.clear();
+        for (int i = 0; i < newNames.size(); ++i)
+            fullLabels << (newErrors.value(i) ? newNames[i] : upstreamLabel(newNames[i]));
+        QStringList html;
+        for (const auto& l : fullLabels) html << axisText(l);
         axisX->clear();
-        axisX->append(labels.isEmpty() ? QStringList{QStringLiteral(" ")} : labels);
+        axisX->append(html.isEmpty() ? QStringList{QStringLiteral(" ")} : html);
         for (int i = 0; i < newNames.size(); ++i) {
             auto* w = new QLineSeries;
             QPen wp(overlayInk(palette));
@@ -104,6 +170,49 @@ struct ShareChart::Impl {
         names = newNames;
         errors = newErrors;
         updateLegend(palette);
+        fitLabels();
+    }
+
+    // The axis labels for the width each bar gets now (on every change of names or of the plot area): two lines,
+    // elided in the middle, not rotated. Rotated 45 degrees, six pod names take ~130 px of a 250 px chart's height
+    // from the bars and read sideways; two lines cost one line of height and keep the Deployment and the pod's
+    // suffix, and the middle of "agent-stable-6c9d8f7b5-x2k4p" (the ReplicaSet hash) says least. Hovering a bar's
+    // column or its label names it in full (eventFilter).
+    void fitLabels() {
+        const qreal plotWidth = chart->plotArea().width();
+        if (fullLabels.isEmpty() || plotWidth <= 0) return;  // not laid out yet: plotAreaChanged comes
+        const QStringList labels =
+            fittedLabels(fullLabels, QFontMetricsF(axisX->labelsFont()), plotWidth / fullLabels.size() - LABEL_GAP);
+        QStringList html;
+        for (const auto& l : labels) html << axisText(l);
+        if (html != axisX->categories()) axisX->setCategories(html);
+    }
+
+    // Qt draws axis labels as rich text: escaped, and two lines centred under the bar.
+    static QString axisText(const QString& label) {
+        QString html = label.toHtmlEscaped();
+        if (!html.contains(QLatin1Char('\n'))) return html;
+        return QStringLiteral("<center>%1</center>").arg(html.replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+    }
+
+    // The category whose column (bar, whisker and axis label below it) holds `scenePos`; -1 when none.
+    int categoryAt(const QPointF& scenePos) const {
+        const QPointF p = chart->mapFromScene(scenePos);
+        const QRectF plot = chart->plotArea();
+        if (names.isEmpty() || p.x() < plot.left() || p.x() >= plot.right() || p.y() < plot.top()) return -1;
+        return std::min(int((p.x() - plot.left()) / (plot.width() / names.size())), int(names.size()) - 1);
+    }
+
+    QString toolTip(int index) const {
+        const auto& iv = intervals.value(index);
+        return QObject::tr("%1\n%2 % of %L3 requests (95% interval %4–%5 %)%6")
+            .arg(names[index])
+            .arg(iv.share * 100, 0, 'f', 1)
+            .arg(total)
+            .arg(iv.low * 100, 0, 'f', 1)
+            .arg(iv.high * 100, 0, 'f', 1)
+            .arg(errors.value(index) ? QObject::tr("\nThe controller answered these itself: no backend got them.")
+                                     : QString());
     }
 };
 
@@ -127,7 +236,9 @@ ShareChart::ShareChart(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
     d->bars->setLabelsPrecision(3);
     d->chart->addSeries(d->bars);
     d->axisX = new QBarCategoryAxis;
-    d->axisX->setTruncateLabels(false);  // "agent-stable:80" fits; Qt would elide it well before it has to
+    // Qt would elide "agent-stable:80" well before it has to, and always at the end (all pods of a Deployment would
+    // read "agent-stable-6…"): fitLabels() elides for the real width instead.
+    d->axisX->setTruncateLabels(false);
     d->axisY = new QValueAxis;
     d->axisY->setRange(0, 100);
     d->axisY->setLabelFormat(QStringLiteral("%d%%"));
@@ -142,19 +253,12 @@ ShareChart::ShareChart(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
             QToolTip::hideText();
             return;
         }
-        const auto& iv = d->intervals.value(index);
-        QToolTip::showText(QCursor::pos(),
-                           tr("%1\n%2 % of %L3 requests (95% interval %4–%5 %)%6")
-                               .arg(d->names[index])
-                               .arg(iv.share * 100, 0, 'f', 1)
-                               .arg(d->total)
-                               .arg(iv.low * 100, 0, 'f', 1)
-                               .arg(iv.high * 100, 0, 'f', 1)
-                               .arg(d->errors.value(index) ? tr("\nThe controller answered these itself: no backend got them.")
-                                                           : QString()),
-                           d->view);
+        QToolTip::showText(QCursor::pos(), d->toolTip(index), d->view);
     });
+    // Queued: the new labels must not re-lay out the chart from inside its own layout pass.
+    QObject::connect(d->chart, &QChart::plotAreaChanged, this, [this] { m_impl->fitLabels(); }, Qt::QueuedConnection);
     d->view = new QChartView(d->chart, this);
+    d->view->viewport()->installEventFilter(this);
     d->view->setRenderHint(QPainter::Antialiasing);
     d->view->setMinimumHeight(160);
     d->legend = new ChartLegend(this);
@@ -171,6 +275,21 @@ ShareChart::ShareChart(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
 }
 
 ShareChart::~ShareChart() { delete m_impl; }
+
+// A tooltip anywhere in a bar's column or on its axis label names the category in full (a label may be elided, and
+// a bar at 0 % has nothing to hover).
+bool ShareChart::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() == QEvent::ToolTip && watched == m_impl->view->viewport()) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const int index = m_impl->categoryAt(m_impl->view->mapToScene(help->pos()));
+        if (index >= 0)
+            QToolTip::showText(help->globalPos(), m_impl->toolTip(index), m_impl->view);
+        else
+            QToolTip::hideText();
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
 
 void ShareChart::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);

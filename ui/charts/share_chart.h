@@ -14,7 +14,8 @@ class ChartLegend;
 // so the header carries no Qt Charts type (style.md F.20). Groups of the controller's own error answers
 // (BackendShare::error) come after the backends, in their own colour and legend entry; the shares are of all
 // requests that got an answer, so a route that fails shows up as a red bar, never as a healthy backend. Colours
-// follow the palette (light and dark themes).
+// follow the palette (light and dark themes). The x-axis labels fit the width each bar gets (long pod names are
+// elided in the middle); hovering a bar's column or its label shows the full name.
 class ShareChart : public QWidget {
     Q_OBJECT
 public:
@@ -36,6 +37,7 @@ public:
 
 protected:
     void changeEvent(QEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     struct Impl;

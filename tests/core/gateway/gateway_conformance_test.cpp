@@ -26,6 +26,7 @@
 #include "core/routing/route_table.h"
 #include "core/routing/uri.h"
 #include "core/yaml/yaml_reader.h"
+#include "support/gap_tally.h"
 #include "support/test_paths.h"
 
 using namespace ilab;
@@ -550,9 +551,7 @@ void GatewayConformanceTest::allCases() {
     QVERIFY2(gf.open(QIODevice::ReadOnly), "tests/conformance/GATEWAY_KNOWN_GAPS.md is missing");
     const auto gaps = testing::parseKnownGaps(gf.readAll().toStdString());
     GatewayRunner runner;
-    std::vector<std::string> unexpected, stale;
-    std::set<std::string> used;
-    std::map<std::string, std::pair<int, int>> counts;
+    testing::GapTally tally(gaps, "GATEWAY_KNOWN_GAPS.md", "gateway");
     int ran = 0;
     for (const auto& c : cases) {
         const std::string id = str(c["id"]);
@@ -560,37 +559,17 @@ void GatewayConformanceTest::allCases() {
         ++ran;
         for (const bool convert : {false, true}) {
             if (convert && str(c["profile"]) != "conversion") continue;
-            const std::string key = (convert ? "convert:" : "") + id;
             const std::string failure = runCase(runner, c, convert);
-            auto& cnt = counts[(convert ? "migrate/" : "") + str(c["profile"]) + "/" + str(c["category"])];
-            cnt.second++;
-            const bool listed = gaps.count(key) > 0;
-            if (listed) used.insert(key);
-            if (failure.empty()) {
-                cnt.first++;
-                if (listed) stale.push_back(key + " passes but is listed in GATEWAY_KNOWN_GAPS.md");
-            } else if (!listed) {
-                unexpected.push_back(key + ": " + failure);
-            } else {
-                std::printf("known gap %s: %s\n", key.c_str(), failure.c_str());
-            }
+            tally.record((convert ? "migrate/" : "") + str(c["profile"]) + "/" + str(c["category"]),
+                         (convert ? "convert:" : "") + id, "", failure.empty(), failure);
         }
     }
-    int passed = 0, total = 0;
-    for (const auto& [k, v] : counts) {
-        std::printf("%s: %d/%d\n", k.c_str(), v.first, v.second);
-        passed += v.first;
-        total += v.second;
-    }
+    const auto [passed, total] = tally.printCounts();
     std::printf("total: %d/%d\n", passed, total);
-    for (const auto& [k, v] : gaps)
-        if (!used.count(k)) stale.push_back(k + " is listed in GATEWAY_KNOWN_GAPS.md but is not a routed case");
-    for (const auto& f : unexpected) std::printf("FAIL %s\n", f.c_str());
-    for (const auto& s : stale) std::printf("STALE %s\n", s.c_str());
-    std::fflush(stdout);
+    tally.finish();
     QVERIFY(ran > 80);
-    QVERIFY2(unexpected.empty(), "gateway cases failed that GATEWAY_KNOWN_GAPS.md does not list");
-    QVERIFY2(stale.empty(), "GATEWAY_KNOWN_GAPS.md lists cases that pass (or do not exist)");
+    QVERIFY2(tally.unexpected().empty(), tally.unexpectedSummary().c_str());
+    QVERIFY2(tally.stale().empty(), tally.staleSummary().c_str());
 }
 
 QTEST_GUILESS_MAIN(GatewayConformanceTest)

@@ -3,11 +3,11 @@
 // and when a listed case passes (so the list stays honest).
 
 #include <cstdio>
-#include <map>
 
 #include <QFile>
 #include <QtTest>
 
+#include "support/gap_tally.h"
 #include "support/test_paths.h"
 #include "conformance/runner/conformance_runner.h"
 
@@ -17,6 +17,7 @@ class ConformanceTest : public QObject {
     Q_OBJECT
 private slots:
     void runnerDetectsWrongExpectations();
+    void gapTallySortsOutcomes();
     void allCases();
 };
 
@@ -53,6 +54,39 @@ void ConformanceTest::runnerDetectsWrongExpectations() {
     QVERIFY(gaps.count("b-case"));
 }
 
+// The known-gap bookkeeping of all four runners (support/gap_tally.h): an unlisted failure is unexpected, a listed
+// case that passes is stale, and so is a listed id that no case has; a gap listed for one profile covers no other.
+void ConformanceTest::gapTallySortsOutcomes() {
+    testing::GapTally tally(testing::parseKnownGaps("- `gap-k8s` (kubernetes): only there\n"
+                                                    "- `gap-fixed`: every profile\n"
+                                                    "- `gap-gone`: no such case\n"),
+                            "KNOWN_GAPS.md", "conformance");
+    tally.setPrinting(false);
+    tally.record("path/kubernetes", "plain-fails", "kubernetes", false, "status 404 expected, got 200");
+    tally.record("path/kubernetes", "gap-k8s", "kubernetes", false, "backend a:80 expected");      // a known gap
+    tally.record("path/ingress-nginx", "gap-k8s", "ingress-nginx", false, "backend a:80 expected");  // not this profile
+    tally.record("path/ingress-nginx", "gap-fixed", "ingress-nginx", true, "");
+    tally.record("path/ingress-nginx", "ok", "ingress-nginx", true, "");
+    tally.finish();
+    const std::vector<std::string> unexpected{"plain-fails (kubernetes): status 404 expected, got 200",
+                                              "gap-k8s (ingress-nginx): backend a:80 expected"};
+    QCOMPARE(tally.unexpected(), unexpected);
+    const std::vector<std::string> stale{"gap-fixed (ingress-nginx) passes but is listed in KNOWN_GAPS.md",
+                                         "gap-gone is listed in KNOWN_GAPS.md but is not a routed case"};
+    QCOMPARE(tally.stale(), stale);
+    QCOMPARE(tally.printCounts(), std::make_pair(2, 5));
+    QCOMPARE(tally.unexpectedSummary(), std::string("conformance cases failed that KNOWN_GAPS.md does not list"));
+
+    // Nothing to report when every failure is listed and every entry is a failing case.
+    testing::GapTally clean({{"gap-k8s@kubernetes", ""}}, "KNOWN_GAPS.md", "conformance");
+    clean.setPrinting(false);
+    clean.record("path/kubernetes", "gap-k8s", "kubernetes", false, "backend a:80 expected");
+    clean.record("path/kubernetes", "ok", "kubernetes", true, "");
+    clean.finish();
+    QVERIFY(clean.unexpected().empty());
+    QVERIFY(clean.stale().empty());
+}
+
 void ConformanceTest::allCases() {
     const QString casesPath = testing::sourceDir() + QStringLiteral("/tests/conformance/cases.yaml");
     const QString gapsPath = testing::sourceDir() + QStringLiteral("/tests/conformance/KNOWN_GAPS.md");
@@ -68,48 +102,21 @@ void ConformanceTest::allCases() {
     const auto gaps = testing::parseKnownGaps(gf.readAll().toStdString());
 
     testing::ConformanceRunner runner;
-    std::map<std::string, std::pair<int, int>> counts;  // category/profile -> passed, total
-    std::vector<std::string> unexpectedFailures, stalePassing;
-    std::set<std::string> usedGaps;
+    testing::GapTally tally(gaps, "KNOWN_GAPS.md", "conformance");
     int ran = 0;
     for (const auto& c : cases) {
         if (!runner.inScope(c)) continue;
         for (const auto& o : runner.run(c)) {
             ++ran;
-            auto& cnt = counts[o.category + "/" + o.profile];
-            cnt.second++;
-            std::string gapKey = o.id + "@" + o.profile;
-            auto gap = gaps.find(gapKey);
-            if (gap == gaps.end()) {
-                gapKey = o.id;
-                gap = gaps.find(gapKey);
-            }
-            if (gap != gaps.end()) usedGaps.insert(gapKey);
-            if (o.passed) {
-                cnt.first++;
-                if (gap != gaps.end()) stalePassing.push_back(o.id + " (" + o.profile + ") passes but is listed in KNOWN_GAPS.md");
-            } else if (gap == gaps.end()) {
-                unexpectedFailures.push_back(o.id + " (" + o.profile + "): " + o.failure);
-            } else {
-                std::printf("known gap %s (%s): %s\n", o.id.c_str(), o.profile.c_str(), o.failure.c_str());
-            }
+            tally.record(o.category + "/" + o.profile, o.id, o.profile, o.passed, o.failure);
         }
     }
-    int passed = 0, total = 0;
-    for (const auto& [k, v] : counts) {
-        std::printf("%s: %d/%d\n", k.c_str(), v.first, v.second);
-        passed += v.first;
-        total += v.second;
-    }
+    const auto [passed, total] = tally.printCounts();
     std::printf("total: %d/%d\n", passed, total);
-    for (const auto& [k, v] : gaps)
-        if (!usedGaps.count(k)) stalePassing.push_back(k + " is listed in KNOWN_GAPS.md but is not a routed case");
-    for (const auto& f : unexpectedFailures) std::printf("FAIL %s\n", f.c_str());
-    for (const auto& s : stalePassing) std::printf("STALE %s\n", s.c_str());
-    std::fflush(stdout);
+    tally.finish();
     QVERIFY(ran > 100);
-    QVERIFY2(unexpectedFailures.empty(), "conformance cases failed that KNOWN_GAPS.md does not list");
-    QVERIFY2(stalePassing.empty(), "KNOWN_GAPS.md lists cases that pass (or do not exist)");
+    QVERIFY2(tally.unexpected().empty(), tally.unexpectedSummary().c_str());
+    QVERIFY2(tally.stale().empty(), tally.staleSummary().c_str());
 }
 
 QTEST_GUILESS_MAIN(ConformanceTest)
