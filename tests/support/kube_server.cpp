@@ -223,10 +223,61 @@ QByteArray KubeServer::kubectl(const QStringList& args, int* exitCode, const QBy
     return kubectlAs(QStringLiteral("admin-cert"), args, exitCode, stdinData);
 }
 
+namespace {
+
+// `kubectl patch TYPE NAME --subresource=status --type=merge -p JSON [-n NS]` as the REST call it stands for, made
+// with curl and the admin certificate: --subresource needs kubectl 1.24, and Debian 12's kubectl (kubernetes-client)
+// is 1.20.2. Returns false when `args` is not such a command.
+bool statusPatchAsRest(const QStringList& args, QString* path, QByteArray* body) {
+    if (args.size() < 3 || args.at(0) != QLatin1String("patch") || !args.contains(QStringLiteral("--subresource=status")))
+        return false;
+    const QString type = args.at(1);
+    const QString name = args.at(2);
+    QString ns = QStringLiteral("default");
+    for (int i = 3; i < args.size(); ++i) {
+        if ((args.at(i) == QLatin1String("-n") || args.at(i) == QLatin1String("--namespace")) && i + 1 < args.size())
+            ns = args.at(++i);
+        else if (args.at(i) == QLatin1String("-p") && i + 1 < args.size())
+            *body = args.at(++i).toUtf8();
+        else if (args.at(i).startsWith(QLatin1String("--type=")) && args.at(i) != QLatin1String("--type=merge"))
+            return false;
+    }
+    if (type == QLatin1String("node") || type == QLatin1String("nodes"))
+        *path = QStringLiteral("/api/v1/nodes/%1/status").arg(name);
+    else if (type == QLatin1String("pod") || type == QLatin1String("pods"))
+        *path = QStringLiteral("/api/v1/namespaces/%1/pods/%2/status").arg(ns, name);
+    else if (type == QLatin1String("service") || type == QLatin1String("services") || type == QLatin1String("svc"))
+        *path = QStringLiteral("/api/v1/namespaces/%1/services/%2/status").arg(ns, name);
+    else if (type == QLatin1String("ingress") || type == QLatin1String("ingresses") || type == QLatin1String("ing"))
+        *path = QStringLiteral("/apis/networking.k8s.io/v1/namespaces/%1/ingresses/%2/status").arg(ns, name);
+    else
+        return false;
+    return !body->isEmpty();
+}
+
+}  // namespace
+
 QByteArray KubeServer::kubectlAs(const QString& mode, const QStringList& args, int* exitCode,
                                  const QByteArray& stdinData) const {
     if (exitCode) *exitCode = -1;
     if (m_dir.isEmpty()) return QByteArrayLiteral("KubeServer::kubectl: the server was not started");
+    QString statusPath;
+    QByteArray statusBody;
+    if (statusPatchAsRest(args, &statusPath, &statusBody)) {
+        QProcess curl;
+        curl.start(QStringLiteral("curl"),
+                   {QStringLiteral("-sS"), QStringLiteral("--noproxy"), QStringLiteral("*"), QStringLiteral("--fail-with-body"),
+                    QStringLiteral("--cacert"), caFile(), QStringLiteral("--cert"), m_dir + QStringLiteral("/pki/admin.crt"),
+                    QStringLiteral("--key"), m_dir + QStringLiteral("/pki/admin.key"), QStringLiteral("-X"),
+                    QStringLiteral("PATCH"), QStringLiteral("-H"), QStringLiteral("Content-Type: application/merge-patch+json"),
+                    QStringLiteral("--data-binary"), QString::fromUtf8(statusBody), server() + statusPath});
+        if (!curl.waitForFinished(kKubectlTimeoutMs)) return QByteArrayLiteral("curl (status patch) timed out");
+        QByteArray out = curl.readAllStandardOutput();
+        const int code = curl.exitStatus() == QProcess::NormalExit ? curl.exitCode() : -1;
+        if (code != 0) out += curl.readAllStandardError();
+        if (exitCode) *exitCode = code;
+        return out;
+    }
     // Never without --kubeconfig: kubectl would otherwise fall back to ~/.kube/config or localhost:8080.
     QStringList full;
     if (!args.contains(QStringLiteral("--kubeconfig")) &&

@@ -26,6 +26,8 @@
 //   admin-tokenfile   the same token read from a file (tokenFile: admin.token, relative)
 //   limited           client certificate of user "ilab-limited" (no RBAC rights: 403 on everything)
 //   limited-token     static token of user "ilab-limited"
+//   admin-oidc        auth-provider oidc with an id-token (a JWT valid until 2100) that tokens.csv maps to user
+//                     "ilab-oidc" in system:masters: what Ingress Lab runs through kubectl proxy
 // The admin user is in group system:masters (cluster-admin).
 namespace ilab::testing {
 
@@ -58,12 +60,15 @@ public:
     QString kubeconfig(const QString& mode) const;    // <dir>/<mode>.kubeconfig, modes above
     QString dir() const;                              // the state directory (certs, etcd data, logs, env)
     QString caFile() const;                           // <dir>/pki/ca.crt
-    QString token(const QString& user) const;         // "admin" or "limited": the static bearer token
+    QString token(const QString& user) const;         // "admin", "limited" or "oidc": the bearer token
     QString envValue(const QString& key) const;       // a KEY=value from <dir>/env (ports, PIDs, URLs)
     QList<qint64> pids() const;                       // processes started (apiserver, etcd, watchdog)
     double startSeconds() const { return m_startSeconds; }
     QString errorString() const { return m_error; }
 
+    // `patch TYPE NAME --subresource=status --type=merge -p JSON` (node, pod, service, ingress) is sent as the REST
+    // PATCH it stands for, with curl and the admin certificate: --subresource needs kubectl >= 1.24 and Debian 12
+    // ships 1.20.2. Everything else:
     // Runs the real kubectl with --kubeconfig <dir>/admin-cert.kubeconfig (or kubeconfig(mode) when
     // args already contain --kubeconfig, which then wins), feeding stdinData. Returns stdout; stderr is
     // appended to stdout when the exit code is not 0. *exitCode gets the exit code (-1: did not run).
