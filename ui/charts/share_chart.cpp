@@ -104,6 +104,7 @@ struct ShareChart::Impl {
     QStringList names;
     QStringList fullLabels;          // per category: the name as the axis would show it with room enough
     QVector<bool> errors;            // per category: a group of the controller's error answers
+    QVector<bool> pods;              // per category: a pod name (drawn as is, not as an upstream)
     QVector<ShareInterval> intervals;
     quint64 total = 0;
     // The request count changes every snapshot: shown in a LiveLabel, not the chart title (a new title re-lays
@@ -135,7 +136,8 @@ struct ShareChart::Impl {
         updateLegend(palette);
     }
 
-    void rebuild(const QStringList& newNames, const QVector<bool>& newErrors, const QPalette& palette) {
+    void rebuild(const QStringList& newNames, const QVector<bool>& newErrors, const QVector<bool>& newPods,
+                 const QPalette& palette) {
         for (auto* s : whiskers) { chart->removeSeries(s); delete s; }
         for (auto* s : weights) { chart->removeSeries(s); delete s; }
         whiskers.clear();
@@ -143,7 +145,7 @@ struct ShareChart::Impl {
         observed->remove(0, observed->count());
         fullLabels.clear();
         for (int i = 0; i < newNames.size(); ++i)
-            fullLabels << (newErrors.value(i) ? newNames[i] : upstreamLabel(newNames[i]));
+            fullLabels << (newErrors.value(i) || newPods.value(i) ? newNames[i] : upstreamLabel(newNames[i]));
         QStringList html;
         for (const auto& l : fullLabels) html << axisText(l);
         axisX->clear();
@@ -169,6 +171,7 @@ struct ShareChart::Impl {
         }
         names = newNames;
         errors = newErrors;
+        pods = newPods;
         updateLegend(palette);
         fitLabels();
     }
@@ -270,7 +273,7 @@ ShareChart::ShareChart(QWidget* parent) : QWidget(parent), m_impl(new Impl) {
     layout->addWidget(d->view, 1);
     layout->addWidget(d->legend);
     layout->addWidget(d->count);
-    d->rebuild({}, {}, palette());
+    d->rebuild({}, {}, {}, palette());
     d->applyPalette(palette());
 }
 
@@ -305,14 +308,15 @@ void ShareChart::setShares(const QVector<BackendShare>& input) {
     for (const auto& s : input)
         if (s.error) shares << s;
     QStringList names;
-    QVector<bool> errors;
+    QVector<bool> errors, pods;
     quint64 total = 0;
     for (const auto& s : shares) {
         names << s.name;
         errors << s.error;
+        pods << s.pod;
         total += s.requests;
     }
-    if (names != d->names || errors != d->errors) d->rebuild(names, errors, palette());
+    if (names != d->names || errors != d->errors || pods != d->pods) d->rebuild(names, errors, pods, palette());
     d->intervals.clear();
     QList<qreal> values;
     for (int i = 0; i < shares.size(); ++i) {
@@ -343,7 +347,7 @@ void ShareChart::setShares(const QVector<BackendShare>& input) {
 quint64 ShareChart::totalRequests() const { return m_impl->total; }
 
 void ShareChart::clear() {
-    m_impl->rebuild({}, {}, palette());
+    m_impl->rebuild({}, {}, {}, palette());
     m_impl->intervals.clear();
     m_impl->total = 0;
     m_impl->count->setText(QString());

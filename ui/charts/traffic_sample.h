@@ -32,6 +32,7 @@ struct BackendShare {
     quint64 requests = 0;
     double configuredPercent = -1;  // < 0: no configured weight known (e.g. no canary on this route)
     bool error = false;
+    bool pod = false;  // `name` is a pod (Group by: Pod), drawn as is; otherwise an upstream "ns-service-port"
 };
 
 // Wilson score interval of a binomial proportion k/n (95% for z = 1.96). All values in 0..1.

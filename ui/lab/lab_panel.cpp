@@ -169,6 +169,7 @@ QVector<charts::BackendShare> LabPanel::Impl::shares() const {
     for (const auto& upstream : names) {
         charts::BackendShare s;
         s.name = upstream;
+        s.pod = groupByPod();
         s.requests = shareCounts.value(upstream);
         const QString withoutPort = upstream.section(QLatin1Char('-'), 0, -2);
         if (!groupByPod())
@@ -300,6 +301,7 @@ void LabPanel::Impl::regroupShares() {
     for (const QString& pod : names) {
         charts::BackendShare s;
         s.name = pod;
+        s.pod = true;
         s.requests = pods.value(pod);
         out << s;
     }

@@ -135,6 +135,21 @@ private Q_SLOTS:
         QVERIFY(labelProblems(chart, PODS.size()).isEmpty());
     }
 
+    // Group by: Pod gives pod names, drawn as they are: a StatefulSet pod "web-0" is not an upstream "web" on port 0.
+    // Upstreams ("ns-service-port") keep their "service:port" label.
+    void podNamesAreDrawnAsTheyAre() {
+        ShareChart chart;
+        chart.resize(600, 300);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        BackendShare web0{"web-0", 5, -1}, web1{"web-1", 5, -1};
+        web0.pod = web1.pod = true;
+        chart.setShares({web0, web1});
+        QTRY_COMPARE(axisOf(chart)->categories(), QStringList({"web-0", "web-1"}));
+        chart.setShares({{"default-web-80", 10, -1}});
+        QTRY_COMPARE(axisOf(chart)->categories(), QStringList({"web:80"}));
+    }
+
     // Names that differ only where the middle is cut still get distinct labels (the axis drops a repeated one, which
     // would shift every bar after it onto the wrong name).
     void elidedLabelsStayUnique() {
