@@ -72,6 +72,30 @@ inline int closedPort() {
     return ntohs(a.sin_port);
 }
 
+// A port on 127.0.0.1 that refuses connections and stays reserved while this lives (bound, never listening): unlike
+// closedPort(), nothing else can take the number meanwhile (a listener on port 0, a proxy's outgoing connection).
+class RefusingPort {
+public:
+    RefusingPort() {
+        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(m_fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        socklen_t len = sizeof a;
+        getsockname(m_fd, reinterpret_cast<sockaddr*>(&a), &len);
+        m_port = ntohs(a.sin_port);
+    }
+    ~RefusingPort() { ::close(m_fd); }
+    RefusingPort(const RefusingPort&) = delete;
+    RefusingPort& operator=(const RefusingPort&) = delete;
+    int port() const { return m_port; }
+
+private:
+    int m_fd = -1;
+    int m_port = 0;
+};
+
 struct HttpResponse {
     int status = 0;
     proxy::HttpHeaders headers;
