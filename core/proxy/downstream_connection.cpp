@@ -240,6 +240,13 @@ void DownstreamConnection::onReadable() {
         } else if (!m_ex) {
             close();  // between requests, or a partial request: nothing to answer
             return;
+        } else if (m_ex->hasBody && !m_ex->requestComplete && m_inPos >= m_in.size() && !m_ex->discardBody) {
+            // The client went away in the middle of its request body, which can never be completed now: nginx
+            // logs "client prematurely closed connection" and finalizes the request. Waiting would hold the
+            // exchange, its upstream connection and its RequestMirror copies forever (the body timeout does not
+            // run while the client cannot be read from).
+            close();
+            return;
         } else {
             m_ex->closeAfter = true;  // half-closed client: finish this response, then close
         }

@@ -50,11 +50,19 @@ Decision mirrored(int primary, int mirror, std::uint32_t percent = 100) {
     return d;
 }
 
+template <typename F>
+bool eventually(F done) {  // a generous cap against hanging, never a pass/fail criterion by itself
+    for (int i = 0; i < 3000; ++i) {
+        if (done()) return true;
+        QTest::qWait(10);
+    }
+    return done();
+}
+
 struct Proxy {
     std::shared_ptr<RecordingSink> sink = std::make_shared<RecordingSink>();
     std::unique_ptr<proxy::ProxyServer> server;
-    explicit Proxy(std::function<Decision(const routing::RequestView&)> route) {
-        proxy::ProxyConfig cfg;
+    explicit Proxy(std::function<Decision(const routing::RequestView&)> route, proxy::ProxyConfig cfg = {}) {
         cfg.httpPort = 0;
         cfg.httpsPort = -1;
         cfg.workerThreads = 1;
@@ -140,6 +148,7 @@ private slots:
     void refusedMirrorChangesNothingForTheClient();
     void silentMirrorChangesNothingForTheClient();
     void mirrorThatDoesNotReadIsDropped();
+    void clientLeavingMidBodyDropsTheCopy();
     void percentIsHonoured();
 };
 
@@ -299,6 +308,29 @@ void MirrorTest::mirrorThatDoesNotReadIsDropped() {
     QCOMPARE(p.sink->eventCount("MirrorFailed"), std::size_t(1));
     QVERIFY(p.waitNoMirrorInFlight());
     ::close(lfd);
+}
+
+void MirrorTest::clientLeavingMidBodyDropsTheCopy() {
+    TestUpstream primary("primary"), mirror("mirror");
+    Proxy p([&](const routing::RequestView&) { return mirrored(primary.port(), mirror.port()); });
+    {
+        RawClient c(p.port());
+        QVERIFY(c.send("POST /gone HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 100\r\n\r\nonly ten b"));
+        QVERIFY(eventually([&] { return p.server->stats().mirrorsInFlight == 1; }));
+    }  // the client closes with 90 bytes of its body unsent
+    QVERIFY(p.waitForMirrors(1));
+    const auto m = p.sink->mirrorsCopy().at(0);
+    QCOMPARE(m.result, proxy::MirrorRecord::Result::Failed);
+    QVERIFY2(m.detail.find("ended before its body was complete") != std::string::npos, m.detail.c_str());
+    QCOMPARE(p.sink->eventCount("MirrorFailed"), std::size_t(1));
+    QVERIFY(p.waitNoMirrorInFlight());
+    // A complete copy was never delivered: whatever reached the mirror backend is not a whole request.
+    QVERIFY(mirror.received().empty());
+    // The client's own exchange ended too (logged as 499, like nginx's "client prematurely closed connection").
+    QVERIFY(eventually([&] {
+        const auto recs = p.sink->recordsCopy();
+        return recs.size() == 1 && recs[0].status == 499;
+    }));
 }
 
 void MirrorTest::percentIsHonoured() {
