@@ -261,6 +261,20 @@ int runRoute(const QStringList& args) {
             o.insert(QStringLiteral("tls"), t);
         }
         if (!d.canary.empty()) o.insert(QStringLiteral("canary"), QString::fromStdString(d.canary));
+        if (d.contactsBackend() && !d.mirrors.empty()) {  // RequestMirror copies (gateway profile)
+            QJsonArray mirrors;
+            for (const auto& m : d.mirrors) {
+                QJsonObject mo;
+                mo.insert(QStringLiteral("namespace"), QString::fromStdString(m.backend.ns));
+                mo.insert(QStringLiteral("service"), QString::fromStdString(m.backend.service));
+                mo.insert(QStringLiteral("port"), m.backend.servicePort);
+                mo.insert(QStringLiteral("endpoints"), m.endpoints ? static_cast<int>(m.endpoints->size()) : 0);
+                mo.insert(QStringLiteral("numerator"), static_cast<int>(m.numerator));
+                mo.insert(QStringLiteral("denominator"), static_cast<int>(m.denominator));
+                mirrors.append(mo);
+            }
+            o.insert(QStringLiteral("mirrors"), mirrors);
+        }
         o.insert(QStringLiteral("profile"), QString::fromLatin1(routing::toString(settings.profile)));
         if (!d.otherProfileDiffers.empty()) o.insert(QStringLiteral("otherProfileDiffers"), QString::fromStdString(d.otherProfileDiffers));
         QJsonArray trace;
@@ -282,6 +296,12 @@ int runRoute(const QStringList& args) {
         if (d.contactsBackend()) out += "  upstream path: " + d.upstreamPath + "\n";
         if (d.tlsCertificate) out += "  certificate: " + *d.tlsCertificate + "\n";
         if (!d.canary.empty()) out += "  canary:   " + d.canary + "\n";
+        if (d.contactsBackend())
+            for (const auto& m : d.mirrors)
+                out += "  mirror:   " + m.backend.ns + "/" + m.backend.service + ":" + m.backend.port +
+                       (m.numerator == m.denominator ? std::string()
+                                                     : " (" + std::to_string(m.numerator) + "/" + std::to_string(m.denominator) + " of requests)") +
+                       "\n";
         for (const auto& [k, v] : d.responseHeaders) out += "  response header " + k + ": " + v + "\n";
         out += "why:\n";
         for (const auto& t : d.trace) out += "  " + t + "\n";

@@ -30,6 +30,7 @@ std::string objectReference(const std::string& object) {
     std::string api = "v1";
     if (kind == "Ingress") api = "networking.k8s.io/v1";
     else if (kind == "Deployment") api = "apps/v1";
+    else if (kind == "HTTPRoute") api = "gateway.networking.k8s.io/v1";
     return "v1.ObjectReference{Kind:\"" + kind + "\", Namespace:\"" + ns + "\", Name:\"" + name +
            "\", UID:\"\", APIVersion:\"" + api + "\", ResourceVersion:\"\", FieldPath:\"\"}";
 }
@@ -94,6 +95,7 @@ public:
     void onConnectionOpened(bool tls) override { m_metrics->onConnectionOpened(tls); }
     void onConnectionClosed(bool tls) override { m_metrics->onConnectionClosed(tls); }
     void onTlsHandshakeFailed(const std::string& reason) override { m_metrics->onTlsHandshakeFailed(reason); }
+    void onMirror(const proxy::MirrorRecord& r) override { m_metrics->onMirror(r); }
 
 private:
     std::shared_ptr<events::EventLog> m_events;

@@ -148,6 +148,13 @@ struct Reader {
             HTTPRequestMirrorFilter r;
             if (auto b = map(m, "backendRef", mp); b.IsDefined()) r.backendRef = backendRef(b, mp.child("backendRef"));
             r.percent = integer(m, "percent", mp);
+            if (auto fr = map(m, "fraction", mp); fr.IsDefined()) {
+                const FieldPath fp = mp.child("fraction");
+                Fraction x;
+                x.numerator = integer(fr, "numerator", fp).value_or(0);
+                x.denominator = integer(fr, "denominator", fp).value_or(100);
+                r.fraction = x;
+            }
             f.requestMirror = r;
         }
         if (auto m = map(n, "cors", p); m.IsDefined()) {

@@ -22,6 +22,13 @@ using routing::RequestView;
 
 std::string lower(std::string s) { return routing::toLower(std::move(s)); }
 
+// One RequestMirror filter after resolution (in the order of the filters it comes from).
+struct CMirror {
+    bool resolved = false;
+    routing::MirrorTarget target;
+    std::string problem;  // why not resolved, for the trace
+};
+
 // One backendRef after resolution: either a target or the status it answers (500 unresolvable/unpermitted).
 struct CBackend {
     int weight = 1;
@@ -30,10 +37,12 @@ struct CBackend {
     int errorStatus = 0;    // 500 when the reference does not resolve
     std::string problem;    // reason for the trace
     std::vector<HTTPRouteFilter> filters;
+    std::vector<CMirror> mirrors;  // of `filters`' RequestMirror entries, in order
 };
 
 struct CRule {
     std::vector<HTTPRouteFilter> filters;
+    std::vector<CMirror> mirrors;  // of `filters`' RequestMirror entries, in order
     std::vector<CBackend> backends;
     int totalWeight = 0;
     int timeoutMs = 0;  // timeouts.request (0 = unset)
@@ -390,47 +399,80 @@ GatewayRouterConstSharedPtr GatewayRouter::create(const model::Workspace& ws, co
         cr.source = r.rules;
         ObjectStatus st{"HTTPRoute", cr.name, "", {}};
         std::string refProblem, refReason;
+        auto noteRefProblem = [&](const std::string& reason, const std::string& why) {
+            if (refReason.empty()) {
+                refReason = reason;
+                refProblem = why;
+            }
+        };
+        // A backendRef (of a rule or of a RequestMirror filter) -> Service port and its endpoints, or the
+        // ResolvedRefs reason and why not (../shared/gateway.md §3: kind, ReferenceGrant, Service, port).
+        auto resolve = [&](const BackendObjectReference& ref, routing::BackendRef& out,
+                           std::shared_ptr<const std::vector<routing::Endpoint>>& endpoints, std::string& reason,
+                           std::string& why) -> bool {
+            const std::string ns = ref.ns.value_or(r.meta.ns);
+            auto fail = [&](const char* rs, std::string w) {
+                reason = rs;
+                why = std::move(w);
+                return false;
+            };
+            if (!(ref.group.empty() || ref.group == "core") || ref.kind != "Service")
+                return fail("InvalidKind", "backendRef kind " + (ref.group.empty() ? "" : ref.group + "/") + ref.kind + " is not supported");
+            if (ns != r.meta.ns && !granted(objs, "HTTPRoute", r.meta.ns, ns, "", "Service", ref.name))
+                return fail("RefNotPermitted", "no ReferenceGrant in namespace " + ns + " allows HTTPRoute " + cr.name + " to Service " + ref.name);
+            const model::Service* svc = ws.service(ns, ref.name);
+            const model::ServicePort* sp = nullptr;
+            if (svc && ref.port)
+                for (const auto& p : svc->ports)
+                    if (p.port == *ref.port) sp = &p;
+            if (!svc) return fail("BackendNotFound", "Service " + ns + "/" + ref.name + " does not exist");
+            if (!ref.port) return fail("BackendNotFound", "backendRef to Service " + ref.name + " has no port");
+            if (!sp) return fail("BackendNotFound", "Service " + ns + "/" + ref.name + " has no port " + std::to_string(*ref.port));
+            out.ns = ns;
+            out.service = ref.name;
+            out.port = std::to_string(*ref.port);
+            out.servicePort = *ref.port;
+            out.upstreamName = ns + "-" + ref.name + "-" + out.port;
+            auto it = eps.find(routing::EndpointKey{ns, ref.name, *ref.port});
+            endpoints = std::make_shared<const std::vector<routing::Endpoint>>(it == eps.end() ? std::vector<routing::Endpoint>{} : it->second);
+            impl->upstreams[out.upstreamName] = out;
+            return true;
+        };
+        // A RequestMirror filter's target; an unresolvable backendRef makes the route ResolvedRefs=False like any
+        // other ref, and no copy is sent (the primary request is unaffected).
+        auto mirrorOf = [&](const HTTPRequestMirrorFilter& f) {
+            CMirror m;
+            std::string reason, why;
+            m.resolved = resolve(f.backendRef, m.target.backend, m.target.endpoints, reason, why);
+            if (!m.resolved) {
+                m.problem = reason + ": " + why;
+                noteRefProblem(reason, why);
+            }
+            if (f.fraction && f.fraction->denominator >= 1 && f.fraction->numerator >= 0) {
+                m.target.denominator = static_cast<std::uint32_t>(f.fraction->denominator);
+                m.target.numerator = static_cast<std::uint32_t>(std::min(f.fraction->numerator, f.fraction->denominator));
+            } else if (f.percent) {
+                m.target.numerator = static_cast<std::uint32_t>(std::clamp(*f.percent, 0, 100));
+            }
+            return m;
+        };
         for (const auto& rule : r.rules) {
             CRule c;
             c.filters = rule.filters;
             if (rule.timeoutRequest) c.timeoutMs = durationMs(*rule.timeoutRequest);
+            for (const auto& f : rule.filters)
+                if (f.type == "RequestMirror" && f.requestMirror) c.mirrors.push_back(mirrorOf(*f.requestMirror));
             for (const auto& b : rule.backendRefs) {
                 CBackend cb;
                 cb.weight = b.effectiveWeight();
                 cb.filters = b.filters;
-                const std::string ns = b.ref.ns.value_or(r.meta.ns);
-                auto fail = [&](const std::string& reason, const std::string& why) {
+                for (const auto& f : b.filters)
+                    if (f.type == "RequestMirror" && f.requestMirror) cb.mirrors.push_back(mirrorOf(*f.requestMirror));
+                std::string reason, why;
+                if (!resolve(b.ref, cb.ref, cb.endpoints, reason, why)) {
                     cb.errorStatus = 500;
                     cb.problem = reason + ": " + why;
-                    if (refReason.empty()) {
-                        refReason = reason;
-                        refProblem = why;
-                    }
-                };
-                if (!(b.ref.group.empty() || b.ref.group == "core") || b.ref.kind != "Service") {
-                    fail("InvalidKind", "backendRef kind " + (b.ref.group.empty() ? "" : b.ref.group + "/") + b.ref.kind + " is not supported");
-                } else if (ns != r.meta.ns && !granted(objs, "HTTPRoute", r.meta.ns, ns, "", "Service", b.ref.name)) {
-                    fail("RefNotPermitted", "no ReferenceGrant in namespace " + ns + " allows HTTPRoute " + cr.name + " to Service " + b.ref.name);
-                } else {
-                    const model::Service* svc = ws.service(ns, b.ref.name);
-                    const model::ServicePort* sp = nullptr;
-                    if (svc && b.ref.port)
-                        for (const auto& p : svc->ports)
-                            if (p.port == *b.ref.port) sp = &p;
-                    if (!svc) fail("BackendNotFound", "Service " + ns + "/" + b.ref.name + " does not exist");
-                    else if (!b.ref.port) fail("BackendNotFound", "backendRef to Service " + b.ref.name + " has no port");
-                    else if (!sp) fail("BackendNotFound", "Service " + ns + "/" + b.ref.name + " has no port " + std::to_string(*b.ref.port));
-                    else {
-                        cb.ref.ns = ns;
-                        cb.ref.service = b.ref.name;
-                        cb.ref.port = std::to_string(*b.ref.port);
-                        cb.ref.servicePort = *b.ref.port;
-                        cb.ref.upstreamName = ns + "-" + b.ref.name + "-" + cb.ref.port;
-                        auto it = eps.find(routing::EndpointKey{ns, b.ref.name, *b.ref.port});
-                        cb.endpoints = std::make_shared<const std::vector<routing::Endpoint>>(
-                            it == eps.end() ? std::vector<routing::Endpoint>{} : it->second);
-                        impl->upstreams[cb.ref.upstreamName] = cb.ref;
-                    }
+                    noteRefProblem(reason, why);
                 }
                 c.totalWeight += cb.weight;
                 c.backends.push_back(std::move(cb));
@@ -754,7 +796,8 @@ void GatewayRouter::route(const RequestView& req, std::uint64_t randomValue, boo
     }
 
     // 4. Filters, in order.
-    auto applyFilters = [&](const std::vector<HTTPRouteFilter>& filters) -> bool {  // false = answered
+    auto applyFilters = [&](const std::vector<HTTPRouteFilter>& filters, const std::vector<CMirror>& mirrors) -> bool {  // false = answered
+        std::size_t mirrorIndex = 0;
         for (const auto& f : filters) {
             if (f.type == "CORS" && f.cors) {
                 const auto origin = req.header("Origin");
@@ -856,7 +899,23 @@ void GatewayRouter::route(const RequestView& req, std::uint64_t randomValue, boo
                 }
                 trace("URLRewrite: upstream " + d.upstreamHost + " " + d.upstreamPath);
             } else if (f.type == "RequestMirror" && f.requestMirror) {
-                trace("RequestMirror: a copy goes to " + f.requestMirror->backendRef.name + " (its response is ignored)");
+                Q_ASSERT(mirrorIndex < mirrors.size());
+                const CMirror& cm = mirrors[mirrorIndex++];
+                if (!cm.resolved) {
+                    trace("RequestMirror: backendRef " + f.requestMirror->backendRef.name + " does not resolve (" + cm.problem +
+                          "): no copy is sent");
+                    continue;
+                }
+                d.mirrors.push_back(cm.target);
+                if (wantTrace) {
+                    const auto& t = cm.target;
+                    std::string share = t.numerator == t.denominator ? std::string("every proxied request")
+                                        : t.denominator == 100 ? std::to_string(t.numerator) + "% of proxied requests"
+                                                               : std::to_string(t.numerator) + "/" + std::to_string(t.denominator) + " of proxied requests";
+                    trace("RequestMirror: a copy of " + share + " goes to Service " + t.backend.ns + "/" + t.backend.service + ":" +
+                          t.backend.port + " (" + std::to_string(t.endpoints ? t.endpoints->size() : 0) +
+                          " endpoint(s); its response is ignored)");
+                }
             } else if (f.type == "ExtensionRef" || f.hasExtensionRef) {
                 d.action = Decision::Action::Respond;
                 d.status = 500;
@@ -866,17 +925,22 @@ void GatewayRouter::route(const RequestView& req, std::uint64_t randomValue, boo
         }
         return true;
     };
-    if (!applyFilters(rule.filters)) return;
+    if (!applyFilters(rule.filters, rule.mirrors)) {
+        d.mirrors.clear();  // answered by the gateway (preflight, redirect, ExtensionRef): nothing is proxied
+        return;
+    }
 
     // 5. Backend by weight.
     if (rule.backends.empty()) {
         d.action = Decision::Action::Respond;
+        d.mirrors.clear();  // copies go only with a proxied request
         d.status = 500;
         trace("the rule has no backendRefs (and no redirect): 500");
         return;
     }
     if (rule.totalWeight <= 0) {
         d.action = Decision::Action::Respond;
+        d.mirrors.clear();  // copies go only with a proxied request
         d.status = 500;
         trace("every backendRef of the rule has weight 0: 500 (unspecified; Envoy Gateway's choice)");
         return;
@@ -894,17 +958,22 @@ void GatewayRouter::route(const RequestView& req, std::uint64_t randomValue, boo
     if (rule.backends.size() > 1) trace("weighted choice among " + std::to_string(rule.backends.size()) + " backendRefs (total weight " + std::to_string(rule.totalWeight) + ")");
     if (chosen->errorStatus) {
         d.action = Decision::Action::Respond;
+        d.mirrors.clear();  // copies go only with a proxied request
         d.status = chosen->errorStatus;
         d.upstreamHeaders.clear();
         trace("backendRef does not resolve (" + chosen->problem + "): 500");
         return;
     }
-    if (!applyFilters(chosen->filters)) return;
+    if (!applyFilters(chosen->filters, chosen->mirrors)) {
+        d.mirrors.clear();  // answered by the gateway (preflight, redirect, ExtensionRef): nothing is proxied
+        return;
+    }
     d.backend = chosen->ref;
     d.endpoints = chosen->endpoints;
     if (rule.timeoutMs > 0) d.timeouts.readMs = rule.timeoutMs;
     if (!chosen->endpoints || chosen->endpoints->empty()) {
         d.action = Decision::Action::Respond;
+        d.mirrors.clear();  // copies go only with a proxied request
         d.status = 503;
         trace("Service " + chosen->ref.ns + "/" + chosen->ref.service + " has no ready endpoints: 503");
         return;

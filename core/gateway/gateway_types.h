@@ -79,9 +79,15 @@ struct BackendObjectReference {
     std::optional<int> port;
 };
 
+struct Fraction {
+    int numerator = 0;
+    int denominator = 100;
+};
+
 struct HTTPRequestMirrorFilter {
     BackendObjectReference backendRef;
-    std::optional<int> percent;
+    std::optional<int> percent;        // 0-100; only one of percent and fraction (CEL)
+    std::optional<Fraction> fraction;  // numerator <= denominator, denominator >= 1
 };
 
 struct HTTPCORSFilter {

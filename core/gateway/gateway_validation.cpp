@@ -130,6 +130,17 @@ void validateFilters(Sink& s, const std::vector<HTTPRouteFilter>& filters, const
             const auto& m = *f.requestMirror;
             if (m.percent && (*m.percent < 0 || *m.percent > 100))
                 s.add(DiagCode::Invalid, fp.child("requestMirror").child("percent"), std::to_string(*m.percent), "should be between 0 and 100", true);
+            if (m.percent && m.fraction)
+                s.add(DiagCode::Invalid, fp.child("requestMirror"), std::nullopt, "Only one of percent or fraction may be specified in HTTPRequestMirrorFilter");
+            if (m.fraction) {
+                const FieldPath frp = fp.child("requestMirror").child("fraction");
+                if (m.fraction->numerator < 0)
+                    s.add(DiagCode::Invalid, frp.child("numerator"), std::to_string(m.fraction->numerator), "should be greater than or equal to 0", true);
+                if (m.fraction->denominator < 1)
+                    s.add(DiagCode::Invalid, frp.child("denominator"), std::to_string(m.fraction->denominator), "should be greater than or equal to 1", true);
+                else if (m.fraction->numerator > m.fraction->denominator)
+                    s.add(DiagCode::Invalid, frp, std::nullopt, "numerator must be less than or equal to denominator");
+            }
             if ((m.backendRef.group.empty() || m.backendRef.group == "core") && m.backendRef.kind == "Service" && !m.backendRef.port)
                 s.add(DiagCode::Invalid, fp.child("requestMirror").child("backendRef"), std::nullopt, "Must have port for Service reference");
         }

@@ -198,6 +198,11 @@ void MetricsRegistry::onConnectionClosed(bool) {
 
 void MetricsRegistry::onTlsHandshakeFailed(const std::string&) { m_tlsFailures.fetch_add(1, std::memory_order_relaxed); }
 
+void MetricsRegistry::onMirror(const proxy::MirrorRecord& r) {
+    std::lock_guard lock(m_mirrorMutex);
+    ++m_mirrors[{r.ingress, r.upstreamName, proxy::toString(r.result)}];
+}
+
 Snapshot MetricsRegistry::tick(std::int64_t nowMs) {
     Interval total;
     {
@@ -379,6 +384,22 @@ std::string MetricsRegistry::prometheusText() const {
     out += "# HELP ilab_tls_handshake_failures_total TLS handshakes that failed (bad client hello, protocol or cipher mismatch)\n";
     out += "# TYPE ilab_tls_handshake_failures_total counter\n";
     out += "ilab_tls_handshake_failures_total " + std::to_string(t.tlsHandshakeFailures) + "\n";
+    {
+        std::lock_guard mirrorLock(m_mirrorMutex);
+        if (!m_mirrors.empty()) {
+            out += "# HELP ilab_mirror_requests_total Gateway API RequestMirror copies by result (answered: the mirror backend "
+                   "answered; failed: refused, reset, timed out or dropped; not-sampled: left out by percent/fraction)\n";
+            out += "# TYPE ilab_mirror_requests_total counter\n";
+            for (const auto& [k, n] : m_mirrors) {
+                const auto& [route, mirror, result] = k;
+                const auto slash = route.find('/');
+                out += "ilab_mirror_requests_total{" + constLabels + ",ingress=\"" +
+                       escapeLabel(slash == std::string::npos ? route : route.substr(slash + 1)) + "\",namespace=\"" +
+                       escapeLabel(slash == std::string::npos ? std::string() : route.substr(0, slash)) + "\",mirror=\"" +
+                       escapeLabel(mirror) + "\",result=\"" + result + "\"} " + std::to_string(n) + "\n";
+            }
+        }
+    }
 
     std::lock_guard lock(m_mutex);
     out += "# HELP nginx_ingress_controller_config_hash Running configuration hash actually running\n";

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/metrics/latency_histogram.h"
@@ -70,6 +71,7 @@ public:
     void onConnectionOpened(bool tls) override;
     void onConnectionClosed(bool tls) override;
     void onTlsHandshakeFailed(const std::string& reason) override;
+    void onMirror(const proxy::MirrorRecord& record) override;  // ilab_mirror_requests_total
 
     // Closes the current interval at `nowMs` and stores its Snapshot (returned too).
     Snapshot tick(std::int64_t nowMs);
@@ -107,6 +109,10 @@ private:
     std::uint64_t m_configHash = 0;                 // guarded by m_mutex
     std::int64_t m_lastReloadMs = 0;                // guarded by m_mutex
     std::string m_extraText;                        // guarded by m_mutex
+    // RequestMirror copies: (HTTPRoute "ns/name", mirror upstream, result) -> count. Mirrors are rare next to
+    // requests, so one mutex of its own rather than the per-worker shards.
+    mutable std::mutex m_mirrorMutex;
+    std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> m_mirrors;  // guarded by m_mirrorMutex
 };
 
 // Splits an ingress-nginx upstream name "ns-service-port" into the service name, given the namespace

@@ -35,4 +35,29 @@ struct AccessRecord {
     std::string errorDetail;
 };
 
+// What became of one RequestMirror copy (Gateway API): the copy's answer itself is read and discarded, only
+// this is reported (metrics: ilab_mirror_requests_total; a failure also gives one MirrorFailed event).
+struct MirrorRecord {
+    enum class Result {
+        Answered,    // the mirror backend answered (any status): it received the copy
+        Failed,      // refused, reset, timed out, read too slowly, or the client's request ended early
+        NotSampled,  // percent / fraction said no copy for this request
+    };
+    Result result = Result::Answered;
+    std::string ingress;       // "ns/name" of the HTTPRoute
+    std::string upstreamName;  // the mirror backend, ns-service-port
+    std::string endpoint;      // "127.0.0.1:34567", "" when none was contacted
+    int status = 0;            // the mirror backend's status (Answered)
+    std::string detail;        // why it failed
+};
+
+inline const char* toString(MirrorRecord::Result r) {
+    switch (r) {
+    case MirrorRecord::Result::Answered: return "answered";
+    case MirrorRecord::Result::Failed: return "failed";
+    case MirrorRecord::Result::NotSampled: return "not-sampled";
+    }
+    return "failed";
+}
+
 }  // namespace ilab::proxy

@@ -5,6 +5,7 @@
 
 #include "core/proxy/http_util.h"
 #include "core/proxy/load_balancer.h"
+#include "core/proxy/mirror_connection.h"
 #include "core/proxy/proxy_worker.h"
 
 namespace ilab::proxy {
@@ -91,6 +92,8 @@ struct DownstreamConnection::Exchange {
     int tries = 0;
     std::string upstreamHead;
     std::string setCookie;
+    // RequestMirror copies being fed this request's body; a slot is null once its copy ended on its own.
+    std::vector<MirrorConnection*> mirrors;
 
     // Ready for the next request on the same connection. Containers are cleared, not freed, so their buffers
     // are reused; `decision` and `request` are overwritten field by field in onHeadersComplete().
@@ -111,6 +114,7 @@ struct DownstreamConnection::Exchange {
         tries = 0;
         upstreamHead.clear();
         setCookie.clear();
+        mirrors.clear();
     }
 };
 
@@ -235,6 +239,13 @@ void DownstreamConnection::onReadable() {
             markDirty();
         } else if (!m_ex) {
             close();  // between requests, or a partial request: nothing to answer
+            return;
+        } else if (m_ex->hasBody && !m_ex->requestComplete && m_inPos >= m_in.size() && !m_ex->discardBody) {
+            // The client went away in the middle of its request body, which can never be completed now: nginx
+            // logs "client prematurely closed connection" and finalizes the request. Waiting would hold the
+            // exchange, its upstream connection and its RequestMirror copies forever (the body timeout does not
+            // run while the client cannot be read from).
+            close();
             return;
         } else {
             m_ex->closeAfter = true;  // half-closed client: finish this response, then close
@@ -430,6 +441,9 @@ void DownstreamConnection::startProxy(bool fallback) {
     x.proxying = true;
     x.retryable = !x.hasBody && !x.upgrade;
     buildUpstreamHead(fallback);
+    // An upgrade (WebSocket) is not copied: a tunnel cannot be mirrored, and the annotation fallback is not the
+    // route's backend.
+    if (!d.mirrors.empty() && !fallback && !x.upgrade) startMirrors();
     x.upstreamStartUs = monoUs();
     if (x.hasBody) {
         if (auto expect = x.request.header("expect"); expect && iequals(*expect, "100-continue"))
@@ -440,6 +454,52 @@ void DownstreamConnection::startProxy(bool fallback) {
         return;
     }
     armBodyTimeout();
+}
+
+void DownstreamConnection::startMirrors() {
+    Exchange& x = *m_ex;
+    const auto& d = x.decision;
+    // The copy is the upstream request as built for the backend (after every filter of the rule: header
+    // modifiers, URLRewrite path and hostname), on a connection of its own that closes after the answer.
+    std::string head = x.upstreamHead;
+    head.insert(head.size() - 2, "Connection: close\r\n");
+    const std::string requestLine = x.request.method + " " + (d.upstreamPath.empty() ? x.request.target : d.upstreamPath);
+    for (const auto& target : d.mirrors) {
+        MirrorConnection* m = m_worker.startMirror(this, target, d.ingress, head, requestLine, d.timeouts, x.headRequest);
+        if (!m) continue;
+        if (!x.hasBody) m->setRequestComplete();
+        x.mirrors.push_back(m);
+    }
+}
+
+void DownstreamConnection::feedMirrors(const char* data, std::size_t length) {
+    Exchange& x = *m_ex;
+    // Index loop: a copy that fails while being fed nulls its own slot (onMirrorClosed).
+    for (std::size_t i = 0; i < x.mirrors.size(); ++i) {
+        if (!x.mirrors[i]) continue;
+        if (x.request.chunked) {
+            std::string frame;
+            appendHex(frame, length);
+            frame += "\r\n";
+            x.mirrors[i]->send(frame);
+            if (x.mirrors[i]) x.mirrors[i]->send(data, length);
+            if (x.mirrors[i]) x.mirrors[i]->send("\r\n", 2);
+        } else {
+            x.mirrors[i]->send(data, length);
+        }
+    }
+}
+
+void DownstreamConnection::detachMirrors(Exchange& x) {
+    for (MirrorConnection* m : x.mirrors)
+        if (m) m->detach(x.requestComplete || !x.hasBody);
+    x.mirrors.clear();
+}
+
+void DownstreamConnection::onMirrorClosed(MirrorConnection* mirror) {
+    if (!m_ex) return;
+    for (auto& m : m_ex->mirrors)
+        if (m == mirror) m = nullptr;
 }
 
 void DownstreamConnection::armBodyTimeout() {
@@ -598,6 +658,8 @@ void DownstreamConnection::onBody(const char* data, std::size_t length) {
         return;
     }
     armBodyTimeout();
+    // The copies get the whole body even when the client's own answer no longer needs it (e.g. a 502 already sent).
+    if (!x.mirrors.empty()) feedMirrors(data, length);
     if (x.discardBody || !x.upstream) return;
     sendUpstreamBody(data, length);
 }
@@ -624,6 +686,10 @@ void DownstreamConnection::onMessageComplete() {
     if (x.upstream && !x.discardBody) {
         if (x.request.chunked) x.upstream->send("0\r\n\r\n", 5);
         x.upstream->setRequestComplete();
+    }
+    for (std::size_t i = 0; i < x.mirrors.size(); ++i) {
+        if (x.mirrors[i] && x.request.chunked) x.mirrors[i]->send("0\r\n\r\n", 5);
+        if (x.mirrors[i]) x.mirrors[i]->setRequestComplete();
     }
     if (x.responseComplete) finishExchange();
 }
@@ -920,6 +986,7 @@ void DownstreamConnection::abortUpstream() {
 void DownstreamConnection::finishExchange() {
     if (!m_ex) return;
     std::unique_ptr<Exchange> ex = std::move(m_ex);
+    detachMirrors(*ex);
     auto& shared = m_worker.shared();
     if (ex->connSlot && ex->decision.rateLimit)
         shared.rateLimiter.releaseConnection(ex->decision.rateLimit->zone, m_clientIp);
@@ -1061,6 +1128,7 @@ void DownstreamConnection::close() {
     if (m_ex) {
         std::unique_ptr<Exchange> ex = std::move(m_ex);
         if (ex->upstream) ex->upstream->abandon();
+        detachMirrors(*ex);
         auto& shared = m_worker.shared();
         if (ex->connSlot && ex->decision.rateLimit)
             shared.rateLimiter.releaseConnection(ex->decision.rateLimit->zone, m_clientIp);

@@ -14,6 +14,7 @@
 
 namespace ilab::proxy {
 
+class MirrorConnection;
 class ProxyWorker;
 
 // One client connection (style.md E.15): TLS handshake -> request headers -> routing and policies
@@ -42,6 +43,8 @@ public:
     void onUpstreamTunnelData(const char* data, std::size_t length);
     void onUpstreamTunnelClosed();
     void onUpstreamDrained();
+    // A RequestMirror copy of the current exchange ended on its own (answered early or failed).
+    void onMirrorClosed(MirrorConnection* mirror);
     std::size_t pendingOutput() const { return m_out.size() - m_outPos; }
 
 private:
@@ -74,6 +77,9 @@ private:
     void finishExchange();
     void abortUpstream();
     void sendUpstreamBody(const char* data, std::size_t length);
+    void startMirrors();                                   // RequestMirror copies of the exchange's request
+    void feedMirrors(const char* data, std::size_t length);  // a piece of the request body to every copy
+    static void detachMirrors(Exchange& x);                // the exchange is over: the copies go on alone
     void armBodyTimeout();
 
     ProxyWorker& m_worker;

@@ -182,6 +182,9 @@ ProxyStats ProxyServer::stats() const {
     st.requests = s.requests.load(std::memory_order_relaxed);
     st.tlsHandshakeFailures = s.tlsHandshakeFailures.load(std::memory_order_relaxed);
     st.upstreamFailures = s.upstreamFailures.load(std::memory_order_relaxed);
+    st.mirrorsInFlight = s.mirrorsInFlight.load(std::memory_order_relaxed);
+    st.mirrorsAnswered = s.mirrorsAnswered.load(std::memory_order_relaxed);
+    st.mirrorFailures = s.mirrorFailures.load(std::memory_order_relaxed);
     return st;
 }
 

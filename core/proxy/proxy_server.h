@@ -30,6 +30,9 @@ struct ProxyStats {
     std::uint64_t requests = 0;             // finished requests, local answers included
     std::uint64_t tlsHandshakeFailures = 0;
     std::uint64_t upstreamFailures = 0;     // refused / reset / timed out attempts (retries included)
+    std::uint64_t mirrorsInFlight = 0;      // RequestMirror copies with an open connection (a gauge)
+    std::uint64_t mirrorsAnswered = 0;      // copies the mirror backend answered
+    std::uint64_t mirrorFailures = 0;       // copies that failed or were dropped
 };
 
 // The data plane: HTTP and HTTPS listeners and worker threads (never the GUI thread). Owned by the local

@@ -15,6 +15,7 @@
 #include <random>
 
 #include "core/proxy/downstream_connection.h"
+#include "core/proxy/mirror_connection.h"
 #include "core/proxy/upstream_connection.h"
 #include "core/tls/plain_transport.h"
 #include "core/tls/tls_transport.h"
@@ -53,6 +54,9 @@ ProxyWorker::~ProxyWorker() {
     m_clients.clear();
     for (UpstreamConnection* u : m_upstreams) delete u;
     m_upstreams.clear();
+    for (MirrorConnection* m : m_mirrors) delete m;
+    m_shared.mirrorsInFlight.fetch_sub(m_mirrors.size(), std::memory_order_relaxed);
+    m_mirrors.clear();
 }
 
 bool ProxyWorker::start(std::string* error) {
@@ -191,6 +195,68 @@ void ProxyWorker::upstreamClosed(UpstreamConnection* up) {
     m_loop.deleteLater(up);
 }
 
+MirrorConnection* ProxyWorker::startMirror(DownstreamConnection* source, const routing::MirrorTarget& target,
+                                           const std::string& ingress, const std::string& head,
+                                           const std::string& requestLine, const routing::UpstreamTimeouts& timeouts,
+                                           bool headRequest) {
+    MirrorRecord rec;
+    rec.ingress = ingress;
+    rec.upstreamName = target.backend.upstreamName;
+    auto report = [&](MirrorRecord::Result result, const std::string& detail) {
+        rec.result = result;
+        rec.detail = detail;
+        if (result == MirrorRecord::Result::Failed) m_shared.mirrorFailures.fetch_add(1, std::memory_order_relaxed);
+        if (m_shared.telemetry) m_shared.telemetry->onMirror(rec);
+    };
+    const std::uint64_t denominator = std::max<std::uint32_t>(1, target.denominator);
+    if (m_random.next() % denominator >= target.numerator) {
+        report(MirrorRecord::Result::NotSampled, {});
+        return nullptr;
+    }
+    const std::string object = ingress.empty() ? "" : "HTTPRoute " + ingress;
+    if (!target.endpoints || target.endpoints->empty()) {
+        report(MirrorRecord::Result::Failed, "no ready endpoints");
+        emitEvent("Warning", "MirrorFailed", object, "RequestMirror copy of \"" + requestLine + "\" to " + rec.upstreamName +
+                                                         " not sent: the Service has no ready endpoints; the client's response is not affected");
+        return nullptr;
+    }
+    if (m_mirrors.size() >= MAX_MIRRORS_IN_FLIGHT) {
+        report(MirrorRecord::Result::Failed, "too many copies in flight");
+        ++m_mirrorDropsUnreported;
+        const std::int64_t now = nowMs();
+        if (m_mirrorDropEventMs < 0 || now - m_mirrorDropEventMs >= 1000) {
+            emitEvent("Warning", "MirrorFailed", object,
+                      std::to_string(m_mirrorDropsUnreported) + " RequestMirror cop" + (m_mirrorDropsUnreported == 1 ? "y" : "ies") +
+                          " to " + rec.upstreamName + " dropped: " + std::to_string(MAX_MIRRORS_IN_FLIGHT) +
+                          " copies are still waiting for mirror backends on this worker; the clients' responses are not affected");
+            m_mirrorDropsUnreported = 0;
+            m_mirrorDropEventMs = now;
+        }
+        return nullptr;
+    }
+    const routing::Endpoint& ep = (*target.endpoints)[m_random.next() % target.endpoints->size()];
+    rec.endpoint = LoadBalancer::endpointKey(ep);
+    auto* m = new MirrorConnection(*this, source, ep, rec, requestLine, timeouts, headRequest);
+    std::string error;
+    if (!m->start(head, &error)) {
+        delete m;
+        report(MirrorRecord::Result::Failed, "connect() failed (" + error + ")");
+        emitEvent("Warning", "MirrorFailed", object, "RequestMirror copy of \"" + requestLine + "\" to " + rec.upstreamName +
+                                                         " at " + rec.endpoint + " failed: connect() failed (" + error +
+                                                         "); the client's response is not affected");
+        return nullptr;
+    }
+    m_mirrors.insert(m);
+    m_shared.mirrorsInFlight.fetch_add(1, std::memory_order_relaxed);
+    return m;
+}
+
+void ProxyWorker::mirrorClosed(MirrorConnection* m) {
+    if (m_mirrors.erase(m) == 0) return;
+    m_shared.mirrorsInFlight.fetch_sub(1, std::memory_order_relaxed);
+    m_loop.deleteLater(m);
+}
+
 void ProxyWorker::markDirty(DownstreamConnection* c) { m_dirty.push_back(c); }
 
 void ProxyWorker::downstreamClosed(DownstreamConnection* c) {
@@ -220,6 +286,11 @@ void ProxyWorker::onTick(std::int64_t nowMs) {
     std::vector<UpstreamConnection*> ups(m_upstreams.begin(), m_upstreams.end());
     for (UpstreamConnection* u : ups)
         if (!u->isClosed()) u->checkTimeout(nowMs);
+    if (!m_mirrors.empty()) {
+        std::vector<MirrorConnection*> mirrors(m_mirrors.begin(), m_mirrors.end());
+        for (MirrorConnection* m : mirrors)
+            if (!m->isClosed()) m->checkTimeout(nowMs);
+    }
 }
 
 void ProxyWorker::emitEvent(const std::string& type, const std::string& reason, const std::string& object,

@@ -22,6 +22,7 @@
 namespace ilab::proxy {
 
 class DownstreamConnection;
+class MirrorConnection;
 class UpstreamConnection;
 
 // State every worker shares (read-only after start, except the thread-safe parts).
@@ -37,6 +38,10 @@ struct ProxyShared {
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> tlsHandshakeFailures{0};
     std::atomic<std::uint64_t> upstreamFailures{0};
+    // RequestMirror copies: answered by the mirror backend / failed or dropped (not-sampled ones are not counted).
+    std::atomic<std::uint64_t> mirrorsAnswered{0};
+    std::atomic<std::uint64_t> mirrorFailures{0};
+    std::atomic<std::uint64_t> mirrorsInFlight{0};  // open MirrorConnections of every worker
 };
 
 // A listening socket shared by all workers (each adds it to its epoll with EPOLLEXCLUSIVE).
@@ -56,6 +61,9 @@ class ProxyWorker {
 public:
     static constexpr std::int64_t UPSTREAM_IDLE_MS = 60000;
     static constexpr std::size_t MAX_IDLE_PER_ENDPOINT = 1024;
+    // RequestMirror copies in flight per worker: a mirror backend that accepts but never answers holds one
+    // connection per copy until its read timeout; beyond this, copies are dropped (and reported) instead.
+    static constexpr std::size_t MAX_MIRRORS_IN_FLIGHT = 512;
 
     ProxyWorker(ProxyShared& shared, int index, std::vector<ListenerSocket> listeners,
                 routing::RouteTableConstSharedPtr table);
@@ -80,6 +88,13 @@ public:
     void upstreamClosed(UpstreamConnection* up);   // closed: forget it (deleted by the loop)
     void markDirty(DownstreamConnection* c);       // flush at the end of the batch
     void downstreamClosed(DownstreamConnection* c);
+    // A RequestMirror copy of the request `source` proxies, to one endpoint of `target` picked at random: connects
+    // and queues `head`. nullptr when no copy is made: not sampled (percent/fraction), no endpoint, too many in
+    // flight, no socket; each is reported (TelemetrySink::onMirror, and a MirrorFailed event for failures).
+    MirrorConnection* startMirror(DownstreamConnection* source, const routing::MirrorTarget& target,
+                                  const std::string& ingress, const std::string& head, const std::string& requestLine,
+                                  const routing::UpstreamTimeouts& timeouts, bool headRequest);
+    void mirrorClosed(MirrorConnection* m);  // finished: forget it (deleted by the loop)
 
     void emitEvent(const std::string& type, const std::string& reason, const std::string& object,
                    const std::string& message);
@@ -102,6 +117,9 @@ private:
     LoadBalancer m_balancer;
     std::unordered_set<DownstreamConnection*> m_clients;
     std::unordered_set<UpstreamConnection*> m_upstreams;  // active and idle
+    std::unordered_set<MirrorConnection*> m_mirrors;      // RequestMirror copies in flight
+    std::uint64_t m_mirrorDropsUnreported = 0;            // dropped over MAX_MIRRORS_IN_FLIGHT since the last event
+    std::int64_t m_mirrorDropEventMs = -1;                // when that event was emitted (at most one a second)
     std::unordered_map<std::string, std::vector<UpstreamConnection*>> m_idle;  // endpoint key -> idle (LIFO)
     std::vector<DownstreamConnection*> m_dirty;
     std::vector<DownstreamConnection*> m_flushing;  // onBatchEnd's working copy of m_dirty

@@ -21,6 +21,8 @@ public:
     virtual void onConnectionOpened(bool tls) {}
     virtual void onConnectionClosed(bool tls) {}
     virtual void onTlsHandshakeFailed(const std::string& reason) {}
+    // A RequestMirror copy is finished (answered or failed) or was not sampled.
+    virtual void onMirror(const MirrorRecord& record) {}
 };
 
 }  // namespace ilab::proxy

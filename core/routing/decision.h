@@ -64,6 +64,17 @@ struct UpstreamTimeouts {
     bool operator==(const UpstreamTimeouts&) const = default;
 };
 
+// A copy of the proxied request for another backend (Gateway API RequestMirror, ../shared/gateway.md §4): sent to
+// one endpoint of `backend`, fire-and-forget (its answer is read and discarded, it never changes the client's). The
+// proxy sends it for `numerator` of every `denominator` proxied requests (percent P = P/100; default all).
+struct MirrorTarget {
+    BackendRef backend;
+    std::shared_ptr<const std::vector<Endpoint>> endpoints;  // ready endpoints of `backend` (immutable; may be empty)
+    std::uint32_t numerator = 100;
+    std::uint32_t denominator = 100;
+    bool operator==(const MirrorTarget&) const = default;
+};
+
 // What the controller does with one request. The router fills every field it can decide without traffic;
 // the proxy then applies `rateLimit` (before the access check, semantics.md §16) and talks to `endpoints`.
 struct Decision {
@@ -100,6 +111,9 @@ struct Decision {
     // The annotation default-backend fallback when `endpoints` is empty ("ns/service:port"), with its headers.
     std::optional<BackendRef> fallbackBackend;
     std::shared_ptr<const std::vector<Endpoint>> fallbackEndpoints;
+    // Copies of the request the proxy sends besides the real one (only when it proxies: contactsBackend()). The copy
+    // is the upstream request as built for `backend` (method, upstreamPath, Host, upstreamHeaders, body).
+    std::vector<MirrorTarget> mirrors;
     std::vector<std::string> trace;         // human-readable steps (filled when asked for)
     // Where the other profile would decide differently: one line, "" when they agree.
     std::string otherProfileDiffers;

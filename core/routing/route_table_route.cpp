@@ -281,6 +281,7 @@ void Decision::clear() {
     accessDeniedStatus = 0;
     fallbackBackend.reset();
     fallbackEndpoints.reset();
+    mirrors.clear();
     trace.clear();
     otherProfileDiffers.clear();
     matchedPath.clear();

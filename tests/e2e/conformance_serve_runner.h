@@ -524,6 +524,49 @@ private:
         if (const int rc = m_serve->stop(); rc != 0) fail("serve did not exit cleanly after SIGTERM (exit " + std::to_string(rc) + ")");
     }
 
+    // mirrored_to: each listed Service got a RequestMirror copy that its pod answered, and no other Service got one,
+    // as serve counts them on its admin listener (ilab_mirror_requests_total, result "answered" = the mirror backend
+    // answered the copy). Copies go out beside the client's request, so the counter is polled until they are in.
+    void checkMirrors(const YAML::Node& want) {
+        std::set<std::string> wanted;  // ns-service-port, as upstream names are written
+        for (const auto& w : want) {
+            const std::string s = w.Scalar();
+            const auto colon = s.rfind(':');
+            const auto [ns, svc] = splitNs(s.substr(0, colon));
+            wanted.insert(ns + "-" + svc + "-" + (colon == std::string::npos ? std::string() : s.substr(colon + 1)));
+        }
+        static const std::regex line(R"re(^ilab_mirror_requests_total\{.*,mirror="([^"]*)",result="([^"]*)"\} (\d+)$)re");
+        std::map<std::string, std::map<std::string, long>> seen;  // mirror -> result -> count
+        CaseClient admin(m_serve->adminPort, 0);
+        ClientRequest q;
+        q.path = "/metrics";
+        for (int attempt = 0; attempt < 100; ++attempt) {  // up to ~10 s for the copies to finish
+            seen.clear();
+            const ClientResponse r = admin.send(q);
+            std::size_t pos = 0;
+            while (pos < r.body.size()) {
+                std::size_t end = r.body.find('\n', pos);
+                if (end == std::string::npos) end = r.body.size();
+                std::smatch m;
+                const std::string l = r.body.substr(pos, end - pos);
+                if (std::regex_match(l, m, line)) seen[m[1].str()][m[2].str()] += std::stol(m[3].str());
+                pos = end + 1;
+            }
+            bool done = true;
+            for (const auto& w : wanted)
+                if (seen[w]["answered"] + seen[w]["failed"] == 0) done = false;
+            if (done) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        for (const auto& w : wanted)
+            if (seen[w]["answered"] < 1)
+                fail("mirrored_to: no copy to " + w + " was answered by its pod (answered " + std::to_string(seen[w]["answered"]) +
+                     ", failed " + std::to_string(seen[w]["failed"]) + ")");
+        for (const auto& [mirror, results] : seen)
+            if (!wanted.count(mirror) && (results.count("answered") || results.count("failed")))
+                fail("mirrored_to: a copy went to " + mirror + ", which the case does not list");
+    }
+
     void checkRequest(const YAML::Node& e, const ClientRequest& q, CaseClient& client) {
         const ClientResponse r = client.send(q);
         const Echo echo = parseEcho(r);
@@ -541,7 +584,7 @@ private:
             for (const auto& st : any) ok = ok || st.as<long>() == r.status;
             if (!ok) fail("status in status_any_of expected; " + describe(r, echo));
         }
-        if (e["mirrored_to"]) fail("mirrored_to: serve does not send RequestMirror copies (the filter is traced only)");
+        if (e["mirrored_to"]) checkMirrors(e["mirrored_to"]);
 
         const YAML::Node b = e["backend"];
         if (b && b.IsSequence() && e["shares"]) {

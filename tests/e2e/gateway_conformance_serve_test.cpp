@@ -96,6 +96,12 @@ void GatewayConformanceServeTest::runnerDetectsWrongExpectations() {
                                      "gateway");
     for (const char* part : {"backend web-backend/other:8080 expected", "response header X-Gw: b expected"})
         QVERIFY2(badProxy.failure.find(part) != std::string::npos, (std::string(part) + " not in: " + badProxy.failure).c_str());
+    // mirrored_to is checked on serve's own count of copies its pods answered: none here (the route has no mirror).
+    const auto noMirror = runner.run(withExpect("{method: GET, scheme: http, host: a.example, path: /app}",
+                                                "{backend: svc:8080, status: 200, mirrored_to: [svc:8080]}"),
+                                     "gateway");
+    QVERIFY2(noMirror.failure.find("mirrored_to: no copy to default-svc-8080 was answered by its pod") != std::string::npos,
+             noMirror.failure.c_str());
     const auto goodProxy = runner.run(withExpect("{method: GET, scheme: http, host: a.example, path: /app}",
                                                  "{backend: svc:8080, status: 200, response_headers: {X-Gw: a}}"),
                                       "gateway");

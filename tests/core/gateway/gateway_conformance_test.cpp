@@ -263,7 +263,29 @@ public:
         if (e["tls_handshake"] && req.scheme == "https" && !table.certificateFor(req.sni.value_or("")).refuse)
             fails.push_back("TLS handshake must be refused (no listener for the name), got certificate '" +
                             table.certificateFor(req.sni.value_or("")).certificate + "'");
-        if (e["mirrored_to"]) fails.push_back("mirrored_to: the Decision has no mirror target (RequestMirror is traced only)");
+        // mirrored_to: the Services (as `backend` names them) that get a copy of this request, in filter order; a copy
+        // needs a resolved target with endpoints the proxy can send it to.
+        if (const auto mt = e["mirrored_to"]) {
+            std::vector<std::string> want, got;
+            for (const auto& x : mt) want.push_back(x.Scalar());
+            if (d.contactsBackend())
+                for (const auto& m : d.mirrors) {
+                    const auto& b = m.backend;
+                    std::string name = (b.ns == "default" ? "" : b.ns + "/") + b.service + ":" + b.port;
+                    if (!m.endpoints || m.endpoints->empty()) name += " (no endpoints)";
+                    if (m.numerator != m.denominator)
+                        name += " (" + std::to_string(m.numerator) + "/" + std::to_string(m.denominator) + " of requests)";
+                    got.push_back(name);
+                }
+            if (got != want) {
+                auto join = [](const std::vector<std::string>& v) {
+                    std::string t;
+                    for (const auto& x : v) t += (t.empty() ? "" : ", ") + x;
+                    return "[" + t + "]";
+                };
+                fails.push_back("mirrored_to " + join(want) + " expected, got " + join(got) + "; " + describe());
+            }
+        }
         auto checkStatus = [&](const YAML::Node& want, const std::string& kind) {
             if (!want || !compiled.table) return;
             const auto* gw = gatewayStatus(compiled);
@@ -526,12 +548,13 @@ void GatewayConformanceTest::runnerDetectsWrongExpectations() {
         "      backendRefs: [{name: svc, port: 80}]\n"
         "services: {svc: [80]}\n"
         "request: {method: GET, scheme: http, host: t.example, path: /foo/bar}\n"
-        "expect: {backend: other:80, status: 404, rewritten_path: /x}\n";
+        "expect: {backend: other:80, status: 404, rewritten_path: /x, mirrored_to: [other:80]}\n";
     GatewayRunner runner;
     const std::string failure = runCase(runner, YAML::Load(text));
     QVERIFY2(failure.find("backend other:80 expected") != std::string::npos, failure.c_str());
     QVERIFY2(failure.find("status 404 expected") != std::string::npos, failure.c_str());
     QVERIFY2(failure.find("rewritten path /x expected") != std::string::npos, failure.c_str());
+    QVERIFY2(failure.find("mirrored_to [other:80] expected, got []") != std::string::npos, failure.c_str());
     YAML::Node ok = YAML::Load(text);
     ok["expect"] = YAML::Load("{backend: svc:80, status: 200, rewritten_path: /foo/bar}");
     const std::string none = runCase(runner, ok);

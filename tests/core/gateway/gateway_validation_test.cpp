@@ -83,6 +83,15 @@ void GatewayValidationTest::rules_data() {
                                            << "must be nil if the filter.type is not URLRewrite" << 10;
     QTest::newRow("prefix replace with exact") << "type: PathPrefix" << "type: Exact" << "spec.rules[0].filters"
                                                << "exactly one PathPrefix match" << 10;
+    QTest::newRow("mirror percent and fraction") << "type: URLRewrite\n      urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}"
+                                                 << "type: RequestMirror\n      requestMirror: {backendRef: {name: m, port: 80}, percent: 10, fraction: {numerator: 1}}"
+                                                 << "spec.rules[0].filters[0].requestMirror" << "Only one of percent or fraction" << 11;
+    QTest::newRow("mirror fraction above one") << "type: URLRewrite\n      urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}"
+                                               << "type: RequestMirror\n      requestMirror: {backendRef: {name: m, port: 80}, fraction: {numerator: 3, denominator: 2}}"
+                                               << "spec.rules[0].filters[0].requestMirror.fraction" << "numerator must be less than or equal to denominator" << 11;
+    QTest::newRow("mirror fraction denominator 0") << "type: URLRewrite\n      urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}"
+                                                   << "type: RequestMirror\n      requestMirror: {backendRef: {name: m, port: 80}, fraction: {numerator: 0, denominator: 0}}"
+                                                   << "spec.rules[0].filters[0].requestMirror.fraction.denominator" << "greater than or equal to 1" << 0;
     QTest::newRow("https without tls") << "    tls: {certificateRefs: [{name: s}]}\n" << "" << "spec.listeners" << "tls mode must be set" << 0;
     QTest::newRow("duplicate listener") << "- name: https\n    port: 443\n    protocol: HTTPS\n    hostname: app.example"
                                         << "- name: http\n    port: 443\n    protocol: HTTPS\n    hostname: app.example" << "spec.listeners"

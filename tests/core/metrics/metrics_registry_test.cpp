@@ -136,6 +136,27 @@ private slots:
         }
     }
 
+    void mirrorCopiesCounted() {
+        MetricsRegistry m;
+        QVERIFY(m.prometheusText().find("ilab_mirror_requests_total") == std::string::npos);  // none: no series
+        proxy::MirrorRecord r;
+        r.ingress = "shop/orders";
+        r.upstreamName = "shop-shadow-8080";
+        m.onMirror(r);
+        m.onMirror(r);
+        r.result = proxy::MirrorRecord::Result::Failed;
+        m.onMirror(r);
+        r.result = proxy::MirrorRecord::Result::NotSampled;
+        m.onMirror(r);
+        const QString t = QString::fromStdString(m.prometheusText());
+        const QString base = "ilab_mirror_requests_total{controller_class=\"k8s.io/ingress-nginx\",controller_namespace=\"ingress-nginx\","
+                             "controller_pod=\"ingress-lab\",ingress=\"orders\",namespace=\"shop\",mirror=\"shop-shadow-8080\",result=";
+        QVERIFY2(t.contains("# TYPE ilab_mirror_requests_total counter\n"), qPrintable(t));
+        QVERIFY2(t.contains(base + "\"answered\"} 2\n"), qPrintable(t));
+        QVERIFY(t.contains(base + "\"failed\"} 1\n"));
+        QVERIFY(t.contains(base + "\"not-sampled\"} 1\n"));
+    }
+
     void serviceFromUpstreamName() {
         QCOMPARE(serviceFromUpstream("default", "default-web-80"), std::string("web"));
         QCOMPARE(serviceFromUpstream("default", "default-my-svc-http"), std::string("my-svc"));

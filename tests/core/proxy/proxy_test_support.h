@@ -72,6 +72,30 @@ inline int closedPort() {
     return ntohs(a.sin_port);
 }
 
+// A port on 127.0.0.1 that refuses connections and stays reserved while this lives (bound, never listening): unlike
+// closedPort(), nothing else can take the number meanwhile (a listener on port 0, a proxy's outgoing connection).
+class RefusingPort {
+public:
+    RefusingPort() {
+        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(m_fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        socklen_t len = sizeof a;
+        getsockname(m_fd, reinterpret_cast<sockaddr*>(&a), &len);
+        m_port = ntohs(a.sin_port);
+    }
+    ~RefusingPort() { ::close(m_fd); }
+    RefusingPort(const RefusingPort&) = delete;
+    RefusingPort& operator=(const RefusingPort&) = delete;
+    int port() const { return m_port; }
+
+private:
+    int m_fd = -1;
+    int m_port = 0;
+};
+
 struct HttpResponse {
     int status = 0;
     proxy::HttpHeaders headers;
@@ -178,6 +202,18 @@ public:
         std::lock_guard l(m);
         handshakeFailures.push_back(reason);
     }
+    void onMirror(const proxy::MirrorRecord& r) override {
+        std::lock_guard l(m);
+        mirrors.push_back(r);
+    }
+    std::vector<proxy::MirrorRecord> mirrorsCopy() {
+        std::lock_guard l(m);
+        return mirrors;
+    }
+    std::size_t eventCount(const std::string& part) {
+        std::lock_guard l(m);
+        return std::size_t(std::count_if(events.begin(), events.end(), [&](const std::string& e) { return e.find(part) != std::string::npos; }));
+    }
     std::vector<proxy::AccessRecord> recordsCopy() {
         std::lock_guard l(m);
         return records;
@@ -196,6 +232,7 @@ public:
     std::vector<proxy::AccessRecord> records;
     std::vector<std::string> events;
     std::vector<std::string> handshakeFailures;
+    std::vector<proxy::MirrorRecord> mirrors;
 };
 
 // Tiny HTTP upstream. Echo: 200 with "METHOD TARGET\n", the headers received ("name: value\n") and
@@ -246,6 +283,23 @@ public:
     std::atomic<int> connections{0};
     std::atomic<int> requests{0};
     std::atomic<bool> lastChunkSent{false};
+    // Every request as received (method, target, headers in order, body), for checking mirrored copies.
+    struct Received {
+        std::string method, target;
+        proxy::HttpHeaders headers;
+        std::string body;
+        std::string header(const std::string& name) const {
+            for (const auto& [k, v] : headers)
+                if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+            return {};
+        }
+    };
+    std::vector<Received> received() {
+        std::lock_guard l(m_mutex);
+        return m_received;
+    }
+    // Reads every request but never answers any (until destroyed), whatever its path.
+    std::atomic<bool> neverAnswer{false};
 
 private:
     struct Req : proxy::HttpParserListener {
@@ -318,8 +372,13 @@ private:
                 }
                 buf.append(tmp, std::size_t(n));
             }
-            ++requests;
             std::string target = parser.url();
+            {
+                std::lock_guard l(m_mutex);
+                m_received.push_back({parser.method(), target, parser.headers(), req.body});
+            }
+            ++requests;
+            if (neverAnswer) target = "/never";
             if (upgradeState) {
                 sendAll(fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
                 closeFd(fd);
@@ -394,7 +453,8 @@ private:
     int m_port = 0;
     std::atomic<bool> m_stop{false};
     std::thread m_acceptor;
-    std::mutex m_mutex;  // guards m_fds, m_live, m_release
+    std::mutex m_mutex;  // guards m_fds, m_live, m_release, m_received
+    std::vector<Received> m_received;
     std::condition_variable m_cv;
     std::vector<int> m_fds;
     int m_live = 0;
