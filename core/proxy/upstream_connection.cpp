@@ -1,8 +1,5 @@
 #include "core/proxy/upstream_connection.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,6 +10,7 @@
 
 #include "core/proxy/downstream_connection.h"
 #include "core/proxy/proxy_worker.h"
+#include "core/proxy/tcp_connect.h"
 
 namespace ilab::proxy {
 
@@ -117,41 +115,9 @@ long UpstreamConnection::ioRecv(char* buffer, std::size_t length) {
 }
 
 bool UpstreamConnection::startConnect(std::string* error) {
-    sockaddr_storage ss{};
-    socklen_t len = 0;
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    if (inet_pton(AF_INET, m_endpoint.address.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(std::uint16_t(m_endpoint.port));
-        len = sizeof *v4;
-    } else if (inet_pton(AF_INET6, m_endpoint.address.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(std::uint16_t(m_endpoint.port));
-        len = sizeof *v6;
-    } else {
-        *error = "not an IP address: " + m_endpoint.address;
-        return false;
-    }
-    if (m_endpoint.port <= 0 || m_endpoint.port > 65535) {
-        *error = "invalid port " + std::to_string(m_endpoint.port);
-        return false;
-    }
-    m_fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (m_fd < 0) {
-        *error = std::strerror(errno);
-        return false;
-    }
-    int one = 1;
-    setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     m_connectStartMs = m_lastActivityMs = m_worker.nowMs();
-    int rc = ::connect(m_fd, reinterpret_cast<sockaddr*>(&ss), len);
-    if (rc != 0 && errno != EINPROGRESS) {
-        *error = std::strerror(errno);
-        ::close(m_fd);
-        m_fd = -1;
-        return false;
-    }
+    m_fd = startTcpConnect(m_endpoint, error);
+    if (m_fd < 0) return false;
     m_state = State::Connecting;
     m_interest = EventLoop::Writable;
     if (!m_worker.loop().add(m_fd, m_interest, this)) {
