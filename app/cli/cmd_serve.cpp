@@ -294,12 +294,6 @@ int runServe(const QStringList& args) {
         }
         session = cluster::Session::open(p, "serve");
         if (!session) return 2;
-        std::string why;
-        if (!kube::nativePortForwardSupported(session->connection(), &why)) {
-            std::fprintf(stderr, "ingress-lab-cli serve: --cluster-backends: %s; run `kubectl port-forward` per pod "
-                                 "and list the addresses in the workspace's Endpoints instead\n", why.c_str());
-            return 2;
-        }
         const std::string ns = session->ns();
         const kube::ListResult inCluster = session->list(kube::servicesV1(), ns);
         if (inCluster.error) {

@@ -46,14 +46,6 @@ bool writeAllFd(int fd, const char* data, std::size_t size) {
 
 }  // namespace
 
-bool nativePortForwardSupported(const ClusterConnection& connection, std::string* why) {
-    if (!connection.auth.authProvider.empty()) {
-        if (why) *why = "auth-provider \"" + connection.auth.authProvider + "\" is not supported natively";
-        return false;
-    }
-    return true;
-}
-
 class PortForward::Listener : public QTcpServer {
 public:
     explicit Listener(PortForward* owner) : QTcpServer(owner), m_owner(owner) {}

@@ -24,11 +24,6 @@ struct PortForwardTarget {
     int port = 0;  // the pod's (container) port
 };
 
-// Whether the native forwarder can authenticate as this connection's user. Native: client certificate, token,
-// tokenFile, exec plugins (through the CredentialProvider, consent required as for REST), anonymous. Not native:
-// legacy auth-providers (cluster.md §1.6): use `kubectl port-forward` for those (a process per pod).
-bool nativePortForwardSupported(const ClusterConnection& connection, std::string* why = nullptr);
-
 // A native `kubectl port-forward pod/NAME :PORT` (cluster.md §3.2): a listener on 127.0.0.1:<ephemeral>; every
 // accepted TCP connection gets its own WebSocket to
 //   GET <server>/api/v1/namespaces/NS/pods/POD/portforward?ports=PORT   Sec-WebSocket-Protocol: v4.channel.k8s.io

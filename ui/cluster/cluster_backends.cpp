@@ -142,14 +142,6 @@ void ClusterBackends::reconcile() {
     }
     const auto connection = m_session->connection();
     if (!connection) return;
-    std::string why;
-    if (!kube::nativePortForwardSupported(*connection, &why)) {
-        dropEndpoints();
-        setStatus(tr("Cluster pods: %1; run `kubectl port-forward` per pod and list the addresses in the "
-                     "workspace's Endpoints instead")
-                      .arg(QString::fromStdString(why)));
-        return;
-    }
     if (m_sliceVersion.empty()) {
         setStatus(tr("Cluster pods: looking up the cluster's EndpointSlice API…"));
         discover();

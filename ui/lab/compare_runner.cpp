@@ -120,12 +120,10 @@ void CompareRunner::onChosen(kube::TargetResolution r, std::function<void()> nex
     if (t.rule == kube::TargetRule::PortForward) {
         // Native port-forwards to the controller pod (one WebSocket per connection through the API server).
         const auto connection = m_session->connection();
-        std::string why;
-        if (!connection || !kube::nativePortForwardSupported(*connection, &why)) {
-            const QString text = tr("The controller is only reachable through a port-forward, and %1: run `kubectl "
-                                    "-n %2 port-forward pod/%3` yourself.")
-                                     .arg(QString::fromStdString(why.empty() ? "the session has no connection" : why),
-                                          QString::fromStdString(t.podNamespace), QString::fromStdString(t.podName));
+        if (!connection) {
+            const QString text = tr("The controller is only reachable through a port-forward to pod %1/%2, and the "
+                                    "session is no longer connected to the cluster.")
+                                     .arg(QString::fromStdString(t.podNamespace), QString::fromStdString(t.podName));
             emit targetResolved(text, false);
             if (next) fail(text);
             return;
