@@ -20,27 +20,20 @@
 #include "core/kube/pod_log_stream.h"
 #include "core/kube/port_forward.h"
 #include "core/kube/rest_client.h"
+#include "support/curl_service.h"
 #include "support/fake_kubelet.h"
 #include "support/kube_fixtures.h"
 #include "support/kube_server.h"
 #include "support/pod_on_thread.h"
 
 using namespace ilab;
+using ilab::testing::curlWithEventLoop;
 using ilab::testing::FakeKubelet;
 using ilab::testing::KubeServer;
 using ilab::testing::PodOnThread;
 namespace kubefix = ilab::testing::kubefix;
 
 namespace {
-
-kube::ClusterConnection connectionFor(const QString& kubeconfig) {
-    kube::KubeconfigOptions o;
-    o.kubeconfigFlag = kubeconfig.toStdString();
-    o.kubeconfigEnv = "";
-    auto c = kube::resolveKubeconfig(o);
-    if (!c) qFatal("kubeconfig: %s", c.error().message.c_str());
-    return *c;
-}
 
 kube::RestReply call(kube::RestClient& client, kube::RestRequest r) {
     std::optional<kube::RestReply> out;
@@ -54,15 +47,6 @@ kube::RestReply call(kube::RestClient& client, kube::RestRequest r) {
         return timedOut;
     }
     return *out;
-}
-
-QByteArray curl(const QStringList& args, int* code) {
-    QProcess proc;
-    proc.start("curl", QStringList{"-sS", "--noproxy", "*", "--max-time", "30"} + args);
-    if (!proc.waitForStarted(10000)) return "curl did not start";
-    QTest::qWaitFor([&] { return proc.state() == QProcess::NotRunning; }, 60000);
-    *code = proc.exitCode();
-    return proc.readAllStandardOutput() + proc.readAllStandardError();
 }
 
 bool processAlive(qint64 pid) { return pid > 0 && ::kill(pid_t(pid), 0) == 0; }
@@ -116,10 +100,9 @@ private slots:
     // The oidc user's connection needs kubectl; through the proxy it carries no credential of ours, and the REST
     // client lists pods: the only credential in that kubeconfig is the id-token, which kubectl sent.
     void restGoesThroughKubectl() {
-        const kube::ClusterConnection direct = connectionFor(m_kube.kubeconfig("admin-oidc"));
+        const kube::ClusterConnection direct = kubefix::connectionFrom(m_kube.kubeconfig("admin-oidc"));
         QCOMPARE(direct.auth.authProvider, std::string("oidc"));
         QVERIFY(kube::needsKubectlTransport(direct));
-        QVERIFY(!kube::nativePortForwardSupported(direct));
         kube::KubectlProxy proxy(optionsFor(m_kube.kubeconfig("admin-oidc")));
         const QString error = proxy.startAndWait();
         QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -168,7 +151,7 @@ private slots:
 
         kube::KubectlProxy proxy(optionsFor(m_kube.kubeconfig("admin-oidc")));
         QVERIFY2(proxy.startAndWait().isEmpty(), "kubectl proxy did not start");
-        kube::RestClient client(kube::connectionThroughKubectl(connectionFor(m_kube.kubeconfig("admin-oidc")),
+        kube::RestClient client(kube::connectionThroughKubectl(kubefix::connectionFrom(m_kube.kubeconfig("admin-oidc")),
                                                                proxy.socketPath()));
         auto controllerLog = std::make_shared<events::LineLog>();
         auto accessLog = std::make_shared<events::LineLog>();
@@ -186,16 +169,18 @@ private slots:
     void portForwardGoesThroughKubectl() {
         kube::KubectlProxy proxy(optionsFor(m_kube.kubeconfig("admin-oidc")));
         QVERIFY2(proxy.startAndWait().isEmpty(), "kubectl proxy did not start");
-        const auto via = kube::connectionThroughKubectl(connectionFor(m_kube.kubeconfig("admin-oidc")), proxy.socketPath());
-        QVERIFY(kube::nativePortForwardSupported(via));
+        const auto via =
+            kube::connectionThroughKubectl(kubefix::connectionFrom(m_kube.kubeconfig("admin-oidc")), proxy.socketPath());
+        QVERIFY(!kube::needsKubectlTransport(via));
+        QVERIFY(via.auth.authProvider.empty());
         kube::PortForward pf(via, {"lab", "web-a", 8080});
         auto port = pf.listen();
         QVERIFY(port.ok());
         const int before = m_kubelet.forwardsServed();
         for (int i = 0; i < 3; ++i) {
             int code = -1;
-            const QByteArray out = curl({"-H", "Host: oidc.test", QString("http://127.0.0.1:%1/via-kubectl/%2").arg(*port).arg(i)},
-                                        &code);
+            const QByteArray out = curlWithEventLoop(
+                {"-H", "Host: oidc.test", QString("http://127.0.0.1:%1/via-kubectl/%2").arg(*port).arg(i)}, &code);
             QVERIFY2(code == 0, out.constData());
             QVERIFY2(out.contains("web-a") && out.contains(QString("/via-kubectl/%1").arg(i).toUtf8()), out.constData());
         }
@@ -212,7 +197,8 @@ private slots:
         QVERIFY(!kubeconfig.isEmpty());
         kube::KubectlProxy proxy(optionsFor(kubeconfig));
         QVERIFY2(proxy.startAndWait().isEmpty(), "kubectl proxy did not start");
-        kube::RestClient client(kube::connectionThroughKubectl(connectionFor(kubeconfig), proxy.socketPath()));
+        kube::RestClient client(
+            kube::connectionThroughKubectl(kubefix::connectionFrom(kubeconfig), proxy.socketPath()));
         kube::RestRequest r;
         r.path = "/api/v1/namespaces/lab/pods";
         const kube::RestReply reply = call(client, r);

@@ -11,39 +11,18 @@
 
 #include "core/kube/kubeconfig.h"
 #include "core/kube/port_forward.h"
+#include "support/curl_service.h"
 #include "support/fake_kubelet.h"
 #include "support/kube_fixtures.h"
 #include "support/kube_server.h"
 #include "support/pod_on_thread.h"
 
 using namespace ilab;
+using ilab::testing::curlWithEventLoop;
 using ilab::testing::FakeKubelet;
 using ilab::testing::KubeServer;
 using ilab::testing::PodOnThread;
 namespace kubefix = ilab::testing::kubefix;
-
-namespace {
-
-// Runs the real curl without blocking this thread's event loop (the forwarder accepts on it).
-QByteArray curl(const QStringList& args, int* code) {
-    QProcess proc;
-    proc.start("curl", QStringList{"-sS", "--noproxy", "*", "--max-time", "30"} + args);
-    if (!proc.waitForStarted(10000)) return "curl did not start";
-    QTest::qWaitFor([&] { return proc.state() == QProcess::NotRunning; }, 60000);
-    *code = proc.exitCode();
-    return proc.readAllStandardOutput() + proc.readAllStandardError();
-}
-
-kube::ClusterConnection connectionFor(const KubeServer& kube, const QString& mode) {
-    kube::KubeconfigOptions o;
-    o.kubeconfigFlag = kube.kubeconfig(mode).toStdString();
-    o.kubeconfigEnv = "";
-    auto c = kube::resolveKubeconfig(o);
-    if (!c) qFatal("kubeconfig: %s", c.error().message.c_str());
-    return *c;
-}
-
-}  // namespace
 
 class KubePortForwardTest : public QObject {
     Q_OBJECT
@@ -80,14 +59,14 @@ private slots:
     }
     void forwardsEachConnection() {
         QFETCH(QString, mode);
-        kube::PortForward pf(connectionFor(m_kube, mode), {"lab", "web-a", 8080});
+        kube::PortForward pf(kubefix::connectionFrom(m_kube.kubeconfig(mode)), {"lab", "web-a", 8080});
         auto port = pf.listen();
         QVERIFY(port.ok());
         const int before = m_kubelet.forwardsServed();
         for (int i = 0; i < 3; ++i) {
             int code = -1;
-            const QByteArray out = curl({"-H", "Host: shop.test", QString("http://127.0.0.1:%1/try/%2").arg(*port).arg(i)},
-                                        &code);
+            const QByteArray out = curlWithEventLoop(
+                {"-H", "Host: shop.test", QString("http://127.0.0.1:%1/try/%2").arg(*port).arg(i)}, &code);
             QVERIFY2(code == 0, out.constData());
             QVERIFY2(out.contains("web-a") && out.contains(QString("/try/%1").arg(i).toUtf8()) &&
                          out.contains("shop.test"),
@@ -101,7 +80,7 @@ private slots:
 
     // Parallel connections each get their own WebSocket and their own answer.
     void concurrentConnections() {
-        kube::PortForward pf(connectionFor(m_kube, "admin-cert"), {"lab", "web-b", 8080});
+        kube::PortForward pf(kubefix::connectionFrom(m_kube.kubeconfig("admin-cert")), {"lab", "web-b", 8080});
         auto port = pf.listen();
         QVERIFY(port.ok());
         std::vector<std::unique_ptr<QProcess>> procs;
@@ -129,13 +108,13 @@ private slots:
     // A user without pods/portforward rights: the API server's 403 message reaches tunnelFailed; the local
     // connection is closed (curl sees an empty reply), nothing reaches the kubelet.
     void forbiddenUserIsReported() {
-        kube::PortForward pf(connectionFor(m_kube, "limited"), {"lab", "web-a", 8080});
+        kube::PortForward pf(kubefix::connectionFrom(m_kube.kubeconfig("limited")), {"lab", "web-a", 8080});
         QSignalSpy failed(&pf, &kube::PortForward::tunnelFailed);
         auto port = pf.listen();
         QVERIFY(port.ok());
         const int before = m_kubelet.forwardsServed();
         int code = -1;
-        curl({QString("http://127.0.0.1:%1/").arg(*port)}, &code);
+        curlWithEventLoop({QString("http://127.0.0.1:%1/").arg(*port)}, &code);
         QVERIFY(code != 0);
         QVERIFY(failed.wait(10000) || !failed.isEmpty());
         const QString message = failed.first().first().toString();
@@ -146,12 +125,12 @@ private slots:
     }
 
     void refusedPodPortIsReported() {
-        kube::PortForward pf(connectionFor(m_kube, "admin-token"), {"lab", "web-a", 9999});
+        kube::PortForward pf(kubefix::connectionFrom(m_kube.kubeconfig("admin-token")), {"lab", "web-a", 9999});
         QSignalSpy failed(&pf, &kube::PortForward::tunnelFailed);
         auto port = pf.listen();
         QVERIFY(port.ok());
         int code = -1;
-        curl({QString("http://127.0.0.1:%1/").arg(*port)}, &code);
+        curlWithEventLoop({QString("http://127.0.0.1:%1/").arg(*port)}, &code);
         QVERIFY(code != 0);
         QVERIFY(failed.wait(10000) || !failed.isEmpty());
         const QString message = failed.first().first().toString();
@@ -164,7 +143,7 @@ private slots:
     void podGoneClosesItsTunnel() {
         auto pod = std::make_unique<PodOnThread>("web-c");
         m_kubelet.setPodPort("lab", "web-a", 8081, pod->port());
-        kube::PortForward pf(connectionFor(m_kube, "admin-cert"), {"lab", "web-a", 8081});
+        kube::PortForward pf(kubefix::connectionFrom(m_kube.kubeconfig("admin-cert")), {"lab", "web-a", 8081});
         auto port = pf.listen();
         QVERIFY(port.ok());
         QTcpSocket client;

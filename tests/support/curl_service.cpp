@@ -2,6 +2,7 @@
 
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTest>
 
 namespace ilab::testing {
 
@@ -16,6 +17,18 @@ QString curlStatusAndService(int port, const QString& host, const QString& path)
     const QString status = out.section(QLatin1Char('\n'), -1);
     static const QRegularExpression service(QStringLiteral("\"service\":\\s*\"([^\"]*)\""));
     return status + QLatin1Char(' ') + service.match(out).captured(1);
+}
+
+QByteArray curlWithEventLoop(const QStringList& args, int* exitCode) {
+    QProcess proc;
+    const QStringList common{QStringLiteral("-sS"), QStringLiteral("--noproxy"), QStringLiteral("*"),
+                             QStringLiteral("--max-time"), QStringLiteral("30")};
+    proc.start(QStringLiteral("curl"), common + args);
+    *exitCode = -1;
+    if (!proc.waitForStarted(10000)) return "curl did not start";
+    if (!QTest::qWaitFor([&] { return proc.state() == QProcess::NotRunning; }, 60000)) return "curl did not finish within 60 s";
+    *exitCode = proc.exitCode();
+    return proc.readAllStandardOutput() + proc.readAllStandardError();
 }
 
 }  // namespace ilab::testing

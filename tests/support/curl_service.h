@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 // One real request with the curl program to http://HOST:PORT/PATH on 127.0.0.1 (--resolve), answered by a
 // simulated pod: "<status> <service that answered>" (the Service named in the pod's JSON body, empty when the body
@@ -9,5 +11,10 @@ namespace ilab::testing {
 
 QString curlStatusAndService(int port, const QString& host = QStringLiteral("api.example.com"),
                              const QString& path = QStringLiteral("/version"));
+
+// The real curl with `-sS --noproxy * --max-time 30 ARGS`, waited for with the event loop running (servers that live
+// on this thread, such as a PortForward listener, keep accepting). Returns stdout followed by stderr, or "curl did
+// not start"; *exitCode gets curl's exit code.
+QByteArray curlWithEventLoop(const QStringList& args, int* exitCode);
 
 }  // namespace ilab::testing

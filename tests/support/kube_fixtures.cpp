@@ -45,6 +45,15 @@ const QString kNow = QStringLiteral("2026-01-01T00:00:00Z");
 
 }  // namespace
 
+kube::ClusterConnection connectionFrom(const QString& kubeconfigFile) {
+    kube::KubeconfigOptions o;
+    o.kubeconfigFlag = kubeconfigFile.toStdString();
+    o.kubeconfigEnv = "";
+    auto c = kube::resolveKubeconfig(o);
+    if (!c) qFatal("kubeconfig %s: %s", qPrintable(kubeconfigFile), c.error().message.c_str());
+    return *c;
+}
+
 bool ensureNamespace(const KubeServer& kube, const QString& ns, QString* error) {
     return apply(kube,
                  QJsonObject{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", QJsonObject{{"name", ns}}}},

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include "core/kube/kubeconfig.h"
+
 // Cluster objects for tests against the real kube-apiserver (support/kube_server.h), written through the real API
 // with the real kubectl (admin). Together with the stand-in kubelet (support/fake_kubelet.h) they make "cluster"
 // pods that the API server can port-forward to and stream logs of:
@@ -24,6 +26,10 @@ namespace ilab::testing {
 class KubeServer;
 
 namespace kubefix {
+
+// The connection (server, CA, user's credentials) of a kubeconfig file such as kube.kubeconfig("admin-oidc"),
+// resolved by the product's kubeconfig loader with no KUBECONFIG from the environment. Fatal when it does not load.
+kube::ClusterConnection connectionFrom(const QString& kubeconfigFile);
 
 bool ensureNamespace(const KubeServer& kube, const QString& ns, QString* error);
 
