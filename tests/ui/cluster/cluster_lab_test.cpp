@@ -223,6 +223,48 @@ class ClusterLabTest : public QObject {
         w->grab().save(dir + QLatin1Char('/') + name);
     }
 
+    // The lesson window's lab with "Use cluster pods" on: its cluster pods appear, 200 requests of the first preset
+    // get 200 responses and no error, every access-log row names a cluster pod, and the cluster-pods status never
+    // says `mustNotSay`. Leaves the toggle off and the lab stopped.
+    void lessonTrafficReachesClusterPods(Window& win, const QString& mustNotSay) {
+        LabPanel* lab = win.w.labPanel();
+        auto* toggle = lab->findChild<QCheckBox*>(QStringLiteral("useClusterPods"));
+        QTRY_VERIFY(toggle->isEnabled());
+        toggle->click();
+        ui::ClusterBackends* backends = lab->clusterBackends();
+        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-stable"), STABLE_PODS, WAIT_MS);
+        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-test"), QStringList{TEST_POD}, WAIT_MS);
+
+        lab->setListenPorts(0, 0);
+        lab->start();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
+        ui::TrafficPanel* traffic = lab->trafficPanel();
+        traffic->applyPreset(0);
+        const int n = 200;
+        traffic->setLoad(n, 0, 0, 4);
+        lab->accessLogModel()->pullNow();
+        const int firstRow = lab->accessLogModel()->rowCount();
+        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
+        traffic->startTraffic();
+        QVERIFY(finished.wait(180000));
+        const QString summary = finished.at(0).at(0).toString();
+        auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
+        QVERIFY2(summary.startsWith(QStringLiteral("200 responses, 0 errors")), qPrintable(summary + "\n" + status->text()));
+        QVERIFY2(!status->text().contains(mustNotSay), qPrintable(status->text()));
+        std::map<QString, int> byPod;
+        QTRY_VERIFY_WITH_TIMEOUT((byPod = podsInAccessLog(lab, firstRow), [&] {
+                                     int sum = 0;
+                                     for (const auto& [pod, count] : byPod) sum += count;
+                                     return sum >= n;
+                                 }()),
+                                 20000);
+        for (const auto& [pod, count] : byPod)
+            QVERIFY2(STABLE_PODS.contains(pod) || pod == TEST_POD, qPrintable("not a cluster pod: " + pod));
+        toggle->click();
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+    }
+
     // Access-log rows since `firstRow`: count per Pod column.
     static std::map<QString, int> podsInAccessLog(LabPanel* lab, int firstRow) {
         auto* model = lab->accessLogModel();
@@ -415,42 +457,7 @@ private Q_SLOTS:
         ClusterSession* session = win->w.clusterSession();
         QTRY_COMPARE_WITH_TIMEOUT(session->state(), ClusterSession::State::Connected, WAIT_MS);
         QVERIFY(session->usesCredentialPlugin());
-        LabPanel* lab = win->w.labPanel();
-        auto* toggle = lab->findChild<QCheckBox*>(QStringLiteral("useClusterPods"));
-        QTRY_VERIFY(toggle->isEnabled());
-        toggle->click();
-        ui::ClusterBackends* backends = lab->clusterBackends();
-        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-stable"), STABLE_PODS, WAIT_MS);
-        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-test"), QStringList{TEST_POD}, WAIT_MS);
-
-        lab->setListenPorts(0, 0);
-        lab->start();
-        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
-        ui::TrafficPanel* traffic = lab->trafficPanel();
-        traffic->applyPreset(0);
-        const int n = 200;
-        traffic->setLoad(n, 0, 0, 4);
-        lab->accessLogModel()->pullNow();
-        const int firstRow = lab->accessLogModel()->rowCount();
-        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
-        traffic->startTraffic();
-        QVERIFY(finished.wait(180000));
-        const QString summary = finished.at(0).at(0).toString();
-        auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
-        QVERIFY2(summary.startsWith(QStringLiteral("200 responses, 0 errors")), qPrintable(summary + "\n" + status->text()));
-        QVERIFY2(!status->text().contains(QStringLiteral("not approved")), qPrintable(status->text()));
-        std::map<QString, int> byPod;
-        QTRY_VERIFY_WITH_TIMEOUT((byPod = podsInAccessLog(lab, firstRow), [&] {
-                                     int sum = 0;
-                                     for (const auto& [pod, count] : byPod) sum += count;
-                                     return sum >= n;
-                                 }()),
-                                 20000);
-        for (const auto& [pod, count] : byPod)
-            QVERIFY2(STABLE_PODS.contains(pod) || pod == TEST_POD, qPrintable("not a cluster pod: " + pod));
-        toggle->click();
-        lab->stop();
-        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+        lessonTrafficReachesClusterPods(*win, QStringLiteral("not approved"));
     }
 
     // A user with an auth-provider (oidc): the session runs kubectl proxy and says so; the lab's cluster pods get
@@ -464,42 +471,7 @@ private Q_SLOTS:
                  qPrintable(session->server()));
         QVERIFY(session->server().startsWith(m_kube.server()));
         QVERIFY(session->connection() && !session->connection()->unixSocket.empty());
-        LabPanel* lab = win->w.labPanel();
-        auto* toggle = lab->findChild<QCheckBox*>(QStringLiteral("useClusterPods"));
-        QTRY_VERIFY(toggle->isEnabled());
-        toggle->click();
-        ui::ClusterBackends* backends = lab->clusterBackends();
-        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-stable"), STABLE_PODS, WAIT_MS);
-        QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-test"), QStringList{TEST_POD}, WAIT_MS);
-
-        lab->setListenPorts(0, 0);
-        lab->start();
-        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
-        ui::TrafficPanel* traffic = lab->trafficPanel();
-        traffic->applyPreset(0);
-        const int n = 200;
-        traffic->setLoad(n, 0, 0, 4);
-        lab->accessLogModel()->pullNow();
-        const int firstRow = lab->accessLogModel()->rowCount();
-        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
-        traffic->startTraffic();
-        QVERIFY(finished.wait(180000));
-        const QString summary = finished.at(0).at(0).toString();
-        auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
-        QVERIFY2(summary.startsWith(QStringLiteral("200 responses, 0 errors")), qPrintable(summary + "\n" + status->text()));
-        QVERIFY2(!status->text().contains(QStringLiteral("kubectl port-forward")), qPrintable(status->text()));
-        std::map<QString, int> byPod;
-        QTRY_VERIFY_WITH_TIMEOUT((byPod = podsInAccessLog(lab, firstRow), [&] {
-                                     int sum = 0;
-                                     for (const auto& [pod, count] : byPod) sum += count;
-                                     return sum >= n;
-                                 }()),
-                                 20000);
-        for (const auto& [pod, count] : byPod)
-            QVERIFY2(STABLE_PODS.contains(pod) || pod == TEST_POD, qPrintable("not a cluster pod: " + pod));
-        toggle->click();
-        lab->stop();
-        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+        lessonTrafficReachesClusterPods(*win, QStringLiteral("Unauthorized"));
     }
 
     void predictedVsObserved() {
