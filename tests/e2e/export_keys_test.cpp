@@ -4,7 +4,7 @@
 // generated pair. Secrets the user wrote keep their key.
 #include <QProcess>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "core/lessons/generated_secrets.h"
 #include "core/tls/certificate.h"

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include <QFile>
-#include <QtTest>
+#include <QTest>
 
 #include "e2e/conformance_serve_runner.h"
 #include "support/gap_tally.h"

@@ -5,7 +5,7 @@
 // are and gives one MirrorFailed event per copy; percent 50 over 400 requests lands within 4 standard deviations;
 // serve exits cleanly with copies still waiting.
 
-#include <QtTest>
+#include <QTest>
 
 #include <thread>
 

@@ -2,10 +2,11 @@
 // Ingresses) and `serve --profile gateway` answering real HTTP requests with curl: path precedence, a header
 // match, a weighted split, a redirect, a rewrite, 404 for an unknown host and 500 for a missing Service.
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QtTest>
+#include <QTest>
 
 #include "e2e/serve_harness.h"
 

@@ -5,7 +5,7 @@
 //   * a ClientHello whose SNI no HTTPS listener serves is refused (fatal unrecognized_name alert: curl exit 35),
 //     where the ingress-nginx profile presents its fake certificate for the same name.
 
-#include <QtTest>
+#include <QTest>
 
 #include "conformance/runner/test_certs.h"
 #include "e2e/serve_harness.h"

@@ -6,8 +6,8 @@
 #include <QProcess>
 #include <QSslKey>
 #include <QSslSocket>
+#include <QTest>
 #include <QThread>
-#include <QtTest>
 
 #include "core/kube/websocket.h"
 #include "support/fake_kubelet.h"

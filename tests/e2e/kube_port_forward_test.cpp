@@ -6,8 +6,8 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpSocket>
+#include <QTest>
 #include <QThread>
-#include <QtTest>
 
 #include "core/kube/kubeconfig.h"
 #include "core/kube/port_forward.h"

@@ -4,7 +4,7 @@
 // GRPC gives a 502 with the reason in an event.
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QtTest>
+#include <QTest>
 
 #include "e2e/serve_harness.h"
 

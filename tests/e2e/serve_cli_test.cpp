@@ -1,7 +1,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpServer>
-#include <QtTest>
+#include <QTest>
 
 #include "e2e/serve_harness.h"
 

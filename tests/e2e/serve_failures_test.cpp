@@ -1,6 +1,6 @@
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QtTest>
+#include <QTest>
 
 #include "e2e/serve_harness.h"
 

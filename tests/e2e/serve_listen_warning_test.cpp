@@ -4,7 +4,7 @@
 #include <csignal>
 
 #include <QProcess>
-#include <QtTest>
+#include <QTest>
 
 #include "core/controller/listen_exposure.h"
 #include "support/test_paths.h"

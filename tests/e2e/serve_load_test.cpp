@@ -1,5 +1,5 @@
 #include <QTcpSocket>
-#include <QtTest>
+#include <QTest>
 
 #include "e2e/serve_harness.h"
 

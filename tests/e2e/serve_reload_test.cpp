@@ -5,7 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <QtTest>
+#include <QTest>
 
 #include "e2e/serve_harness.h"
 

@@ -2,7 +2,7 @@
 // curl, a refused h2c upgrade that must not poison the upstream keep-alive pool, and nginx's request rules on raw
 // sockets (curl normalises malformed input).
 #include <QTcpSocket>
-#include <QtTest>
+#include <QTest>
 
 #include "e2e/serve_harness.h"
 

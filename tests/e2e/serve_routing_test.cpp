@@ -1,6 +1,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QtTest>
+#include <QTest>
 
 #include "e2e/serve_harness.h"
 

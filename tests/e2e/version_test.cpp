@@ -6,7 +6,7 @@
 #include <openssl/crypto.h>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QtTest>
+#include <QTest>
 
 #include "support/test_paths.h"
 

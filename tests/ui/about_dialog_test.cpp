@@ -6,8 +6,8 @@
 #include <QApplication>
 #include <QMessageBox>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTimer>
-#include <QtTest>
 
 #include "app/gui/gui_services.h"
 #include "core/common/build_info.h"

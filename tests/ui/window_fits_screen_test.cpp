@@ -1,8 +1,10 @@
 // Issue 15 must-fix 3: the window opens at a size that fits the screen's available geometry (a 1280x720
 // projector, or the offscreen platform's 800x600), instead of a fixed 1500x940.
 #include <QScreen>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "ui/main_window.h"

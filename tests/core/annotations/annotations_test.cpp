@@ -1,7 +1,7 @@
 // Annotation families: registry completeness, typed parsing with defaults and warnings, lint of unknown /
 // not simulated / snippet / service-weights keys, and the per-family decision helpers.
 
-#include <QtTest>
+#include <QTest>
 
 #include "core/annotations/registry.h"
 #include "core/yaml/yaml_reader.h"

@@ -1,7 +1,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
-#include <QtTest>
+#include <QTest>
 
 #include "core/backends/pod_manager.h"
 #include "core/backends/simulated_pod.h"

@@ -5,7 +5,7 @@
 // build folder, which QTEST_MAIN expands into main(). Left as it was, all ~130 test programs missed ccache in a
 // second checkout (issue 16 item 4: 128 of 446 compilations). tests/CMakeLists.txt sets it to ".".
 
-#include <QtTest>
+#include <QTest>
 
 class CheckoutIndependentTest : public QObject {
     Q_OBJECT

@@ -2,7 +2,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QtTest>
+#include <QTest>
 
 #include "core/controller/local_controller.h"
 #include "core/yaml/yaml_reader.h"

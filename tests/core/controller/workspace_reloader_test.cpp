@@ -5,7 +5,7 @@
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "core/controller/workspace_reloader.h"
 #include "core/yaml/yaml_reader.h"

@@ -1,7 +1,7 @@
 // LineLog side data (append(line, meta)) and the access record's AccessMeta: the line stays exactly the
 // ingress-nginx line, the meta comes back per line across compressed chunks, and hostile values cannot break
 // the framing.
-#include <QtTest>
+#include <QTest>
 
 #include "core/events/access_meta.h"
 #include "core/events/line_log.h"

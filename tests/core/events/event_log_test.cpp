@@ -1,6 +1,6 @@
 #include <thread>
 
-#include <QtTest>
+#include <QTest>
 
 #include "core/events/event_log.h"
 

@@ -1,4 +1,4 @@
-#include <QtTest>
+#include <QTest>
 
 #include "core/events/log_format.h"
 

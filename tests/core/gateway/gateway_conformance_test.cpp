@@ -15,7 +15,7 @@
 
 #include <QByteArray>
 #include <QFile>
-#include <QtTest>
+#include <QTest>
 
 #include <yaml-cpp/yaml.h>
 

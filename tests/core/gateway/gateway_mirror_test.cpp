@@ -3,7 +3,7 @@
 // of requests copied, a backendRef's own mirror applies only when that backend is chosen, and nothing is mirrored
 // when the gateway answers itself. The proxy side (the copy really sent) is tests/core/proxy/mirror_test.cpp.
 
-#include <QtTest>
+#include <QTest>
 
 #include "core/gateway/gateway_router.h"
 #include "core/routing/route_table.h"

@@ -1,7 +1,7 @@
 // Gateway API CRD/CEL validation: each rule reports its field path, bad value and source line; a valid
 // Gateway + HTTPRoute gives no diagnostics; validate() of the whole workspace includes them.
 
-#include <QtTest>
+#include <QTest>
 
 #include "core/gateway/gateway_validation.h"
 #include "core/validation/validator.h"

@@ -4,7 +4,7 @@
 // the GUI's "Convert to Gateway API" does), the gateway side routes those objects, edits included, instead of
 // converting a second copy.
 #include <QFile>
-#include <QtTest>
+#include <QTest>
 
 #include "core/gateway/ingress_converter.h"
 #include "core/gateway/migration_check.h"

@@ -5,11 +5,11 @@
 // collectClusterView (the REST client), so what the resolver sees is what a cluster serves. Probes: a real TCP
 // listener for the reachable rows, an injected probe where the table's addresses (192.168.49.2, 172.18.0.x) cannot
 // exist on this machine.
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QFile>
 #include <QTcpServer>
-#include <QtTest>
+#include <QTest>
 
 #include "core/kube/controller_target.h"
 #include "core/kube/rest_client.h"

@@ -7,7 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStandardPaths>
-#include <QtTest>
+#include <QTest>
 
 #include "core/kube/credentials.h"
 #include "core/kube/kubeconfig.h"

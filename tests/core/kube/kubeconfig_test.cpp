@@ -6,7 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStandardPaths>
-#include <QtTest>
+#include <QTest>
 
 #include "core/kube/kubeconfig.h"
 #include "tests/core/kube/kube_fixture.h"

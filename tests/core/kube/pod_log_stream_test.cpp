@@ -4,7 +4,7 @@
 // reconnects and delivers every line of the new container (whose log starts empty); a replaced pod (new name,
 // found by the informer) is followed.
 #include <QFile>
-#include <QtTest>
+#include <QTest>
 
 #include "core/events/line_log.h"
 #include "core/kube/pod_log_stream.h"

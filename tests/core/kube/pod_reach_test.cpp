@@ -2,7 +2,7 @@
 // default gateway is not taken for a routable pod, whatever a TCP connect says (a transparent proxy or a firewall
 // that accepts everything answers there); a route of its own (kind's pod CIDR via the node, minikube's bridge)
 // is. The tables are Linux /proc/net/route text as the kernel prints it.
-#include <QtTest>
+#include <QTest>
 
 #include "core/kube/cluster_endpoints.h"
 

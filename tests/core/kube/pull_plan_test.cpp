@@ -3,7 +3,7 @@
 // (kube::diagnosticsOfInvalid, what the GUI's Problems panel shows). Pure functions: no server needed; the real
 // server's answers are exercised in ui_cluster_cluster_panel_test and e2e_cluster_cli_test.
 #include <QJsonDocument>
-#include <QtTest>
+#include <QTest>
 
 #include "core/kube/api_error.h"
 #include "core/kube/pull_plan.h"

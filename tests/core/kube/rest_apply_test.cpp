@@ -2,7 +2,8 @@
 // application/apply-patch+yaml, fieldManager=ingress-lab, force only when asked, dryRun=All), 409 conflicts with
 // their fields, the normalised LIVE -> MERGED unified diff, Secret data masked as kubectl masks it, and the YAML
 // and diff building blocks.
-#include <QtTest>
+#include <QJsonDocument>
+#include <QTest>
 
 #include "core/kube/apply.h"
 #include "fake_api_server.h"

@@ -3,8 +3,8 @@
 // Warning headers, transport errors, the explicit proxy setting, callbacks on the context's thread, streams cut
 // mid-line, and no secret in the trace.
 #include <QSignalSpy>
+#include <QTest>
 #include <QThread>
-#include <QtTest>
 
 #include <cstdlib>
 #include <future>

@@ -2,7 +2,7 @@
 // cycle, a watch cut mid-line (no corrupt event, re-watch from the last complete RV), 410 inside the 200 stream and
 // as HTTP status -> re-list, bookmarks, and discovery (EndpointSlice v1 or v1beta1), against a scripted server.
 #include <QSignalSpy>
-#include <QtTest>
+#include <QTest>
 
 #include "core/kube/discovery.h"
 #include "core/kube/informer.h"

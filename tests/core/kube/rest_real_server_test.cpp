@@ -4,10 +4,11 @@
 // the cluster CA + client certificate + tls-server-name, the informer seeing changes, and the server-side diff
 // compared with `kubectl diff --server-side`.
 #include <QFile>
+#include <QJsonArray>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "core/kube/apply.h"
 #include "core/kube/credentials.h"

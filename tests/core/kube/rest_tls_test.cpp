@@ -2,7 +2,7 @@
 // libcurl as in-memory blobs, tls-server-name through CURLOPT_CONNECT_TO (SNI and verification name, TCP to the
 // server's address, Host header unchanged), insecure-skip-tls-verify, and TLS failures reported as transport
 // errors with the verification detail.
-#include <QtTest>
+#include <QTest>
 
 #include <openssl/pem.h>
 

@@ -1,6 +1,6 @@
 // Built-in workspaces ship no private keys: their TLS Secrets are generated on first use.
 #include <QFile>
-#include <QtTest>
+#include <QTest>
 
 #include "core/lessons/generated_secrets.h"
 #include "core/routing/route_table.h"

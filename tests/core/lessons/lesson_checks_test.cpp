@@ -5,8 +5,8 @@
 // they are fixed. The CLI form (ingress-lab-cli lesson check) exits 1 / 0 / 2.
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QThread>
-#include <QtTest>
 
 #include "core/controller/local_controller.h"
 #include "core/lessons/check_runner.h"

@@ -3,7 +3,7 @@
 // head/tr instead of a megabyte-long --data-raw argument; a short body stays --data-raw; method, headers and the
 // connect-to entry for the URL's host come along.
 #include <QProcess>
-#include <QtTest>
+#include <QTest>
 
 #include "core/loadgen/comparison.h"
 #include "tests/core/loadgen/test_http_server.h"

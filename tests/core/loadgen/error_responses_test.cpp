@@ -8,7 +8,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QtTest>
+#include <QTest>
 
 #include "core/controller/local_controller.h"
 #include "core/events/access_meta.h"

@@ -3,7 +3,7 @@
 // model, progress polling and stop().
 #include <QProcess>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "core/loadgen/load_generator.h"
 #include "tests/core/loadgen/test_http_server.h"

@@ -3,7 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QtTest>
+#include <QTest>
 
 #include "core/loadgen/backend_identity.h"
 #include "core/loadgen/latency_histogram.h"

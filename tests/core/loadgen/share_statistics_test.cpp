@@ -1,5 +1,5 @@
 // Binomial arithmetic of the traffic summary, checked against published and hand-computed values.
-#include <QtTest>
+#include <QTest>
 
 #include "core/loadgen/share_statistics.h"
 

@@ -7,7 +7,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "tests/core/loadgen/test_http_server.h"
 #include "tests/support/test_paths.h"

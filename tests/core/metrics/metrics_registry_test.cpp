@@ -2,7 +2,7 @@
 
 #include <QSignalSpy>
 #include <QTcpSocket>
-#include <QtTest>
+#include <QTest>
 
 #include "core/metrics/admin_server.h"
 #include "core/metrics/metrics_registry.h"

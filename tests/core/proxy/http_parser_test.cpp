@@ -1,5 +1,5 @@
 // HttpParser against well-formed and hostile byte streams (style.md E.16): smuggling, oversize, folding, chunks.
-#include <QtTest>
+#include <QTest>
 
 #include <string>
 #include <vector>

@@ -1,7 +1,7 @@
 // LoadBalancer: consistent hashing for upstream-hash-by (stability, minimal disruption when endpoints come and go,
 // balance, failover along the ring), the hash-key expressions, and round robin with passive health.
 
-#include <QtTest>
+#include <QTest>
 
 #include <ctime>
 #include <map>

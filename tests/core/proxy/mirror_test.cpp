@@ -4,7 +4,7 @@
 // read changes nothing for the client, gives one MirrorFailed event per copy and leaves no connection open; the
 // percent is honoured (binomial bound, never a timing assertion). Decisions come from a stand-in router
 // (ProxyServer::setRouterForTest); tests/core/gateway/gateway_mirror_test.cpp covers the router's side.
-#include <QtTest>
+#include <QTest>
 
 #include <curl/curl.h>
 

@@ -2,7 +2,7 @@
 // failures (502/503/504, retries, passive health), limits (413, 400/414 oversize, 400 smuggling, 408 slow client, rate
 // limits), headers sent upstream (semantics.md §15), and 2,000 concurrent connections. Decisions come from a
 // stand-in router (ProxyServer::setRouterForTest) so every Decision field can be set exactly.
-#include <QtTest>
+#include <QTest>
 
 #include <sys/resource.h>
 

@@ -4,7 +4,7 @@
 // (ngx_http_process_request_headers, ngx_http_process_request_header, ngx_http_validate_host,
 // ngx_http_alloc_large_header_buffer), ngx_http_parse.c (ngx_http_parse_header_line, ngx_http_parse_complex_uri),
 // ngx_http_special_response.c (which errors close the connection), ngx_http_request_body.c (chunk sizes).
-#include <QtTest>
+#include <QTest>
 
 #include <mutex>
 

@@ -1,6 +1,6 @@
 // ProxyServer with real compiled RouteTables (routing::RouteTable::compile): requests are routed by the table,
 // and swapping tables while traffic flows drops no request (each request keeps the table it started with).
-#include <QtTest>
+#include <QTest>
 
 #include <atomic>
 #include <thread>

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include <QFile>
-#include <QtTest>
+#include <QTest>
 
 #include "support/gap_tally.h"
 #include "support/test_paths.h"

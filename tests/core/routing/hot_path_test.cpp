@@ -5,7 +5,7 @@
 #include <map>
 #include <random>
 
-#include <QtTest>
+#include <QTest>
 
 #include "core/routing/route_table_impl.h"
 #include "core/routing/uri.h"

@@ -1,7 +1,7 @@
 // Per-request policies the router attaches for the proxy (rate limit, affinity, access, body size, timeouts,
 // backend protocol, default-backend fallback) and the headers it decides (semantics.md §5, §11-§15).
 
-#include <QtTest>
+#include <QTest>
 
 #include "routing_fixture.h"
 

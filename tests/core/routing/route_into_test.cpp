@@ -1,7 +1,7 @@
 // RouteTable::routeInto reuses one Decision across requests (the proxy's hot path): Decision::clear() must give
 // back a default Decision, and routing into a used Decision must give exactly what a fresh route() gives, for
 // every kind of answer (proxy with policies, redirect, CORS preflight, 404, canary, fallback headers).
-#include <QtTest>
+#include <QTest>
 
 #include "routing_fixture.h"
 

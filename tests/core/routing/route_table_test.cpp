@@ -2,7 +2,7 @@
 // Service resolution, canary and service-weights decisions, ingress class selection, traces.
 // (YAML in raw strings uses single quotes only: moc mis-parses raw strings with an odd number of double quotes.)
 
-#include <QtTest>
+#include <QTest>
 
 #include "routing_fixture.h"
 

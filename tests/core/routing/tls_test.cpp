@@ -2,7 +2,7 @@
 // certificate for missing / non-covering / unparsable secrets, --default-ssl-certificate, SNI normalisation.
 
 #include <QByteArray>
-#include <QtTest>
+#include <QTest>
 
 #include "conformance/runner/test_certs.h"
 #include "core/routing/certificate_sans.h"

@@ -3,7 +3,8 @@
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
+#include <QTimeZone>
 
 #include <ctime>
 

@@ -2,7 +2,7 @@
 // a symbolic link at the key path is refused (nothing is read or written through it), and an existing key that
 // group or others can read is refused with the file's name and the fix, never used and never overwritten.
 // Each case uses its own cache folder (the process keeps the key in memory per path).
-#include <QtTest>
+#include <QTest>
 
 #include <sys/stat.h>
 #include <unistd.h>

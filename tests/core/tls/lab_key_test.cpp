@@ -1,7 +1,7 @@
 // The lab's cached RSA key: the fake controller certificate and lesson Secrets reuse one RSA 2048 key kept on
 // disk (0600) instead of paying for a new prime search at every start; certificates a user asks for always get
 // a fresh key; a corrupt cache file is replaced.
-#include <QtTest>
+#include <QTest>
 
 #include <QFile>
 #include <QTemporaryDir>

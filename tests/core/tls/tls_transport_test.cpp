@@ -2,7 +2,7 @@
 // SNI (exact, wildcard, unknown -> default fake certificate, no SNI -> default), TLS 1.2 and 1.3, ALPN
 // http/1.1, HSTS, and handshake garbage that is counted and logged but never fatal.
 #include <QProcess>
-#include <QtTest>
+#include <QTest>
 
 #include <openssl/ssl.h>
 #include <signal.h>

@@ -2,7 +2,7 @@
 // case's `ingresses` (the LAST document is the Ingress being created, the earlier ones already exist), then
 // validate() must give the case's verdict, and each expected error must be there with its field path, its
 // API error type and the expected words. Admission cases also check the webhook's message.
-#include <QtTest>
+#include <QTest>
 
 #include <yaml-cpp/yaml.h>
 

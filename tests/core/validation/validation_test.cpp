@@ -1,7 +1,7 @@
 // validate(): the API server's rules (cases after Kubernetes' pkg/apis/networking/validation/validation_test.go
 // and core/apps validation), the ingress-nginx admission webhook, the controller lint, and source positions.
 // YAML snippets avoid double quotes inside raw strings (moc, toolchain.md pitfall 5).
-#include <QtTest>
+#include <QTest>
 
 #include <ctime>
 

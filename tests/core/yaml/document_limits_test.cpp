@@ -6,7 +6,7 @@
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "core/common/display_text.h"
 #include "core/validation/validator.h"

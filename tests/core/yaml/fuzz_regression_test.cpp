@@ -1,7 +1,7 @@
 // Replays every input the importer fuzzer (tests/fuzz/yaml_reader_fuzz.cpp) ever found, plus hand-made
 // hostile inputs: each must load without crashing, export, and read back without syntax errors.
 #include <QDirIterator>
-#include <QtTest>
+#include <QTest>
 
 #include "core/validation/validator.h"
 #include "core/yaml/yaml_reader.h"

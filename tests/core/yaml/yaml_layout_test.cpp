@@ -4,7 +4,7 @@
 // as the same object.
 #include <QDirIterator>
 #include <QFile>
-#include <QtTest>
+#include <QTest>
 
 #include "core/yaml/yaml_reader.h"
 #include "core/yaml/yaml_writer.h"

@@ -2,7 +2,7 @@
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "core/model/ingress_builder.h"
 #include "core/yaml/yaml_reader.h"

@@ -8,9 +8,10 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTreeView>
-#include <QtTest>
 
 #include "app/gui/gui_services.h"
 #include "ui/document/workspace_document.h"

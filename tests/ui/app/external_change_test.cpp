@@ -2,8 +2,9 @@
 // overwritten either way (issue 16 item 3d). Real rewrites of a real file: an atomic rename-over save (what most
 // editors and tools do, which ends a plain file watch) and an in-place write.
 #include <QSaveFile>
+#include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "tests/ui/app/dialog_answer.h"

@@ -2,9 +2,10 @@
 // test fails when an entry has no description), the contents link to lessons, annotations and the CLI reference,
 // and F1 on the designer's canary-weight field opens the canary-weight entry.
 #include <QSlider>
+#include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTextBrowser>
-#include <QtTest>
 
 #include "app/gui/gui_services.h"
 #include "core/annotations/registry.h"

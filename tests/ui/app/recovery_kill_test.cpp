@@ -3,9 +3,10 @@
 // killed with SIGKILL (no chance to clean up). The next ingress-lab offers the text in its recovery dialog; its
 // Restore button is clicked and the document is then byte for byte the text the killed process had.
 // The processes use private XDG folders, so the user's settings and recovery files are never touched.
+#include <QDirIterator>
 #include <QProcess>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include <csignal>
 

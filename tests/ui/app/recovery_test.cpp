@@ -3,8 +3,9 @@
 // for the next one, whose dialog offers Restore / Discard / Keep for later; a running window's text is never
 // offered to another window. Closing with unsaved changes asks Save / Discard / Cancel, and Cancel keeps the
 // window and the text. (The same with a real process killed by SIGKILL: recovery_kill_test.)
+#include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "tests/ui/app/dialog_answer.h"

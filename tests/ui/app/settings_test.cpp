@@ -7,8 +7,9 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "ui/cluster/cluster_panel.h"

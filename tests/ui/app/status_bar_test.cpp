@@ -3,9 +3,10 @@
 // seconds, and QStatusBar drew it over the "Lesson: tls · 5 objects" label on the left (both texts unreadable).
 // The label's text must stay readable while the message shows: it may not share the message area.
 #include <QLabel>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "support/test_paths.h"

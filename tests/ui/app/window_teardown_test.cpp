@@ -4,8 +4,9 @@
 // already run (a crash in QWidget::setWindowTitle, seen after ui_gateway_migration_live_test converted the canary
 // lesson). Edits of three kinds: a typed edit, a form-style command, a whole conversion.
 #include <QAction>
+#include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "ui/document/workspace_document.h"

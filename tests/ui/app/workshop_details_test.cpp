@@ -11,12 +11,13 @@
 #include <QFile>
 #include <QLabel>
 #include <QMenuBar>
+#include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTextList>
 #include <QTreeView>
-#include <QtTest>
 
 #include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"

@@ -3,23 +3,24 @@
 // drift marks, Diff after a form-API edit of the canary weight, Apply (kubectl sees the new value, the mark goes
 // back to in sync), cluster Events in the lab's events panel, the red banner of an insecure kubeconfig, the
 // exec-plugin consent dialog (nothing runs before consent), a 403 user and a malformed kubeconfig.
+#include <QAbstractItemView>
 #include <QComboBox>
 #include <QDialog>
 #include <QFile>
-#include <QAbstractItemView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTreeView>
 #include <QTreeWidget>
-#include <QtTest>
 
 #include <atomic>
 #include <thread>

@@ -4,7 +4,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
-#include <QtTest>
+#include <QTest>
 
 #include "ui/dialogs/certificate_dialog.h"
 

@@ -1,8 +1,9 @@
 // Saving is atomic and keeps keys private (0600); folders open as one workspace; the recovery store
 // brings back unsaved text after a crash, and MainWindow restores it as an unsaved edit.
 #include <QFile>
+#include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "ui/document/file_io.h"

@@ -1,6 +1,6 @@
 // Quick fixes: each repairs the workspace through the document as one undo step, and the repaired
 // workspace no longer has the problem (checked on the typed model, not on wording).
-#include <QtTest>
+#include <QTest>
 
 #include "core/tls/certificate.h"
 #include "ui/document/quick_fixes.h"

@@ -1,9 +1,10 @@
 // Saving from the GUI leaves generated key material out unless asked: the demo's TLS Secret (signed with the
 // lab's own key) is saved as the demo ships it and the status bar says so; "Save generated keys too" writes it;
 // a file saved without it gets the pair generated again when opened.
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"

@@ -1,7 +1,7 @@
 // WorkspaceDocument: form edits patch the text in place (comments survive), structural edits re-emit one
 // document only, editor edits reparse after the debounce, one undo stack spans both, broken YAML is kept.
 #include <QSignalSpy>
-#include <QtTest>
+#include <QTest>
 
 #include "ui/document/workspace_document.h"
 

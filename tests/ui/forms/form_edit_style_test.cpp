@@ -2,7 +2,7 @@
 // and leaves the text alone, and a real edit of an Ingress written in kubectl's list style ("rules:\n- host")
 // changes only the edited lines, not the indentation of every list in the document.
 #include <QComboBox>
-#include <QtTest>
+#include <QTest>
 
 #include "core/yaml/yaml_writer.h"
 #include "ui/dialogs/lesson_picker.h"

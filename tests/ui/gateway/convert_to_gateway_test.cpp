@@ -7,10 +7,11 @@
 #include <QAction>
 #include <QDockWidget>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTreeWidget>
-#include <QtTest>
 
 #include "app/gui/gui_services.h"
 #include "core/gateway/gateway_reader.h"

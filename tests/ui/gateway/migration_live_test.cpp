@@ -8,10 +8,12 @@
 #include <QDockWidget>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "ui/gateway/migration_live.h"

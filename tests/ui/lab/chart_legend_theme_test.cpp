@@ -6,7 +6,7 @@
 #include <QGraphicsTextItem>
 #include <QGraphicsView>
 #include <QPalette>
-#include <QtTest>
+#include <QTest>
 
 #include "ui/charts/live_charts.h"
 #include "ui/charts/share_chart.h"

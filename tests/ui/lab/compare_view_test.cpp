@@ -9,7 +9,7 @@
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QTableWidget>
-#include <QtTest>
+#include <QTest>
 
 #include "core/loadgen/comparison.h"
 #include "ui/lab/compare_view.h"

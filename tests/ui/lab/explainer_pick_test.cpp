@@ -1,9 +1,9 @@
 // "Pick from access log": the explainer's request is rebuilt from the structured access record kept with the
 // row (Host, scheme, method, target, client IP), never guessed from the traffic mix. The record is appended the
 // way the controller's telemetry does it (events::appendAccessRecord) into the running controller's access ring.
-#include <QSignalSpy>
 #include <QProcess>
-#include <QtTest>
+#include <QSignalSpy>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "core/events/access_meta.h"

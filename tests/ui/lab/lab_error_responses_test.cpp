@@ -4,9 +4,10 @@
 // summary counts them as errors grouped by status and cause, and the share chart draws them apart from the
 // backends, in the error colour. A duration-bound run's progress bar used to stop at 99 %; it ends at 100 %.
 #include <QProgressBar>
-#include <QTableWidget>
 #include <QSignalSpy>
-#include <QtTest>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"

@@ -1,7 +1,7 @@
 // The lab's log feeds over the real core ring buffers: the access-log line the core writes parses back into
 // its fields, events and klog lines land in the right columns, and the models stay consistent.
 #include <QAbstractItemModelTester>
-#include <QtTest>
+#include <QTest>
 
 #include "core/events/event_log.h"
 #include "core/events/line_log.h"

@@ -3,9 +3,10 @@
 // request rows, the share chart and its legend no longer show the previous lesson's canary.
 #include <QComboBox>
 #include <QLabel>
+#include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"

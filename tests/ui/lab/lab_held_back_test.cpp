@@ -2,9 +2,10 @@
 // (free ports) on the canary lesson, an unclosed `{` typed under a Deployment's labels is held back: real curl
 // requests keep getting 200 from the right backend, the workspace tree keeps every object, the lab and the
 // Problems panel say which edit is held back; once the YAML is fixed the edit (made while it was broken) applies.
+#include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTreeView>
-#include <QtTest>
 
 #include "app/gui/gui_services.h"
 #include "support/curl_service.h"

@@ -1,7 +1,7 @@
 // The lab bound to a non-loopback address says so in its banner while it runs (the proxy, its fake certificate
 // and the simulated pods are then reachable from the network); on loopback there is no banner. 0.0.0.0 is
 // bound on free ports only to see the banner: no request is sent.
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"

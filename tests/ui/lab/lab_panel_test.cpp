@@ -5,7 +5,7 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTcpServer>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"

@@ -5,9 +5,11 @@
 // Access-Control-Allow-Origin, and the certificate each TLS handshake was served, as libcurl saw it).
 #include <QComboBox>
 #include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "core/tls/certificate.h"

@@ -4,8 +4,8 @@
 // whose destructor stops it and ends its control thread.
 #include <QSignalSpy>
 #include <QTcpSocket>
+#include <QTest>
 #include <QThread>
-#include <QtTest>
 
 #include "app/gui/gui_services.h"
 #include "core/controller/local_controller.h"

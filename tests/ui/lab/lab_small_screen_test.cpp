@@ -5,10 +5,12 @@
 // screenshots with live traffic (lab-WxH-light.png, lab-WxH-dark.png) for the docs and the closing note.
 #include <QDir>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "ui/charts/live_charts.h"

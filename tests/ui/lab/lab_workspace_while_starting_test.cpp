@@ -3,7 +3,7 @@
 // started() (the lesson's parse finishing right after Start), the lab did not send it (the controller was not
 // running yet) and the controller kept serving the workspace of the Start: every request answered 404 (seen as a
 // 100 % 404 "prediction" in ui_cluster_cluster_lab_test). Real requests with the real curl.
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"

@@ -1,7 +1,7 @@
 // The chart adapter: samples become capped series, shares become Wilson intervals that agree with the core's
 // statistics, and the lesson's 90/10 reads as 90/10.
 #include <QSignalSpy>
-#include <QtTest>
+#include <QTest>
 
 #include "core/loadgen/share_statistics.h"
 #include "ui/charts/live_charts.h"

@@ -9,7 +9,7 @@
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "core/events/access_meta.h"
 #include "core/events/line_log.h"

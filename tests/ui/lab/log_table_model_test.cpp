@@ -2,7 +2,7 @@
 // filtering through the index vector, pause/resume, and QAbstractItemModelTester throughout.
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
-#include <QtTest>
+#include <QTest>
 
 #include "ui/lab/log_table_model.h"
 

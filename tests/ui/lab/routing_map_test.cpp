@@ -1,7 +1,7 @@
 // The routing map over the demo workspace: hosts -> paths -> services -> pods, Kiali-style percentages on the
 // edges from live counts, and clicks that ask the editor to select the object.
 #include <QSignalSpy>
-#include <QtTest>
+#include <QTest>
 
 #include "core/yaml/yaml_reader.h"
 #include "ui/lab/routing_map.h"

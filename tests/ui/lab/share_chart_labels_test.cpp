@@ -8,12 +8,12 @@
 #include <QGraphicsTextItem>
 #include <QHelpEvent>
 #include <QRegularExpression>
+#include <QTest>
 #include <QTextDocumentFragment>
 #include <QToolTip>
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
-#include <QtTest>
 
 #include "ui/charts/share_chart.h"
 

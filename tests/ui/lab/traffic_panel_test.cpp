@@ -1,5 +1,5 @@
 // Traffic presets from the demo workspace and the equivalent curl command.
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "core/yaml/yaml_reader.h"

@@ -2,7 +2,7 @@
 // (dataChanged, no reset) so the view keeps selection and expansion.
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
-#include <QtTest>
+#include <QTest>
 
 #include "core/yaml/yaml_reader.h"
 #include "ui/models/problems_model.h"

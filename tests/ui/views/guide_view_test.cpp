@@ -5,9 +5,9 @@
 #include <QFile>
 #include <QImage>
 #include <QSignalSpy>
+#include <QTest>
 #include <QTextBlock>
 #include <QTextList>
-#include <QtTest>
 
 #include "ui/dialogs/lesson_picker.h"
 #include "ui/views/guide_view.h"

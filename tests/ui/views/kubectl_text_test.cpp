@@ -1,6 +1,6 @@
 // kubectl-style text for an Ingress: the get line's columns and the describe sections, with backends
 // resolved to the endpoints of the simulated pods, and events for missing Services and Secrets.
-#include <QtTest>
+#include <QTest>
 
 #include "core/yaml/yaml_reader.h"
 #include "ui/views/kubectl_text.h"

@@ -9,10 +9,12 @@
 #include <QDir>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTextBrowser>
 #include <QUndoStack>
-#include <QtTest>
 
 #include "app/gui/gui_services.h"
 #include "ui/document/workspace_document.h"

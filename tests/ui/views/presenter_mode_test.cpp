@@ -3,8 +3,9 @@
 // make later) and applies a high-contrast palette; switching off restores fonts, zoom, lines and the theme.
 #include <QAction>
 #include <QPlainTextEdit>
+#include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "app/gui/gui_services.h"
 #include "ui/charts/chart_thickness.h"
