@@ -50,7 +50,7 @@ public:
             ctl->setWorkspace(std::move(*copy));
             ctl->start(o);
         }, Qt::QueuedConnection);
-        QTest::qWaitFor([&] { return done; }, 30000);
+        QVERIFY2(QTest::qWaitFor([&] { return done; }, 30000), "the local controller did not start within 30 s");
     }
     ~LabRun() {
         QObject context;
@@ -58,7 +58,9 @@ public:
         QObject::connect(m_ctl, &controller::LocalController::stopped, &context, [&] { done = true; }, Qt::QueuedConnection);
         auto* ctl = m_ctl;
         QMetaObject::invokeMethod(ctl, [ctl] { ctl->stop(); }, Qt::QueuedConnection);
-        QTest::qWaitFor([&] { return done; }, 10000);
+        // Not QVERIFY: its early return would leave the thread running when it is destroyed.
+        if (!QTest::qWaitFor([&] { return done; }, 10000))
+            QTest::qFail("the local controller did not stop within 10 s", __FILE__, __LINE__);
         m_thread.quit();
         m_thread.wait();
     }

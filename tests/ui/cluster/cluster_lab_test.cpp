@@ -198,8 +198,10 @@ class ClusterLabTest : public QObject {
         auto win = std::make_unique<Window>(m_tmp.filePath(QStringLiteral("recovery")));
         win->w.openLesson(QStringLiteral("canary"));
         // The lesson is parsed and handed to the lab (its map shows the Services) before anything starts.
-        QTest::qWaitFor([&] { return win->w.labPanel()->routingMap()->nodeKeysForTest().contains("svc:default/agent-test"); },
-                        WAIT_MS);
+        if (!QTest::qWaitFor(
+                [&] { return win->w.labPanel()->routingMap()->nodeKeysForTest().contains("svc:default/agent-test"); },
+                WAIT_MS))
+            QTest::qFail("the canary lesson's Service agent-test never reached the lab's routing map", __FILE__, __LINE__);
         win->w.clusterPanel()->setContextAndNamespace(QStringLiteral("kind-ilab"), QStringLiteral("default"));
         win->w.clusterPanel()->connectToCluster();
         return win;

@@ -76,7 +76,7 @@ struct Lab {
     }
     void stop() {
         w.labPanel()->stop();
-        QTest::qWaitFor([&] { return !w.labPanel()->isRunning(); }, 20000);
+        QVERIFY2(QTest::qWaitFor([&] { return !w.labPanel()->isRunning(); }, 20000), "the lab did not stop within 20 s");
     }
 };
 
