@@ -4,6 +4,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QString>
 #include <QTemporaryDir>
@@ -64,5 +66,28 @@ inline KubectlRun kubectl(const QStringList& args, const QString& home, const QS
     r.err = p.readAllStandardError();
     return r;
 }
+
+// The kubectl in PATH, as its minor version (20 for Debian 12's kubernetes-client 1.20.2, 32 for 1.32.4); -1 when there
+// is none or it cannot say. Read once.
+inline int kubectlMinorVersion() {
+    static const int minor = [] {
+        QProcess p;
+        p.setStandardInputFile(QProcess::nullDevice());
+        p.start(QStringLiteral("kubectl"), {QStringLiteral("version"), QStringLiteral("--client"), QStringLiteral("-o"),
+                                            QStringLiteral("json")});
+        if (!p.waitForStarted(10000) || !p.waitForFinished(30000)) return -1;
+        const QJsonObject v = QJsonDocument::fromJson(p.readAllStandardOutput()).object()["clientVersion"].toObject();
+        bool ok = false;
+        const int m = v["minor"].toString().remove(QLatin1Char('+')).toInt(&ok);
+        return ok ? m : -1;
+    }();
+    return minor;
+}
+
+// Exec credential plugins as the code implements them came with kubectl (client-go) 1.22: the
+// client.authentication.k8s.io/v1 API, interactiveMode in the kubeconfig and spec.interactive in the ExecCredential.
+// An older kubectl (Debian 12 installs 1.20.2 when none is present) refuses v1 configs, drops interactiveMode and
+// writes no spec.interactive, so comparisons with it on those points are skipped, saying so.
+constexpr int kKubectlExecV1Minor = 22;
 
 }  // namespace ilab::testing::kube
