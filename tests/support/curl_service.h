@@ -14,7 +14,7 @@ QString curlStatusAndService(int port, const QString& host = QStringLiteral("api
 
 // The real curl with `-sS --noproxy * --max-time 30 ARGS`, waited for with the event loop running (servers that live
 // on this thread, such as a PortForward listener, keep accepting). Returns stdout followed by stderr, or "curl did
-// not start"; *exitCode gets curl's exit code.
+// not start" / "curl did not finish within 60 s" (then *exitCode is -1); *exitCode gets curl's exit code.
 QByteArray curlWithEventLoop(const QStringList& args, int* exitCode);
 
 }  // namespace ilab::testing

@@ -237,34 +237,45 @@ class ClusterLabTest : public QObject {
         QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-stable"), STABLE_PODS, WAIT_MS);
         QTRY_COMPARE_WITH_TIMEOUT(backends->podsByService().value("default/agent-test"), QStringList{TEST_POD}, WAIT_MS);
 
+        LessonRun run;
+        runLessonTraffic(lab, 200, 4, &run);
+        if (QTest::currentTestFailed()) return;
+        auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
+        QVERIFY2(run.summary.startsWith(QStringLiteral("200 responses, 0 errors")), qPrintable(run.summary + "\n" + status->text()));
+        QVERIFY2(!status->text().contains(mustNotSay), qPrintable(status->text()));
+        for (const auto& [pod, count] : run.byPod)
+            QVERIFY2(STABLE_PODS.contains(pod) || pod == TEST_POD, qPrintable("not a cluster pod: " + pod));
+        toggle->click();
+        lab->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
+    }
+
+    struct LessonRun {
+        QString summary;                  // the traffic panel's summary of the run
+        std::map<QString, int> byPod;     // access-log rows of the run, per Pod column
+    };
+    // Starts the lab on free ports and sends the lesson's preset (GET http://api.example.com/version) `n` times,
+    // `concurrency` at a time; waits for the summary and for all `n` rows in the access log. Callers check
+    // QTest::currentTestFailed() after it.
+    static void runLessonTraffic(LabPanel* lab, int n, int concurrency, LessonRun* run) {
         lab->setListenPorts(0, 0);
         lab->start();
         QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
         ui::TrafficPanel* traffic = lab->trafficPanel();
         traffic->applyPreset(0);
-        const int n = 200;
-        traffic->setLoad(n, 0, 0, 4);
+        traffic->setLoad(n, 0, 0, concurrency);
         lab->accessLogModel()->pullNow();
         const int firstRow = lab->accessLogModel()->rowCount();
         QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
         traffic->startTraffic();
         QVERIFY(finished.wait(180000));
-        const QString summary = finished.at(0).at(0).toString();
-        auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
-        QVERIFY2(summary.startsWith(QStringLiteral("200 responses, 0 errors")), qPrintable(summary + "\n" + status->text()));
-        QVERIFY2(!status->text().contains(mustNotSay), qPrintable(status->text()));
-        std::map<QString, int> byPod;
-        QTRY_VERIFY_WITH_TIMEOUT((byPod = podsInAccessLog(lab, firstRow), [&] {
+        run->summary = finished.at(0).at(0).toString();
+        QTRY_VERIFY_WITH_TIMEOUT((run->byPod = podsInAccessLog(lab, firstRow), [&] {
                                      int sum = 0;
-                                     for (const auto& [pod, count] : byPod) sum += count;
+                                     for (const auto& [pod, count] : run->byPod) sum += count;
                                      return sum >= n;
                                  }()),
                                  20000);
-        for (const auto& [pod, count] : byPod)
-            QVERIFY2(STABLE_PODS.contains(pod) || pod == TEST_POD, qPrintable("not a cluster pod: " + pod));
-        toggle->click();
-        lab->stop();
-        QTRY_VERIFY_WITH_TIMEOUT(!lab->isRunning(), 20000);
     }
 
     // Access-log rows since `firstRow`: count per Pod column.
@@ -325,29 +336,15 @@ private Q_SLOTS:
         auto* status = lab->findChild<QLabel*>(QStringLiteral("clusterPodsStatus"));
         QVERIFY2(status->text().contains("agent-test → " + TEST_POD), qPrintable(status->text()));
 
-        lab->setListenPorts(0, 0);
-        lab->start();
-        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
-        ui::TrafficPanel* traffic = lab->trafficPanel();
-        traffic->applyPreset(0);  // the lesson's preset: GET http://api.example.com/version
         const int n = 1000;
-        traffic->setLoad(n, 0, 0, 8);
-        lab->accessLogModel()->pullNow();
-        const int firstRow = lab->accessLogModel()->rowCount();
-        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
-        traffic->startTraffic();
-        QVERIFY(finished.wait(180000));
-        const QString summary = finished.at(0).at(0).toString();
+        LessonRun run;
+        runLessonTraffic(lab, n, 8, &run);
+        if (QTest::currentTestFailed()) return;
+        const QString& summary = run.summary;
         QVERIFY2(summary.startsWith(QStringLiteral("1,000 responses, 0 errors")), qPrintable(summary));
 
         // Every request was answered by a real cluster pod, named in the access log.
-        std::map<QString, int> byPod;
-        QTRY_VERIFY_WITH_TIMEOUT((byPod = podsInAccessLog(lab, firstRow), [&] {
-                                     int sum = 0;
-                                     for (const auto& [pod, count] : byPod) sum += count;
-                                     return sum >= n;
-                                 }()),
-                                 20000);
+        std::map<QString, int>& byPod = run.byPod;
         QString seen;
         for (const auto& [pod, count] : byPod) seen += QStringLiteral("%1=%2 ").arg(pod).arg(count);
         int stable = 0;
@@ -405,6 +402,7 @@ private Q_SLOTS:
         // Unticked: the simulated pods answer again.
         toggle->click();
         QTRY_VERIFY_WITH_TIMEOUT(backends->endpoints().empty(), WAIT_MS);
+        ui::TrafficPanel* traffic = lab->trafficPanel();
         traffic->setLoad(50, 0, 0, 2);
         const int again = lab->accessLogModel()->rowCount();
         QSignalSpy finished2(traffic, &ui::TrafficPanel::trafficFinished);
@@ -824,27 +822,11 @@ private Q_SLOTS:
         QTRY_VERIFY2(status->text().contains(QStringLiteral("1 pod(s) reached directly by pod IP")), qPrintable(status->text()));
 
         const int forwardsBefore = m_kubelet.forwardsServed();
-        lab->setListenPorts(0, 0);
-        lab->start();
-        QTRY_VERIFY_WITH_TIMEOUT(lab->isRunning(), WAIT_MS);
-        ui::TrafficPanel* traffic = lab->trafficPanel();
-        traffic->applyPreset(0);
-        const int n = 400;
-        traffic->setLoad(n, 0, 0, 4);
-        lab->accessLogModel()->pullNow();
-        const int firstRow = lab->accessLogModel()->rowCount();
-        QSignalSpy finished(traffic, &ui::TrafficPanel::trafficFinished);
-        traffic->startTraffic();
-        QVERIFY(finished.wait(180000));
-        QVERIFY2(finished.at(0).at(0).toString().startsWith(QStringLiteral("400 responses, 0 errors")),
-                 qPrintable(finished.at(0).at(0).toString()));
-        std::map<QString, int> byPod;
-        QTRY_VERIFY_WITH_TIMEOUT((byPod = podsInAccessLog(lab, firstRow), [&] {
-                                     int sum = 0;
-                                     for (const auto& [pod, count] : byPod) sum += count;
-                                     return sum >= n;
-                                 }()),
-                                 20000);
+        LessonRun run;
+        runLessonTraffic(lab, 400, 4, &run);
+        if (QTest::currentTestFailed()) return;
+        QVERIFY2(run.summary.startsWith(QStringLiteral("400 responses, 0 errors")), qPrintable(run.summary));
+        std::map<QString, int>& byPod = run.byPod;
         QVERIFY2(byPod[directPod] > 0, "the direct pod got no request");
         QVERIFY(m_kubelet.forwardsServed() > forwardsBefore);  // the others still go through their tunnels
         for (const auto& r : m_kubelet.requests())
